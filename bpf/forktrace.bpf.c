@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * forktrace's kernel side: one small program per scheduler tracepoint. They
+ * report raw facts (ids, start times, raw exit statuses); user space decodes
+ * and keeps the lineage. The only policy here is the pid filter and hiding
+ * threads, both of which save real work when tracing one command on a busy
+ * machine.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "forktrace.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set through the skeleton's rodata before load. */
+const volatile bool filter_by_pid = false; /* only tgids in traced_pids and their descendants */
+const volatile bool emit_threads = false;  /* thread fork and thread exit records */
+const volatile bool capture_env = false;   /* environment bytes on exec (job markers) */
+const volatile __u32 wakeup_bytes = 0;     /* 0: wake user space on every record */
+
+/* Failed ring-buffer reservations per record kind; user space reports increases. */
+__u64 lost_records[FT_RECORD_KIND_COUNT] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024); /* resized by user space before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* resized by user space before load */
+	__type(key, __u32);         /* tgid */
+	__type(value, __u8);
+} traced_pids SEC(".maps");
+
+/*
+ * Exec records are sized to their content, so they are built here first.
+ * A power of two with room for every masked length below.
+ */
+#define FT_EXEC_SCRATCH 16384
+_Static_assert(FT_EXEC_SCRATCH >= sizeof(struct ft_exec_record) + 2 * FT_FILENAME_MAX +
+					 2 * FT_ARGS_MAX + 2 * FT_ENV_MAX,
+	       "exec scratch too small");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[FT_EXEC_SCRATCH]);
+} exec_scratch SEC(".maps");
+
+/* Copied from include/linux/sched/signal.h; unchanged since v2.6.x. */
+#define SIGNAL_GROUP_EXIT 0x00000004
+
+static __always_inline void count_lost(__u32 kind)
+{
+	if (kind < FT_RECORD_KIND_COUNT)
+		__sync_fetch_and_add(&lost_records[kind], 1);
+}
+
+/* Batch wake-ups: waking the consumer per record costs more than the record. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return !filter_by_pid || bpf_map_lookup_elem(&traced_pids, &tgid);
+}
+
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_pid = BPF_CORE_READ(parent, tgid);
+	__u32 child_pid = BPF_CORE_READ(child, tgid);
+	bool thread = parent_pid == child_pid;
+	struct ft_fork_record *r;
+
+	if (thread && !emit_threads)
+		return 0;
+	if (filter_by_pid) {
+		__u8 one = 1;
+
+		if (!bpf_map_lookup_elem(&traced_pids, &parent_pid))
+			return 0;
+		if (!thread)
+			bpf_map_update_elem(&traced_pids, &child_pid, &one, BPF_ANY);
+	}
+
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_lost(FT_RECORD_FORK);
+		return 0;
+	}
+	r->head.ts_ns = bpf_ktime_get_boot_ns();
+	r->head.kind = FT_RECORD_FORK;
+	r->head.size = sizeof(*r);
+	r->child_start_ns = BPF_CORE_READ(child, start_boottime);
+	r->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
+	r->cgroup_id = task_cgroup_id(child);
+	r->parent_pid = parent_pid;
+	r->parent_tid = BPF_CORE_READ(parent, pid);
+	r->child_pid = child_pid;
+	r->child_tid = BPF_CORE_READ(child, pid);
+	r->child_ppid = BPF_CORE_READ(child, real_parent, tgid);
+	r->flags = thread ? FT_FORK_THREAD : 0;
+	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
+	bpf_ringbuf_submit(r, wakeup_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 pid = BPF_CORE_READ(task, tgid);
+	__u64 filename_len, args_len, env_len = 0, size;
+	struct ft_exec_record *r;
+	unsigned long start, end;
+	__u32 zero = 0;
+	__u8 flags = 0;
+	long n;
+	char *tail;
+
+	if (!is_traced(pid))
+		return 0;
+	r = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!r)
+		return 0;
+
+	r->head.ts_ns = bpf_ktime_get_boot_ns();
+	r->head.kind = FT_RECORD_EXEC;
+	r->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	r->cgroup_id = task_cgroup_id(task);
+	r->pid = pid;
+	r->tid = BPF_CORE_READ(task, pid);
+	r->old_tid = old_pid;
+	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
+	r->pad = 0;
+
+	/*
+	 * Lengths stay in locals and are masked so the verifier can prove every
+	 * offset lies inside the scratch buffer (FT_EXEC_SCRATCH bytes).
+	 */
+	n = bpf_probe_read_kernel_str(r->data, FT_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	filename_len = n > 0 ? n : 0;
+	filename_len &= 2 * FT_FILENAME_MAX - 1;
+	tail = r->data + filename_len;
+
+	/* The new image's argv, already copied to its stack by the kernel. */
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	args_len = end > start ? end - start : 0;
+	if (args_len > FT_ARGS_MAX) {
+		args_len = FT_ARGS_MAX;
+		flags |= FT_EXEC_ARGS_TRUNCATED;
+	}
+	args_len &= 2 * FT_ARGS_MAX - 1;
+	if (args_len && bpf_probe_read_user(tail, args_len, (void *)start)) {
+		args_len = 0;
+		flags |= FT_EXEC_ARGS_TRUNCATED;
+	}
+	tail += args_len;
+
+	if (capture_env) {
+		start = BPF_CORE_READ(task, mm, env_start);
+		end = BPF_CORE_READ(task, mm, env_end);
+		env_len = end > start ? end - start : 0;
+		if (env_len > FT_ENV_MAX) {
+			env_len = FT_ENV_MAX;
+			flags |= FT_EXEC_ENV_TRUNCATED;
+		}
+		env_len &= 2 * FT_ENV_MAX - 1;
+		if (env_len && bpf_probe_read_user(tail, env_len, (void *)start)) {
+			env_len = 0;
+			flags |= FT_EXEC_ENV_TRUNCATED;
+		}
+	}
+	r->filename_len = filename_len;
+	r->args_len = args_len;
+	r->env_len = env_len;
+	r->flags = flags;
+
+	size = sizeof(*r) + filename_len + args_len + env_len;
+	size = (size + 7) & ~7ULL; /* keep records 8-byte aligned in the ring */
+	size &= FT_EXEC_SCRATCH - 1;
+	r->head.size = size;
+	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
+		count_lost(FT_RECORD_EXEC);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_proc_exit, struct task_struct *task)
+{
+	__u32 pid = BPF_CORE_READ(task, tgid);
+	struct ft_exit_record *r;
+	bool group_dead;
+	__u32 flags = 0;
+
+	/*
+	 * do_exit() decrements signal->live before this tracepoint, so zero
+	 * means this is the last thread: the same test the kernel uses, and
+	 * unlike pid == tid it holds when the leader exits before its threads.
+	 */
+	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	if (!group_dead && !emit_threads)
+		return 0;
+	if (!is_traced(pid))
+		return 0;
+	if (group_dead && filter_by_pid)
+		bpf_map_delete_elem(&traced_pids, &pid);
+
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_lost(FT_RECORD_EXIT);
+		return 0;
+	}
+	if (group_dead)
+		flags |= FT_EXIT_GROUP_DEAD;
+	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+		flags |= FT_EXIT_GROUP_EXIT;
+	r->head.ts_ns = bpf_ktime_get_boot_ns();
+	r->head.kind = FT_RECORD_EXIT;
+	r->head.size = sizeof(*r);
+	r->start_ns = BPF_CORE_READ(task, start_boottime);
+	r->process_start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	r->cgroup_id = task_cgroup_id(task);
+	r->pid = pid;
+	r->tid = BPF_CORE_READ(task, pid);
+	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	r->exit_code = BPF_CORE_READ(task, exit_code);
+	r->group_exit_code = BPF_CORE_READ(task, signal, group_exit_code);
+	r->flags = flags;
+	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
+	bpf_ringbuf_submit(r, wakeup_flags());
+	return 0;
+}

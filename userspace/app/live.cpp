@@ -1,0 +1,173 @@
+// Live tracing: open → configure → load → attach → poll → drain on stop.
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+
+#include "app/child_command.h"
+#include "app/clock.h"
+#include "app/output.h"
+#include "app/pipeline.h"
+#include "app/run.h"
+#include "core/decode.h"
+#include "core/exit_status.h"
+#include "model/seed.h"
+#include "probe/probe.h"
+
+namespace ft {
+namespace {
+
+volatile sig_atomic_t g_stop_requests = 0;
+volatile sig_atomic_t g_last_signal = 0;
+
+void on_stop_signal(int sig) {
+  g_last_signal = sig;
+  // A second Ctrl-C ends at once, whatever is left to drain.
+  g_stop_requests = g_stop_requests + 1;
+  if (g_stop_requests > 1 && sig == SIGINT) _exit(130);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int fail(const std::string& message, int status = 1) {
+  std::fprintf(stderr, "forktrace: %s\n", message.c_str());
+  return status;
+}
+
+// -p PID follows processes that already have children: follow those too.
+std::vector<uint32_t> with_descendants(const std::vector<uint32_t>& roots,
+                                       const std::vector<SeedProcess>& processes) {
+  std::unordered_multimap<uint32_t, uint32_t> children;
+  for (const SeedProcess& p : processes) children.emplace(p.ppid, p.pid);
+  std::vector<uint32_t> out = roots;
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto [begin, end] = children.equal_range(out[i]);
+    for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_live(const Options& o) {
+  if (std::string why = check_tracing_privileges(); !why.empty()) return fail(why);
+  if (std::string why = check_kernel_support(); !why.empty()) return fail(why);
+  for (uint32_t pid : o.pids) {
+    SeedProcess p;
+    if (!read_proc_process(pid, p)) return fail("-p " + std::to_string(pid) + ": no such process");
+  }
+
+  std::string error;
+  auto output = Output::open(o.output_path, error);
+  if (!output) return fail(error);
+
+  std::vector<SeedProcess> seeds = read_proc_processes();
+  TraceClock clock{realtime_offset_ns()};
+  Pipeline pipeline(o.threads);
+  pipeline.add_sink(make_view(o, output->file(), clock));
+  pipeline.model().seed(seeds);
+
+  bool filter = !o.command.empty() || !o.pids.empty();
+  ProbeOptions probe_options;
+  probe_options.filter_by_pid = filter;
+  probe_options.threads = o.threads;
+  probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
+  probe_options.verbose = o.verbose;
+
+  uint64_t decode_errors = 0;
+  Event event;
+  auto on_record = [&](const void* data, size_t size) {
+    if (decode_record(data, size, event) != DecodeError::none) {
+      decode_errors++;
+      return;
+    }
+    pipeline.feed(event);
+  };
+  auto probe = Probe::load(probe_options, on_record, error);
+  if (!probe) return fail(error);
+
+  for (uint32_t pid : with_descendants(o.pids, seeds))
+    if (!probe->trace_pid(pid, error)) return fail(error);
+
+  install_signal_handlers();
+  if (!probe->attach(error)) return fail(error);
+
+  // Follow the command's pid before it runs, so nothing it does is missed.
+  std::unique_ptr<ChildCommand> child;
+  if (!o.command.empty()) {
+    child = ChildCommand::start_paused(o.command, error);
+    if (!child) return fail(error);
+    if (!probe->trace_pid(static_cast<uint32_t>(child->pid()), error)) return fail(error);
+    if (!child->release(error)) {
+      child->poll_exit();
+      return fail("cannot run " + o.command[0] + ": " + error, 127);
+    }
+  }
+
+  uint64_t lost_reported = 0;
+  auto report_lost = [&] {
+    uint64_t lost = probe->lost_records();
+    if (lost <= lost_reported) return;
+    Event e;
+    e.kind = EventKind::lost;
+    e.ts_ns = boottime_now_ns();
+    e.lost_count = lost - lost_reported;
+    lost_reported = lost;
+    pipeline.feed(e);
+  };
+
+  int status = 0;
+  bool forwarded_stop = false;
+  for (;;) {
+    int n = probe->poll(100 /* ms */);
+    if (n < 0) {
+      status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
+      break;
+    }
+    report_lost();
+    if (child) {
+      if (auto raw = child->poll_exit()) {
+        status = shell_status(decode_wait_status(static_cast<uint32_t>(*raw)));
+        break;
+      }
+      // Ctrl-C reaches the command through the terminal; SIGTERM is passed on.
+      if (g_stop_requests && g_last_signal == SIGTERM && !forwarded_stop) {
+        child->signal(SIGTERM);
+        forwarded_stop = true;
+      }
+    } else {
+      if (g_stop_requests) break;
+      if (filter && !probe->any_traced()) break;
+    }
+  }
+
+  // Everything already in the ring buffer belongs to the trace.
+  probe->detach();
+  while (probe->poll(0) > 0) {
+  }
+  report_lost();
+  pipeline.finish();
+  if (!output->close(error)) status = fail(error);
+  if (decode_errors) fail(std::to_string(decode_errors) + " malformed records from the kernel were skipped");
+  if (!o.quiet)
+    std::fprintf(stderr, "forktrace: %llu events, %llu lost\n",
+                 static_cast<unsigned long long>(pipeline.events()),
+                 static_cast<unsigned long long>(pipeline.lost()));
+  return status;
+}
+
+int run_replay(const Options&) { return fail("-r is not available yet"); }
+
+}  // namespace ft

@@ -1,0 +1,92 @@
+#include "app/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstring>
+
+namespace ft {
+namespace {
+
+constexpr const char* kDescription =
+    "forktrace: trace process lifecycles (fork, exec, exit) with eBPF and show who started\n"
+    "whom and how each process ended.\n\n"
+    "  sudo forktrace                    every process on the machine, until Ctrl-C\n"
+    "  sudo forktrace -- make -j8        one command and its descendants\n"
+    "  sudo forktrace -p 1234            a running process and its descendants\n"
+    "  sudo forktrace -w t.ftrace -- CMD record while tracing\n"
+    "  forktrace -r t.ftrace --format tree   replay a recording (no root needed)\n";
+
+void setup(CLI::App& app, Options& o) {
+  app.add_option("-p,--pid", o.pids, "Trace PID and all its descendants (repeatable)");
+  app.add_option("-w,--write", o.write_path, "Also record every traced event to FILE")
+      ->type_name("FILE");
+  app.add_option("-r,--read", o.read_path, "Replay a recorded FILE instead of tracing live")
+      ->type_name("FILE");
+  app.add_option("-o,--output", o.output_path, "Write the view to FILE instead of standard output")
+      ->type_name("FILE");
+  app.add_option("--format", o.format, "The view: text (one line per event), tree, json (JSON Lines)")
+      ->check(CLI::IsMember({"text", "tree", "json"}))
+      ->capture_default_str();
+  app.add_flag("--failed", o.failed,
+               "Show only processes that exited non-zero or by a signal, with their ancestry");
+  app.add_flag("--threads", o.threads, "Also show thread creation and thread exit");
+  app.add_flag("-q,--quiet", o.quiet, "No summary line on standard error at the end");
+  app.add_flag("-v,--verbose", o.verbose, "Show libbpf's messages, including the verifier's log");
+  app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app.set_version_flag("--version", std::string("forktrace ") + FORKTRACE_VERSION);
+  app.footer("\nEverything after -- is the command to run and trace; forktrace exits with its status.\n"
+             "Started through sudo, the command runs as the invoking user (SUDO_UID/SUDO_GID).");
+}
+
+std::optional<int> validate(const Options& o) {
+  auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "forktrace: %s\n", message.c_str());
+    return std::optional<int>(2);
+  };
+  if (!o.read_path.empty() && (!o.command.empty() || !o.pids.empty()))
+    return fail("-r replays a recording: it cannot be combined with -p or a command");
+  if (!o.read_path.empty() && !o.write_path.empty())
+    return fail("-r and -w cannot be combined: copy the recording instead");
+  if (!o.command.empty() && !o.pids.empty())
+    return fail("give either a command after -- or -p PID, not both");
+  if ((o.buffer_mib & (o.buffer_mib - 1)) != 0)
+    return fail("--buffer-size must be a power of two (1, 2, 4, ... MiB)");
+  for (uint32_t pid : o.pids)
+    if (pid == 0) return fail("-p 0 is not a process ID");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int> parse_options(int argc, char** argv, Options& o) {
+  o.argv.assign(argv, argv + argc);
+  // Everything after the first `--` is the command, whatever it looks like.
+  int own_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      own_argc = i;
+      o.command.assign(argv + i + 1, argv + argc);
+      if (o.command.empty()) {
+        std::fprintf(stderr, "forktrace: nothing after --: give the command to trace\n");
+        return 2;
+      }
+      break;
+    }
+  }
+  CLI::App app(kDescription, "forktrace");
+  setup(app, o);
+  try {
+    app.parse(own_argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "forktrace: %s (see forktrace --help)\n", e.what());
+    return 2;
+  }
+  return validate(o);
+}
+
+}  // namespace ft

@@ -1,0 +1,54 @@
+#include "app/output.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "views/json_view.h"
+#include "views/text_view.h"
+#include "views/tree_view.h"
+
+namespace ft {
+
+std::unique_ptr<Output> Output::open(const std::string& path, std::string& error) {
+  std::unique_ptr<Output> out(new Output());
+  out->path_ = path.empty() ? "standard output" : path;
+  if (path.empty() || path == "-") {
+    out->file_ = stdout;
+    // A person watching wants each line as it happens; a pipe wants throughput.
+    if (isatty(STDOUT_FILENO)) setvbuf(stdout, nullptr, _IOLBF, 0);
+    return out;
+  }
+  out->file_ = std::fopen(path.c_str(), "w");
+  if (!out->file_) {
+    error = "cannot write " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  out->owned_ = true;
+  return out;
+}
+
+Output::~Output() {
+  if (owned_ && file_) std::fclose(file_);
+}
+
+bool Output::close(std::string& error) {
+  bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
+  int err = errno;
+  if (owned_) {
+    ok = std::fclose(file_) == 0 && ok;
+    file_ = nullptr;
+  }
+  if (!ok) error = "cannot write " + path_ + ": " + std::strerror(err);
+  return ok;
+}
+
+std::unique_ptr<Sink> make_view(const Options& options, std::FILE* out, const TraceClock& clock) {
+  ViewOptions view{clock, options.failed, options.threads};
+  if (options.format == "json") return std::make_unique<JsonView>(out, view);
+  if (options.format == "tree") return std::make_unique<TreeView>(out, view);
+  return std::make_unique<TextView>(out, view);
+}
+
+}  // namespace ft

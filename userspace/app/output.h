@@ -1,0 +1,34 @@
+// Where the view goes (-o FILE or standard output) and which view it is.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "app/options.h"
+#include "views/sink.h"
+
+namespace ft {
+
+class Output {
+ public:
+  // Opens -o FILE, or standard output. Null with `error` on failure.
+  static std::unique_ptr<Output> open(const std::string& path, std::string& error);
+  ~Output();
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  std::FILE* file() const { return file_; }
+  // False with `error` when writing failed (a full disk, a closed pipe).
+  bool close(std::string& error);
+
+ private:
+  Output() = default;
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+  std::string path_;
+};
+
+std::unique_ptr<Sink> make_view(const Options& options, std::FILE* out, const TraceClock& clock);
+
+}  // namespace ft

@@ -1,0 +1,22 @@
+#include "app/pipeline.h"
+
+namespace ft {
+
+void Pipeline::feed(const Event& e) {
+  if (e.kind == EventKind::lost) {
+    lost_ += e.lost_count;
+    for (auto& sink : sinks_) sink->on_lost(e);
+    return;
+  }
+  events_++;
+  ProcessPtr process = model_.apply(e);
+  if (e.thread && !show_threads_) return;
+  if (filter_ && !filter_(*process)) return;
+  for (auto& sink : sinks_) sink->on_event(e, *process);
+}
+
+void Pipeline::finish() {
+  for (auto& sink : sinks_) sink->finish();
+}
+
+}  // namespace ft

@@ -1,0 +1,46 @@
+// The decoded form of every record, live or replayed: what the model and the
+// views consume. Plain data; decoding from kernel bytes is in core/decode.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ft {
+
+enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4 };
+
+struct Event {
+  EventKind kind = EventKind::fork;
+  bool thread = false;  // fork: a new thread; exit: one thread, not the process
+  uint64_t ts_ns = 0;   // CLOCK_BOOTTIME
+  uint32_t pid = 0;     // process (kernel tgid)
+  uint32_t tid = 0;     // thread (kernel pid)
+  uint32_t ppid = 0;    // the process's parent at the time of the event
+  uint64_t start_ns = 0;         // the process's start, boot time: with pid, its identity
+  uint64_t thread_start_ns = 0;  // the thread's start (fork, exit)
+  uint64_t cgroup_id = 0;        // cgroup v2 id, 0 when unknown
+  std::string comm;
+  std::string cgroup;  // cgroup v2 path, resolved from cgroup_id in user space ("" unknown)
+
+  // fork
+  uint32_t parent_pid = 0;  // the forking process (ppid can differ: CLONE_PARENT)
+  uint32_t parent_tid = 0;
+  uint64_t parent_start_ns = 0;
+
+  // exec
+  uint32_t old_tid = 0;  // caller's former tid when a non-leader thread called exec, else 0
+  std::string filename;
+  std::vector<std::string> argv;
+  bool argv_truncated = false;
+  std::vector<std::string> env;  // only when captured (--job-env)
+  bool env_truncated = false;
+
+  // exit
+  uint32_t wait_status = 0;  // raw status as the parent's wait() sees it
+
+  // lost
+  uint64_t lost_count = 0;
+};
+
+}  // namespace ft

@@ -1,0 +1,137 @@
+#include "model/lineage.h"
+
+#include <algorithm>
+
+namespace ft {
+namespace {
+
+bool same_start(const Process& p, uint64_t start_ns) {
+  return start_ns / p.start_precision_ns == p.start_ns / p.start_precision_ns;
+}
+
+void note_parent(Process& p, uint32_t ppid) {
+  if (ppid == 0 || ppid == p.ppid) return;
+  p.ppid = ppid;
+  p.reparented = p.forked_by != 0 && ppid != p.forked_by;
+}
+
+}  // namespace
+
+void Lineage::seed(const std::vector<SeedProcess>& processes) {
+  live_.clear();
+  for (const SeedProcess& s : processes) {
+    auto p = std::make_shared<Process>();
+    p->pid = s.pid;
+    p->start_ns = s.start_ns;
+    p->start_precision_ns = proc_tick_ns();
+    p->ppid = s.ppid;
+    p->forked_by = s.ppid;
+    p->seeded = true;
+    p->comm = s.comm;
+    p->filename = s.filename;
+    p->argv = s.argv;
+    p->cgroup_id = s.cgroup_id;
+    live_[s.pid] = std::move(p);
+  }
+  // Link after all exist: /proc lists children before parents at pid wrap.
+  for (auto& [pid, p] : live_) {
+    if (p->ppid == pid) continue;
+    if (auto parent = find(p->ppid)) p->parent = parent;
+  }
+}
+
+ProcessPtr Lineage::find(uint32_t pid) const {
+  auto it = live_.find(pid);
+  return it == live_.end() ? nullptr : it->second;
+}
+
+// The live process the event is about; a pid whose start differs is a reused
+// pid, and a process not seen before (its fork missed) is created.
+ProcessPtr Lineage::lookup(uint32_t pid, uint64_t start_ns, uint32_t ppid, const Event& event) {
+  ProcessPtr& slot = live_[pid];
+  if (slot && same_start(*slot, start_ns)) return slot;
+  auto p = std::make_shared<Process>();
+  p->pid = pid;
+  p->start_ns = start_ns;
+  p->ppid = ppid;
+  p->comm = event.comm;
+  if (auto parent = find(ppid); parent && ppid != pid) p->parent = parent;
+  slot = p;
+  return p;
+}
+
+ProcessPtr Lineage::on_fork(const Event& e) {
+  if (e.thread) {
+    ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
+    p->live_threads++;
+    return p;
+  }
+  ProcessPtr parent = lookup(e.parent_pid, e.parent_start_ns, 0, e);
+  auto child = std::make_shared<Process>();
+  child->pid = e.pid;
+  child->start_ns = e.start_ns;
+  child->ppid = e.ppid;
+  child->forked_by = e.parent_pid;
+  child->parent = parent;
+  child->reparented = e.ppid != e.parent_pid;  // CLONE_PARENT
+  child->comm = e.comm;
+  child->filename = parent->filename;
+  child->argv = parent->argv;
+  child->argv_truncated = parent->argv_truncated;
+  child->cgroup_id = e.cgroup_id;
+  child->job = parent->job;
+  live_[e.pid] = child;  // replaces a stale entry whose exit was lost
+  return child;
+}
+
+ProcessPtr Lineage::on_exec(const Event& e) {
+  ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
+  note_parent(*p, e.ppid);
+  p->comm = e.comm;
+  p->filename = e.filename;
+  p->argv = e.argv;
+  p->argv_truncated = e.argv_truncated;
+  p->cgroup_id = e.cgroup_id;
+  p->execs++;
+  // exec kills every other thread (de_thread), and their exits are not traced.
+  p->live_threads = 1;
+  return p;
+}
+
+ProcessPtr Lineage::on_exit(const Event& e) {
+  ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
+  note_parent(*p, e.ppid);
+  p->comm = e.comm;
+  if (e.thread) {
+    if (p->live_threads > 1) p->live_threads--;
+    return p;
+  }
+  p->exited = true;
+  p->wait_status = e.wait_status;
+  p->exit_ns = e.ts_ns;
+  p->live_threads = 0;
+  live_.erase(e.pid);
+  return p;
+}
+
+ProcessPtr Lineage::apply(const Event& e) {
+  switch (e.kind) {
+    case EventKind::fork: return on_fork(e);
+    case EventKind::exec: return on_exec(e);
+    case EventKind::exit: return on_exit(e);
+    case EventKind::lost: return nullptr;
+  }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<const Process>> Lineage::ancestry(const Process& process) {
+  std::vector<std::shared_ptr<const Process>> chain;
+  for (auto p = process.parent; p; p = p->parent) {
+    chain.push_back(p);
+    if (chain.size() > 4096) break;  // a cycle would be a model bug; never loop forever
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+}  // namespace ft

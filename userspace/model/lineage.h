@@ -1,0 +1,73 @@
+// The lineage model: who forked whom, what each process ran, how it ended.
+// Pure C++ fed with Events; no kernel, no I/O.
+//
+// Live processes are indexed by pid. An exited process is kept only while
+// something refers to it (a live descendant's `parent`, a view), so memory is
+// bounded by the live processes and their ancestry.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/event.h"
+#include "model/seed.h"
+
+namespace ft {
+
+// Views may keep a process past its exit with shared_from_this().
+struct Process : std::enable_shared_from_this<Process> {
+  uint32_t pid = 0;
+  uint64_t start_ns = 0;          // boot time; (pid, start_ns) is the identity
+  uint64_t start_precision_ns = 1;  // /proc's tick for seeded processes
+  uint32_t ppid = 0;              // the current parent (changes on reparenting)
+  uint32_t forked_by = 0;         // the process that forked it (0 when unknown)
+  std::shared_ptr<const Process> parent;  // the forker, kept for ancestry
+  bool seeded = false;            // existed before tracing began
+  bool reparented = false;        // ppid is no longer the forker
+  std::string comm;
+  std::string filename;           // the program it runs: the parent's until it execs
+  std::vector<std::string> argv;
+  bool argv_truncated = false;
+  uint64_t cgroup_id = 0;
+  std::string job;                // job ID (service mode), empty when none
+  uint32_t execs = 0;
+  uint32_t live_threads = 1;      // counted only when thread events are traced
+  bool exited = false;
+  uint32_t wait_status = 0;       // raw, as wait() sees it
+  uint64_t exit_ns = 0;           // boot time
+
+  uint64_t duration_ns() const { return exit_ns > start_ns ? exit_ns - start_ns : 0; }
+};
+
+using ProcessPtr = std::shared_ptr<Process>;
+
+class Lineage {
+ public:
+  // Processes alive when tracing began; replaces what the model knew.
+  void seed(const std::vector<SeedProcess>& processes);
+
+  // Applies one event and returns the process it is about (null for `lost`).
+  // The pointer stays valid, with the final state, after the process exits.
+  ProcessPtr apply(const Event& event);
+
+  // The live process with this pid, or null.
+  ProcessPtr find(uint32_t pid) const;
+
+  size_t live_count() const { return live_.size(); }
+
+  // Ancestors from the oldest known down to the process's parent.
+  static std::vector<std::shared_ptr<const Process>> ancestry(const Process& process);
+
+ private:
+  ProcessPtr lookup(uint32_t pid, uint64_t start_ns, uint32_t ppid, const Event& event);
+  ProcessPtr on_fork(const Event& event);
+  ProcessPtr on_exec(const Event& event);
+  ProcessPtr on_exit(const Event& event);
+
+  std::unordered_map<uint32_t, ProcessPtr> live_;
+};
+
+}  // namespace ft

@@ -1,0 +1,110 @@
+#include "model/seed.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace ft {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> split_nul(const std::string& s) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\0') {
+      out.push_back(s.substr(begin, i - begin));
+      begin = i + 1;
+    }
+  }
+  if (begin < s.size()) out.push_back(s.substr(begin));
+  return out;
+}
+
+// The v2 cgroup's id is its directory's inode number in the cgroup2 mount.
+uint64_t cgroup_v2_id(uint32_t pid, const std::string& cgroup2_mount) {
+  if (cgroup2_mount.empty()) return 0;
+  std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/cgroup"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("0::", 0) != 0) continue;
+    struct stat st;
+    std::string dir = cgroup2_mount + line.substr(3);
+    if (stat(dir.c_str(), &st) == 0) return st.st_ino;
+  }
+  return 0;
+}
+
+std::string find_cgroup2_mount() {
+  std::istringstream mounts(read_file("/proc/self/mounts"));
+  std::string device, dir, type;
+  std::string rest;
+  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
+    if (type == "cgroup2") return dir;
+  }
+  return "";
+}
+
+bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) {
+  std::string base = "/proc/" + std::to_string(pid);
+  std::string stat = read_file(base + "/stat");
+  // "pid (comm) state ppid ..." where comm may hold spaces and parentheses.
+  size_t open = stat.find('(');
+  size_t close = stat.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return false;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  std::vector<std::string> f;
+  while (fields >> field) f.push_back(field);
+  // Fields after comm start at 3 (state); starttime is field 22.
+  if (f.size() < 20) return false;
+  out = SeedProcess{};
+  out.pid = pid;
+  out.comm = stat.substr(open + 1, close - open - 1);
+  out.ppid = static_cast<uint32_t>(std::strtoul(f[1].c_str(), nullptr, 10));
+  out.start_ns = std::strtoull(f[19].c_str(), nullptr, 10) * proc_tick_ns();
+  char exe[4096];
+  ssize_t n = readlink((base + "/exe").c_str(), exe, sizeof exe);
+  if (n > 0) out.filename.assign(exe, static_cast<size_t>(n));
+  out.argv = split_nul(read_file(base + "/cmdline"));
+  out.cgroup_id = cgroup_v2_id(pid, cgroup2_mount);
+  return true;
+}
+
+}  // namespace
+
+uint64_t proc_tick_ns() {
+  static const uint64_t tick = 1'000'000'000ull / static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
+  return tick;
+}
+
+bool read_proc_process(uint32_t pid, SeedProcess& out) {
+  return read_one(pid, find_cgroup2_mount(), out);
+}
+
+std::vector<SeedProcess> read_proc_processes() {
+  std::vector<SeedProcess> out;
+  std::string cgroup2 = find_cgroup2_mount();
+  DIR* dir = opendir("/proc");
+  if (!dir) return out;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    unsigned long pid = std::strtoul(entry->d_name, &end, 10);
+    if (*end != '\0' || pid == 0) continue;
+    SeedProcess p;
+    if (read_one(static_cast<uint32_t>(pid), cgroup2, p)) out.push_back(std::move(p));
+  }
+  closedir(dir);
+  return out;
+}
+
+}  // namespace ft

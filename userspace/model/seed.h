@@ -1,0 +1,31 @@
+// Processes that existed before tracing began, so that the ancestry of
+// anything that forks later is complete up to pid 1. Read from /proc live,
+// from the trace file's header on replay.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ft {
+
+struct SeedProcess {
+  uint32_t pid = 0;
+  uint32_t ppid = 0;
+  uint64_t start_ns = 0;  // boot time, at /proc's clock-tick precision
+  uint64_t cgroup_id = 0; // cgroup v2 id, 0 when unknown
+  std::string comm;
+  std::string filename;  // /proc/PID/exe target, empty when unreadable
+  std::vector<std::string> argv;
+};
+
+// Every process in /proc now. Threads are not listed; kernel threads are.
+std::vector<SeedProcess> read_proc_processes();
+
+// One process from /proc, or false when it does not exist.
+bool read_proc_process(uint32_t pid, SeedProcess& out);
+
+// Nanoseconds per /proc start-time tick (1e9 / CLK_TCK).
+uint64_t proc_tick_ns();
+
+}  // namespace ft

@@ -1,0 +1,136 @@
+#include "probe/probe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "forktrace_bpf.skel.h"
+
+namespace ft {
+namespace {
+
+bool g_verbose = false;
+
+int print_libbpf(enum libbpf_print_level level, const char* format, va_list args) {
+  // Failures reach the user as one line; libbpf's detail (the verifier log) with -v.
+  if (!g_verbose) return 0;
+  (void)level;
+  return std::vfprintf(stderr, format, args);
+}
+
+std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
+
+}  // namespace
+
+std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler handler,
+                                   std::string& error) {
+  g_verbose = options.verbose;
+  libbpf_set_print(print_libbpf);
+
+  std::unique_ptr<Probe> probe(new Probe());
+  probe->handler_ = std::move(handler);
+  probe->skel_ = forktrace_bpf::open();
+  if (!probe->skel_) {
+    error = "cannot open the BPF object: " + errno_text(errno);
+    return nullptr;
+  }
+  forktrace_bpf* skel = probe->skel_;
+  skel->rodata->filter_by_pid = options.filter_by_pid;
+  skel->rodata->emit_threads = options.threads;
+  skel->rodata->capture_env = options.capture_env;
+  skel->rodata->wakeup_bytes = options.wakeup_bytes;
+  probe->ring_bytes_ = options.ring_bytes;
+  bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
+  bpf_map__set_max_entries(skel->maps.traced_pids, options.max_traced_pids);
+
+  if (int err = forktrace_bpf::load(skel)) {
+    error = "cannot load the BPF programs: " + errno_text(err) +
+            " (rerun with -v for the verifier's log)";
+    return nullptr;
+  }
+  probe->ring_ = ring_buffer__new(bpf_map__fd(skel->maps.events), &Probe::on_record, probe.get(), nullptr);
+  if (!probe->ring_) {
+    error = "cannot set up the ring buffer: " + errno_text(errno);
+    return nullptr;
+  }
+  return probe;
+}
+
+Probe::~Probe() {
+  if (ring_) ring_buffer__free(ring_);
+  if (skel_) forktrace_bpf::destroy(skel_);
+}
+
+bool Probe::trace_pid(uint32_t pid, std::string& error) {
+  uint8_t one = 1;
+  if (bpf_map__update_elem(skel_->maps.traced_pids, &pid, sizeof pid, &one, sizeof one, BPF_ANY)) {
+    error = "cannot follow pid " + std::to_string(pid) + ": " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+bool Probe::any_traced() const {
+  uint32_t key;
+  return bpf_map__get_next_key(skel_->maps.traced_pids, nullptr, &key, sizeof key) == 0;
+}
+
+bool Probe::attach(std::string& error) {
+  if (int err = forktrace_bpf::attach(skel_)) {
+    error = "cannot attach to the sched_process_* tracepoints: " + errno_text(err);
+    return false;
+  }
+  return true;
+}
+
+void Probe::detach() { forktrace_bpf::detach(skel_); }
+
+int Probe::on_record(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<Probe*>(ctx);
+  self->handler_(data, size);
+  self->handled_++;
+  return 0;
+}
+
+int Probe::poll(int timeout_ms) {
+  handled_ = 0;
+  int err = ring_buffer__poll(ring_, timeout_ms);
+  if (err < 0 && err != -EINTR) return err;
+  // Wake-ups are batched in the kernel, so a timeout can leave records waiting.
+  err = ring_buffer__consume(ring_);
+  if (err < 0 && err != -EINTR) return err;
+  return handled_;
+}
+
+uint64_t Probe::lost_records() const {
+  uint64_t total = 0;
+  for (uint64_t n : skel_->bss->lost_records) total += __atomic_load_n(&n, __ATOMIC_RELAXED);
+  return total;
+}
+
+std::string check_tracing_privileges() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return "cannot read this process's capabilities";
+  auto has = [&](int cap) { return (data[cap / 32].effective >> (cap % 32)) & 1; };
+  constexpr int cap_perfmon = 38, cap_bpf = 39;
+  if (has(CAP_SYS_ADMIN) || (has(cap_bpf) && has(cap_perfmon))) return "";
+  return "live tracing needs root (or CAP_BPF and CAP_PERFMON): run it with sudo, "
+         "or replay a recording with -r FILE, which needs no privileges";
+}
+
+std::string check_kernel_support() {
+  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    return "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): forktrace needs "
+           "Linux 5.8 or later built with CONFIG_DEBUG_INFO_BTF=y";
+  return "";
+}
+
+}  // namespace ft

@@ -1,0 +1,69 @@
+// The only layer that touches libbpf: loads the BPF programs, attaches them,
+// and hands raw records to a callback. Everything above it is plain C++.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+struct forktrace_bpf;
+struct ring_buffer;
+
+namespace ft {
+
+struct ProbeOptions {
+  bool filter_by_pid = false;       // only traced pids and their descendants
+  bool threads = false;             // thread fork/exit records
+  bool capture_env = false;         // environment on exec
+  uint32_t wakeup_bytes = 256 * 1024;  // batch wake-ups; 0 wakes per record
+  uint32_t ring_bytes = 16 * 1024 * 1024;  // power of two
+  uint32_t max_traced_pids = 1 << 20;
+  bool verbose = false;             // libbpf's debug messages
+};
+
+class Probe {
+ public:
+  using RecordHandler = std::function<void(const void* data, size_t size)>;
+
+  // Opens and loads (not yet attached). Null with a one-line `error` on failure.
+  static std::unique_ptr<Probe> load(const ProbeOptions& options, RecordHandler handler,
+                                     std::string& error);
+  ~Probe();
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+
+  // Follow this process and its descendants (filter_by_pid).
+  bool trace_pid(uint32_t pid, std::string& error);
+  // Whether any traced pid is still alive (filter_by_pid).
+  bool any_traced() const;
+  bool attach(std::string& error);
+  void detach();
+
+  // Waits up to timeout_ms for records, then consumes all that are ready.
+  // Returns records handled, or -errno (EINTR is reported as 0).
+  int poll(int timeout_ms);
+
+  // Ring-buffer reservations that failed in the kernel, summed over kinds.
+  uint64_t lost_records() const;
+  uint64_t ring_size_bytes() const { return ring_bytes_; }
+
+ private:
+  Probe() = default;
+  static int on_record(void* ctx, void* data, size_t size);
+
+  forktrace_bpf* skel_ = nullptr;
+  ring_buffer* ring_ = nullptr;
+  RecordHandler handler_;
+  uint64_t ring_bytes_ = 0;
+  int handled_ = 0;
+};
+
+// One line saying what is missing when this process cannot trace live, or "".
+std::string check_tracing_privileges();
+// One line saying what this kernel lacks for forktrace, or "".
+std::string check_kernel_support();
+
+}  // namespace ft

@@ -1,0 +1,56 @@
+#include "views/format.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace ft {
+
+std::string format_duration(uint64_t ns) {
+  if (ns < 1'000'000) return fmt::format("{}us", ns / 1000);
+  if (ns < 1'000'000'000) return fmt::format("{:.1f}ms", static_cast<double>(ns) / 1e6);
+  uint64_t s = ns / 1'000'000'000;
+  if (s < 60) return fmt::format("{:.2f}s", static_cast<double>(ns) / 1e9);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+}
+
+std::string format_clock(int64_t wall_ns) {
+  time_t seconds = static_cast<time_t>(wall_ns / 1'000'000'000);
+  struct tm tm;
+  localtime_r(&seconds, &tm);
+  return fmt::format("{:02}:{:02}:{:02}.{:06}", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (wall_ns % 1'000'000'000) / 1000);
+}
+
+std::string printable(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+std::string format_command(const std::vector<std::string>& argv, bool truncated) {
+  std::string out;
+  for (const std::string& arg : argv) {
+    if (!out.empty()) out += ' ';
+    bool plain = !arg.empty() &&
+                 arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos;
+    if (plain) {
+      out += printable(arg);
+    } else {
+      out += '\'';
+      for (char c : printable(arg)) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      out += '\'';
+    }
+  }
+  if (truncated) out += "...";
+  return out;
+}
+
+}  // namespace ft

@@ -1,0 +1,89 @@
+#include "views/json_view.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/exit_status.h"
+
+namespace ft {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+const char* event_name(EventKind kind) {
+  switch (kind) {
+    case EventKind::fork: return "fork";
+    case EventKind::exec: return "exec";
+    case EventKind::exit: return "exit";
+    case EventKind::lost: return "lost";
+  }
+  return "?";
+}
+
+// Kernel strings are bytes; invalid UTF-8 becomes U+FFFD rather than an error.
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+}  // namespace
+
+JsonView::JsonView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
+
+std::string JsonView::format(const Event& e, const Process& p) const {
+  Json j;
+  j["event"] = event_name(e.kind);
+  j["ts_ns"] = options_.clock.wall_ns(e.ts_ns);
+  j["pid"] = e.pid;
+  j["tid"] = e.tid;
+  j["ppid"] = e.ppid;
+  j["comm"] = e.comm;
+  switch (e.kind) {
+    case EventKind::fork:
+      j["parent_tid"] = e.parent_tid;
+      j["thread"] = e.thread;
+      if (!e.thread) j["parent_pid"] = e.parent_pid;
+      break;
+    case EventKind::exec:
+      j["filename"] = e.filename;
+      j["argv"] = e.argv;
+      j["argv_truncated"] = e.argv_truncated;
+      if (e.old_tid) j["old_tid"] = e.old_tid;
+      break;
+    case EventKind::exit: {
+      ExitStatus s = decode_wait_status(e.wait_status);
+      j["thread"] = e.thread;
+      if (s.exit_code) j["exit_code"] = *s.exit_code;
+      if (s.signal) j["signal"] = *s.signal;
+      j["core_dumped"] = s.core_dumped;
+      j["duration_ns"] = e.thread ? (e.ts_ns > e.thread_start_ns ? e.ts_ns - e.thread_start_ns : 0)
+                                  : p.duration_ns();
+      break;
+    }
+    case EventKind::lost: break;
+  }
+  if (!e.cgroup.empty()) j["cgroup"] = e.cgroup;
+  if (!p.job.empty()) j["job"] = p.job;
+  if (options_.failed_only && e.kind == EventKind::exit) {
+    Json chain = Json::array();
+    for (const auto& a : Lineage::ancestry(p)) chain.push_back(Json{{"pid", a->pid}, {"comm", a->comm}});
+    j["ancestry"] = std::move(chain);
+  }
+  return dump(j);
+}
+
+void JsonView::on_event(const Event& e, const Process& p) {
+  if (options_.failed_only && !shown_when_failed_only(e)) return;
+  std::string line = format(e, p);
+  line += '\n';
+  std::fputs(line.c_str(), out_);
+}
+
+void JsonView::on_lost(const Event& e) {
+  Json j;
+  j["event"] = "lost";
+  j["ts_ns"] = options_.clock.wall_ns(e.ts_ns);
+  j["count"] = e.lost_count;
+  std::string line = dump(j) + '\n';
+  std::fputs(line.c_str(), out_);
+}
+
+void JsonView::finish() { std::fflush(out_); }
+
+}  // namespace ft

@@ -1,0 +1,83 @@
+#include "views/text_view.h"
+
+#include <fmt/format.h>
+
+#include "core/exit_status.h"
+#include "views/format.h"
+
+namespace ft {
+namespace {
+
+const char* event_name(const Event& e) {
+  switch (e.kind) {
+    case EventKind::fork: return "fork";
+    case EventKind::exec: return "exec";
+    case EventKind::exit: return "exit";
+    case EventKind::lost: return "lost";
+  }
+  return "?";
+}
+
+std::string ancestry_text(const Process& process) {
+  std::string out;
+  for (const auto& a : Lineage::ancestry(process)) {
+    out += fmt::format("{}({}) → ", printable(a->comm), a->pid);
+  }
+  return out + fmt::format("{}({})", printable(process.comm), process.pid);
+}
+
+std::string details(const Event& e, const Process& p, bool with_ancestry) {
+  switch (e.kind) {
+    case EventKind::fork:
+      if (e.thread) return fmt::format("thread {} started by {}", e.tid, e.parent_tid);
+      if (e.parent_pid != e.ppid) return fmt::format("forked by {}", e.parent_pid);
+      return "";
+    case EventKind::exec: {
+      std::string s = printable(e.filename);
+      if (!e.argv.empty() || e.argv_truncated) s += "  " + format_command(e.argv, e.argv_truncated);
+      if (e.old_tid) s += fmt::format("  (by thread {})", e.old_tid);
+      return s;
+    }
+    case EventKind::exit: {
+      if (e.thread) return fmt::format("thread {} ended", e.tid);
+      std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
+                      format_duration(p.duration_ns());
+      if (with_ancestry) s += "  " + ancestry_text(p);
+      return s;
+    }
+    case EventKind::lost: return "";
+  }
+  return "";
+}
+
+}  // namespace
+
+TextView::TextView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
+
+void TextView::print_header() {
+  if (header_printed_) return;
+  header_printed_ = true;
+  fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {}\n", "TIME", "EVENT", "PID", "PPID", "COMM",
+             "DETAILS");
+}
+
+void TextView::on_event(const Event& e, const Process& p) {
+  if (options_.failed_only && !shown_when_failed_only(e)) return;
+  print_header();
+  std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
+                                 event_name(e), e.pid, e.ppid, printable(e.comm),
+                                 details(e, p, options_.failed_only));
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  line += '\n';
+  std::fputs(line.c_str(), out_);
+}
+
+void TextView::on_lost(const Event& e) {
+  print_header();
+  fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {} events lost in the kernel (ring buffer full)\n",
+             format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-", "-", "-", e.lost_count);
+}
+
+void TextView::finish() { std::fflush(out_); }
+
+}  // namespace ft
