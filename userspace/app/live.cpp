@@ -76,7 +76,7 @@ int run_live(const Options& o) {
   std::vector<SeedProcess> seeds = read_proc_processes();
   TraceClock clock{realtime_offset_ns()};
   Pipeline pipeline(o.threads);
-  pipeline.add_sink(make_view(o, output->file(), clock));
+  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
   pipeline.model().seed(seeds);
 
   bool filter = !o.command.empty() || !o.pids.empty();
@@ -104,12 +104,16 @@ int run_live(const Options& o) {
   install_signal_handlers();
   if (!probe->attach(error)) return fail(error);
 
-  // Follow the command's pid before it runs, so nothing it does is missed.
+  // Follow the command before it runs, so nothing it does is missed: while
+  // forktrace itself is traced, the kernel records the fork of the command and
+  // adds its pid to the filter.
   std::unique_ptr<ChildCommand> child;
   if (!o.command.empty()) {
+    uint32_t self = static_cast<uint32_t>(getpid());
+    if (!probe->trace_pid(self, error)) return fail(error);
     child = ChildCommand::start_paused(o.command, error);
+    probe->untrace_pid(self);
     if (!child) return fail(error);
-    if (!probe->trace_pid(static_cast<uint32_t>(child->pid()), error)) return fail(error);
     if (!child->release(error)) {
       child->poll_exit();
       return fail("cannot run " + o.command[0] + ": " + error, 127);

@@ -25,9 +25,14 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("-o,--output", o.output_path, "Write the view to FILE instead of standard output")
       ->type_name("FILE");
-  app.add_option("--format", o.format, "The view: text (one line per event), tree, json (JSON Lines)")
-      ->check(CLI::IsMember({"text", "tree", "json"}))
+  app.add_option("--format", o.format,
+                 "The view: text (one line per event), tree, json (JSON Lines), "
+                 "chrome (Trace Event JSON for Perfetto)")
+      ->check(CLI::IsMember({"text", "tree", "json", "chrome"}))
       ->capture_default_str();
+  app.add_flag("--summary", o.summary,
+               "At the end, print counts, failures with their ancestry, the slowest and most "
+               "frequent commands (instead of the text view unless --format is given)");
   app.add_flag("--failed", o.failed,
                "Show only processes that exited non-zero or by a signal, with their ancestry");
   app.add_flag("--threads", o.threads, "Also show thread creation and thread exit");
@@ -80,6 +85,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   setup(app, o);
   try {
     app.parse(own_argc, argv);
+    o.format_given = app.count("--format") > 0;
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {

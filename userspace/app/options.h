@@ -15,6 +15,7 @@ struct Options {
   std::string read_path;             // -r
   std::string output_path;           // -o
   std::string format = "text";       // --format
+  bool format_given = false;         // --format was on the command line
   bool failed = false;
   bool threads = false;
   bool summary = false;

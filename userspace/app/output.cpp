@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "views/chrome_view.h"
 #include "views/json_view.h"
+#include "views/summary_view.h"
 #include "views/text_view.h"
 #include "views/tree_view.h"
 
@@ -44,11 +46,21 @@ bool Output::close(std::string& error) {
   return ok;
 }
 
-std::unique_ptr<Sink> make_view(const Options& options, std::FILE* out, const TraceClock& clock) {
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
   ViewOptions view{clock, options.failed, options.threads};
-  if (options.format == "json") return std::make_unique<JsonView>(out, view);
-  if (options.format == "tree") return std::make_unique<TreeView>(out, view);
-  return std::make_unique<TextView>(out, view);
+  std::vector<std::unique_ptr<Sink>> sinks;
+  if (!options.summary || options.format_given) {
+    if (options.format == "json")
+      sinks.push_back(std::make_unique<JsonView>(out, view));
+    else if (options.format == "tree")
+      sinks.push_back(std::make_unique<TreeView>(out, view));
+    else if (options.format == "chrome")
+      sinks.push_back(std::make_unique<ChromeView>(out, view));
+    else
+      sinks.push_back(std::make_unique<TextView>(out, view));
+  }
+  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view));
+  return sinks;
 }
 
 }  // namespace ft

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/options.h"
 #include "views/sink.h"
@@ -29,6 +30,7 @@ class Output {
   std::string path_;
 };
 
-std::unique_ptr<Sink> make_view(const Options& options, std::FILE* out, const TraceClock& clock);
+// The views the options ask for: --format's, and --summary's after it.
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock);
 
 }  // namespace ft

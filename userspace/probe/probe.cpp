@@ -77,6 +77,10 @@ bool Probe::trace_pid(uint32_t pid, std::string& error) {
   return true;
 }
 
+void Probe::untrace_pid(uint32_t pid) {
+  bpf_map__delete_elem(skel_->maps.traced_pids, &pid, sizeof pid, 0);
+}
+
 bool Probe::any_traced() const {
   uint32_t key;
   return bpf_map__get_next_key(skel_->maps.traced_pids, nullptr, &key, sizeof key) == 0;

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdio>
-#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "views/process_forest.h"
 #include "views/view_options.h"
 
 namespace ft {
@@ -21,20 +20,11 @@ class TreeView : public Sink {
   void finish() override;
 
  private:
-  struct Node {
-    std::shared_ptr<const Process> process;
-    std::vector<size_t> children;
-    bool has_failure = false;  // itself or a descendant failed
-  };
-
-  size_t node_for(const Process& process);
-  void print(size_t index, const std::string& prefix, bool last, bool root);
+  void print(size_t index, const std::string& prefix, bool last, bool root, const std::vector<bool>& failed);
 
   std::FILE* out_;
   ViewOptions options_;
-  std::vector<Node> nodes_;
-  std::vector<size_t> roots_;
-  std::unordered_map<const Process*, size_t> index_;
+  ProcessForest forest_;
   uint64_t lost_ = 0;
 };
 
