@@ -18,6 +18,7 @@
 #include "core/exit_status.h"
 #include "model/seed.h"
 #include "probe/probe.h"
+#include "trace/trace_writer.h"
 
 namespace ft {
 namespace {
@@ -59,6 +60,23 @@ std::vector<uint32_t> with_descendants(const std::vector<uint32_t>& roots,
   return out;
 }
 
+TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds, const TraceClock& clock) {
+  TraceHeader h;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  h.hostname = host;
+  struct utsname uts;
+  if (uname(&uts) == 0) h.kernel_release = uts.release;
+  h.started_ns = boottime_now_ns();
+  h.realtime_offset_ns = clock.realtime_offset_ns;
+  if (o.threads) h.flags |= kTraceThreads;
+  if (!o.command.empty() || !o.pids.empty()) h.flags |= kTraceFiltered;
+  h.command = o.argv;
+  h.traced_command = o.command;
+  h.seeds = seeds;
+  return h;
+}
+
 }  // namespace
 
 int run_live(const Options& o) {
@@ -79,6 +97,17 @@ int run_live(const Options& o) {
   for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
   pipeline.model().seed(seeds);
 
+  std::unique_ptr<TraceWriter> writer;
+  if (!o.write_path.empty()) {
+    writer = TraceWriter::open(o.write_path, make_header(o, seeds, clock), error);
+    if (!writer) return fail(error);
+  }
+  // Recorded exactly as fed to the views, so a replay prints the same.
+  auto deliver = [&](const Event& e) {
+    if (writer) writer->write(e);
+    pipeline.feed(e);
+  };
+
   bool filter = !o.command.empty() || !o.pids.empty();
   ProbeOptions probe_options;
   probe_options.filter_by_pid = filter;
@@ -93,7 +122,7 @@ int run_live(const Options& o) {
       decode_errors++;
       return;
     }
-    pipeline.feed(event);
+    deliver(event);
   };
   auto probe = Probe::load(probe_options, on_record, error);
   if (!probe) return fail(error);
@@ -129,13 +158,18 @@ int run_live(const Options& o) {
     e.ts_ns = boottime_now_ns();
     e.lost_count = lost - lost_reported;
     lost_reported = lost;
-    pipeline.feed(e);
+    deliver(e);
   };
 
   int status = 0;
   bool forwarded_stop = false;
+  uint64_t last_flush_ns = boottime_now_ns();
   for (;;) {
     int n = probe->poll(100 /* ms */);
+    if (writer && boottime_now_ns() - last_flush_ns >= 1'000'000'000) {
+      writer->flush();  // a crash loses at most about a second of recording
+      last_flush_ns = boottime_now_ns();
+    }
     if (n < 0) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
       break;
@@ -164,6 +198,9 @@ int run_live(const Options& o) {
   report_lost();
   pipeline.finish();
   if (!output->close(error)) status = fail(error);
+  if (writer && !writer->close(error)) status = fail(error);
+  if (writer && writer->records_dropped())
+    fail(std::to_string(writer->records_dropped()) + " events were not recorded: the disk could not keep up");
   if (decode_errors) fail(std::to_string(decode_errors) + " malformed records from the kernel were skipped");
   if (!o.quiet)
     std::fprintf(stderr, "forktrace: %llu events, %llu lost\n",
@@ -171,7 +208,5 @@ int run_live(const Options& o) {
                  static_cast<unsigned long long>(pipeline.lost()));
   return status;
 }
-
-int run_replay(const Options&) { return fail("-r is not available yet"); }
 
 }  // namespace ft

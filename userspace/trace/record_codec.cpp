@@ -1,0 +1,139 @@
+#include "trace/record_codec.h"
+
+#include "trace/codec.h"
+
+namespace ft {
+namespace {
+
+// Field numbers are the bitmap's bit positions: fixed forever for version 1.
+enum Field : uint32_t {
+  f_thread, f_ts, f_pid, f_tid, f_ppid, f_start, f_thread_start, f_cgroup_id, f_comm, f_cgroup,
+  f_parent_pid, f_parent_tid, f_parent_start, f_old_tid, f_filename, f_argv, f_argv_truncated,
+  f_env, f_env_truncated, f_wait_status, f_lost_count, f_count
+};
+constexpr uint64_t bit(Field f) { return uint64_t{1} << f; }
+
+constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
+
+}  // namespace
+
+void RecordEncoder::encode(const Event& e, std::string& body) {
+  uint64_t present = 0;
+  auto mark = [&](Field f, bool set) { if (set) present |= bit(f); };
+  mark(f_thread, e.thread);
+  mark(f_ts, e.ts_ns != prev_ts_);
+  mark(f_pid, e.pid);
+  mark(f_tid, e.tid != e.pid);
+  mark(f_ppid, e.ppid);
+  mark(f_start, e.start_ns);
+  mark(f_thread_start, e.thread_start_ns);
+  mark(f_cgroup_id, e.cgroup_id);
+  mark(f_comm, !e.comm.empty());
+  mark(f_cgroup, !e.cgroup.empty());
+  mark(f_parent_pid, e.parent_pid);
+  mark(f_parent_tid, e.parent_tid != e.parent_pid);
+  mark(f_parent_start, e.parent_start_ns);
+  mark(f_old_tid, e.old_tid);
+  mark(f_filename, !e.filename.empty());
+  mark(f_argv, !e.argv.empty());
+  mark(f_argv_truncated, e.argv_truncated);
+  mark(f_env, !e.env.empty());
+  mark(f_env_truncated, e.env_truncated);
+  mark(f_wait_status, e.wait_status);
+  mark(f_lost_count, e.lost_count);
+
+  codec::Encoder out(body);
+  out.u8(static_cast<uint8_t>(e.kind));
+  out.varint(present);
+  auto has = [&](Field f) { return present & bit(f); };
+  // Times are stored relative to the record's own timestamp: small numbers.
+  auto since = [&](uint64_t t) { return static_cast<int64_t>(e.ts_ns - t); };
+  if (has(f_ts)) out.svarint(static_cast<int64_t>(e.ts_ns - prev_ts_));
+  if (has(f_pid)) out.varint(e.pid);
+  if (has(f_tid)) out.svarint(int64_t{e.tid} - e.pid);
+  if (has(f_ppid)) out.varint(e.ppid);
+  if (has(f_start)) out.svarint(since(e.start_ns));
+  if (has(f_thread_start)) out.svarint(since(e.thread_start_ns));
+  if (has(f_cgroup_id)) out.varint(e.cgroup_id);
+  if (has(f_comm)) out.bytes(e.comm);
+  if (has(f_cgroup)) {
+    // An index already defined, or the next index followed by its path.
+    auto [it, added] = cgroups_.try_emplace(e.cgroup, cgroups_.size());
+    out.varint(it->second);
+    if (added) out.bytes(e.cgroup);
+  }
+  if (has(f_parent_pid)) out.varint(e.parent_pid);
+  if (has(f_parent_tid)) out.svarint(int64_t{e.parent_tid} - e.parent_pid);
+  if (has(f_parent_start)) out.svarint(since(e.parent_start_ns));
+  if (has(f_old_tid)) out.varint(e.old_tid);
+  if (has(f_filename)) out.bytes(e.filename);
+  if (has(f_argv)) out.strings(e.argv);
+  if (has(f_env)) out.strings(e.env);
+  if (has(f_wait_status)) out.varint(e.wait_status);
+  if (has(f_lost_count)) out.varint(e.lost_count);
+  prev_ts_ = e.ts_ns;
+}
+
+void RecordEncoder::encode_sync(uint64_t dropped, std::string& body) {
+  codec::Encoder out(body);
+  out.u8(static_cast<uint8_t>(FrameKind::sync));
+  out.varint(dropped);
+  prev_ts_ = 0;
+  cgroups_.clear();
+}
+
+RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Event& e, uint64_t& dropped) {
+  codec::Decoder in(body, size);
+  uint8_t kind = in.u8();
+  if (kind == static_cast<uint8_t>(FrameKind::sync)) {
+    dropped = in.varint();
+    if (!in.ok() || in.left()) return Result::malformed;
+    prev_ts_ = 0;
+    cgroups_.clear();
+    return Result::sync;
+  }
+  if (kind < 1 || kind > 4) return Result::malformed;
+  uint64_t present = in.varint();
+  if (present >> f_count) return Result::malformed;  // a field this version does not know
+  auto has = [&](Field f) { return (present & bit(f)) != 0; };
+
+  e = Event{};
+  e.kind = static_cast<EventKind>(kind);
+  e.thread = has(f_thread);
+  e.ts_ns = has(f_ts) ? prev_ts_ + static_cast<uint64_t>(in.svarint()) : prev_ts_;
+  auto before = [&](int64_t delta) { return e.ts_ns - static_cast<uint64_t>(delta); };
+  if (has(f_pid)) e.pid = static_cast<uint32_t>(in.varint());
+  e.tid = has(f_tid) ? static_cast<uint32_t>(e.pid + in.svarint()) : e.pid;
+  if (has(f_ppid)) e.ppid = static_cast<uint32_t>(in.varint());
+  if (has(f_start)) e.start_ns = before(in.svarint());
+  if (has(f_thread_start)) e.thread_start_ns = before(in.svarint());
+  if (has(f_cgroup_id)) e.cgroup_id = in.varint();
+  if (has(f_comm)) in.bytes(e.comm);
+  if (has(f_cgroup)) {
+    uint64_t index = in.varint();
+    if (index < cgroups_.size()) {
+      e.cgroup = cgroups_[index];
+    } else if (index == cgroups_.size() && index < kMaxInterned) {
+      in.bytes(e.cgroup);
+      cgroups_.push_back(e.cgroup);
+    } else {
+      return Result::malformed;
+    }
+  }
+  if (has(f_parent_pid)) e.parent_pid = static_cast<uint32_t>(in.varint());
+  e.parent_tid = has(f_parent_tid) ? static_cast<uint32_t>(e.parent_pid + in.svarint()) : e.parent_pid;
+  if (has(f_parent_start)) e.parent_start_ns = before(in.svarint());
+  if (has(f_old_tid)) e.old_tid = static_cast<uint32_t>(in.varint());
+  if (has(f_filename)) in.bytes(e.filename);
+  if (has(f_argv)) in.strings(e.argv);
+  e.argv_truncated = has(f_argv_truncated);
+  if (has(f_env)) in.strings(e.env);
+  e.env_truncated = has(f_env_truncated);
+  if (has(f_wait_status)) e.wait_status = static_cast<uint32_t>(in.varint());
+  if (has(f_lost_count)) e.lost_count = in.varint();
+  if (!in.ok() || in.left()) return Result::malformed;
+  prev_ts_ = e.ts_ns;
+  return Result::event;
+}
+
+}  // namespace ft

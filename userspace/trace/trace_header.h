@@ -1,0 +1,36 @@
+// What a recording says about where and how it was made: all a replay on
+// another machine needs to print exactly what the live run printed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/seed.h"
+
+namespace ft {
+
+constexpr uint32_t kTraceFormatVersion = 1;
+
+enum TraceFlags : uint32_t {
+  kTraceThreads = 1u << 0,     // thread forks and exits were recorded
+  kTraceEnv = 1u << 1,         // exec records carry the environment
+  kTraceFiltered = 1u << 2,    // only a command or -p PIDs and their descendants
+};
+
+struct TraceHeader {
+  uint32_t version = kTraceFormatVersion;
+  std::string hostname;
+  std::string kernel_release;
+  uint64_t started_ns = 0;          // CLOCK_BOOTTIME when tracing began
+  int64_t realtime_offset_ns = 0;   // CLOCK_REALTIME - CLOCK_BOOTTIME
+  uint32_t flags = 0;               // TraceFlags
+  std::vector<std::string> command;         // forktrace's own command line
+  std::vector<std::string> traced_command;  // the command after --, if any
+  std::vector<SeedProcess> seeds;           // processes alive when it began
+
+  // Wall-clock nanoseconds of the boot, for a person reading the header.
+  int64_t boot_time_ns() const { return realtime_offset_ns; }
+};
+
+}  // namespace ft
