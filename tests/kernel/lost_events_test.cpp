@@ -1,7 +1,5 @@
 // Root test: when the ring buffer overflows, every record the kernel could not
 // deliver is counted and reported as `lost`; none disappears silently.
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,18 +8,13 @@
 #include <fstream>
 #include <string>
 
+#include "run_command.h"
+
+namespace ft::test {
 namespace {
 
-bool require_root() {
-  if (geteuid() == 0) return true;
-  if (const char* v = std::getenv("FORKTRACE_REQUIRE_ROOT_TESTS"); v && std::string(v) == "1") {
-    ADD_FAILURE() << "FORKTRACE_REQUIRE_ROOT_TESTS=1 but not running as root";
-  }
-  return false;
-}
-
 TEST(LostEvents, OverflowIsCountedExactly) {
-  if (!require_root()) GTEST_SKIP() << "needs root to load BPF programs";
+  FT_REQUIRE_ROOT();
   constexpr int kChildren = 20000;
 
   // The workload: waits on a pipe, then forks kChildren children that exit at once.
@@ -84,3 +77,4 @@ TEST(LostEvents, OverflowIsCountedExactly) {
 }
 
 }  // namespace
+}  // namespace ft::test

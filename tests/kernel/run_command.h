@@ -1,0 +1,38 @@
+// Runs programs for the root tests: captures output and status, and reads
+// forktrace's JSON Lines.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ft::test {
+
+struct Result {
+  int status = -1;  // raw wait status
+  std::string out, err;
+  int exit_code() const;  // -1 when killed by a signal
+};
+
+// Runs argv with `env` added to the environment and `input` on stdin.
+Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+           const std::string& input = "");
+
+std::vector<nlohmann::json> read_json_lines(const std::string& path);
+std::vector<nlohmann::json> parse_json_lines(const std::string& text);
+std::string read_file(const std::string& path);
+std::string temp_path(const std::string& name);
+
+// Skips without root; fails instead when FORKTRACE_REQUIRE_ROOT_TESTS=1 (CI).
+#define FT_REQUIRE_ROOT()                                                             \
+  do {                                                                                \
+    if (geteuid() != 0) {                                                             \
+      const char* required = std::getenv("FORKTRACE_REQUIRE_ROOT_TESTS");             \
+      if (required && std::string(required) == "1") FAIL() << "root tests must run";  \
+      GTEST_SKIP() << "needs root to load BPF programs";                              \
+    }                                                                                 \
+  } while (0)
+
+}  // namespace ft::test
