@@ -99,8 +99,8 @@ TraceHeader sample_header() {
   h.flags = kTraceThreads | kTraceFiltered;
   h.command = {"forktrace", "-w", "x", "--", "make"};
   h.traced_command = {"make", "-j8"};
-  SeedProcess init{1, 0, 10'000'000, 5, "init", "/sbin/init", {"/sbin/init", "splash"}};
-  SeedProcess shell{900, 1, 20'000'000, 0, "bash", "", {}};
+  SeedProcess init{1, 0, 10'000'000, 5, "init", "/sbin/init", {"/sbin/init", "splash"}, "job-1"};
+  SeedProcess shell{900, 1, 20'000'000, 0, "bash", "", {}, ""};
   h.seeds = {init, shell};
   return h;
 }
@@ -135,6 +135,7 @@ TEST(Recording, RoundTripsEveryField) {
   EXPECT_EQ(h.seeds[0].argv, header.seeds[0].argv);
   EXPECT_EQ(h.seeds[0].filename, "/sbin/init");
   EXPECT_EQ(h.seeds[0].cgroup_id, 5u);
+  EXPECT_EQ(h.seeds[0].job, "job-1");
   EXPECT_EQ(h.seeds[1].start_ns, 20'000'000u);
   EXPECT_EQ(h.seeds[1].ppid, 1u);
 

@@ -18,6 +18,12 @@
 #include "core/exit_status.h"
 #include "model/seed.h"
 #include "probe/probe.h"
+#include "app/filters.h"
+#include "service/cgroup_resolver.h"
+#include "service/job_marker.h"
+#include "service/metrics.h"
+#include "service/metrics_server.h"
+#include "trace/recording_directory.h"
 #include "trace/trace_writer.h"
 
 namespace ft {
@@ -70,6 +76,7 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
   h.started_ns = boottime_now_ns();
   h.realtime_offset_ns = clock.realtime_offset_ns;
   if (o.threads) h.flags |= kTraceThreads;
+  if (!o.job_env.empty()) h.flags |= kTraceEnv;
   if (!o.command.empty() || !o.pids.empty()) h.flags |= kTraceFiltered;
   h.command = o.argv;
   h.traced_command = o.command;
@@ -97,14 +104,33 @@ int run_live(const Options& o) {
   for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
   pipeline.model().seed(seeds);
 
-  std::unique_ptr<TraceWriter> writer;
-  if (!o.write_path.empty()) {
-    writer = TraceWriter::open(o.write_path, make_header(o, seeds, clock), error);
-    if (!writer) return fail(error);
+  install_filters(o, pipeline);
+  Metrics* metrics = nullptr;
+  if (!o.metrics_address.empty()) {
+    auto sink = std::make_unique<Metrics>();
+    metrics = sink.get();
+    pipeline.add_sink(std::move(sink));
   }
+
+  // -w FILE records one file; -w DIR a rotating series whose every file
+  // starts with the processes alive at that moment.
+  std::unique_ptr<Recorder> recorder;
+  if (!o.write_path.empty()) {
+    if (is_directory(o.write_path)) {
+      RotationBounds bounds{o.rotate_mib << 20, o.rotate_seconds * 1'000'000'000, o.keep_files, o.keep_mib << 20};
+      recorder = RecordingDirectory::open(
+          o.write_path, bounds, [&] { return make_header(o, pipeline.model().snapshot(), clock); }, error);
+    } else {
+      recorder = TraceWriter::open(o.write_path, make_header(o, seeds, clock), error);
+    }
+    if (!recorder) return fail(error);
+  }
+  CgroupResolver cgroups(CgroupResolver::find_v2_mount());
   // Recorded exactly as fed to the views, so a replay prints the same.
-  auto deliver = [&](const Event& e) {
-    if (writer) writer->write(e);
+  auto deliver = [&](Event& e) {
+    if (e.cgroup_id) e.cgroup = cgroups.path(e.cgroup_id, e.ts_ns);
+    if (e.kind == EventKind::exec && !o.job_env.empty()) keep_job_marker(e.env, o.job_env);
+    if (recorder) recorder->write(e);
     pipeline.feed(e);
   };
 
@@ -112,6 +138,7 @@ int run_live(const Options& o) {
   ProbeOptions probe_options;
   probe_options.filter_by_pid = filter;
   probe_options.threads = o.threads;
+  probe_options.capture_env = !o.job_env.empty();
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
 
@@ -129,6 +156,13 @@ int run_live(const Options& o) {
 
   for (uint32_t pid : with_descendants(o.pids, seeds))
     if (!probe->trace_pid(pid, error)) return fail(error);
+
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (metrics) {
+    metrics->set_ring_buffer_bytes(probe->ring_size_bytes());
+    metrics_server = MetricsServer::start(o.metrics_address, *metrics, error);
+    if (!metrics_server) return fail(error);
+  }
 
   install_signal_handlers();
   if (!probe->attach(error)) return fail(error);
@@ -163,12 +197,26 @@ int run_live(const Options& o) {
 
   int status = 0;
   bool forwarded_stop = false;
-  uint64_t last_flush_ns = boottime_now_ns();
+  uint64_t last_tick_ns = boottime_now_ns();
+  bool recording_failure_reported = false;
   for (;;) {
     int n = probe->poll(100 /* ms */);
-    if (writer && boottime_now_ns() - last_flush_ns >= 1'000'000'000) {
-      writer->flush();  // a crash loses at most about a second of recording
-      last_flush_ns = boottime_now_ns();
+    uint64_t now = boottime_now_ns();
+    if (now - last_tick_ns >= 1'000'000'000) {
+      last_tick_ns = now;
+      if (recorder) {
+        recorder->tick(now);  // a crash loses at most about a second of recording
+        // A full disk stops the recording, not the tracing: say so once.
+        if (recorder->failed() && !recording_failure_reported) {
+          fail(recorder->error() + "; tracing goes on, recording stopped");
+          recording_failure_reported = true;
+        }
+        recording_failure_reported &= recorder->failed();
+      }
+    }
+    if (metrics) {
+      metrics->set_live_processes(pipeline.model().live_count());
+      if (recorder) metrics->set_recording(recorder->bytes_written(), recorder->records_dropped(), recorder->failed());
     }
     if (n < 0) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
@@ -198,9 +246,9 @@ int run_live(const Options& o) {
   report_lost();
   pipeline.finish();
   if (!output->close(error)) status = fail(error);
-  if (writer && !writer->close(error)) status = fail(error);
-  if (writer && writer->records_dropped())
-    fail(std::to_string(writer->records_dropped()) + " events were not recorded: the disk could not keep up");
+  if (recorder && !recorder->close(error)) status = fail(error);
+  if (recorder && recorder->records_dropped())
+    fail(std::to_string(recorder->records_dropped()) + " events were not recorded: the disk could not keep up");
   if (decode_errors) fail(std::to_string(decode_errors) + " malformed records from the kernel were skipped");
   if (!o.quiet)
     std::fprintf(stderr, "forktrace: %llu events, %llu lost\n",

@@ -41,6 +41,27 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  app.add_option("--metrics", o.metrics_address,
+                 "Serve Prometheus metrics at http://ADDR:PORT/metrics while tracing")
+      ->type_name("ADDR:PORT");
+  app.add_option("--job-env", o.job_env,
+                 "A process whose environment sets NAME at exec starts a job named by its value; "
+                 "its descendants belong to it")
+      ->type_name("NAME");
+  app.add_option("--job", o.job, "Show only processes of job ID (live and on replay)")->type_name("ID");
+  app.add_option("--cgroup", o.cgroup, "Show only processes in cgroup v2 PATH or below it")->type_name("PATH");
+  app.add_option("--rotate-size", o.rotate_mib, "With -w DIR: start a new file after this many MiB")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--rotate-age", o.rotate_seconds, "With -w DIR: start a new file after this many seconds")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32))
+      ->capture_default_str();
+  app.add_option("--keep-files", o.keep_files, "With -w DIR: keep at most this many files (oldest removed first)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--keep-size", o.keep_mib, "With -w DIR: keep at most this many MiB of files")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("forktrace ") + FORKTRACE_VERSION);
   app.footer("\nEverything after -- is the command to run and trace; forktrace exits with its status.\n"
              "Started through sudo, the command runs as the invoking user (SUDO_UID/SUDO_GID).");
@@ -61,6 +82,12 @@ std::optional<int> validate(const Options& o) {
     return fail("--buffer-size must be a power of two (1, 2, 4, ... MiB)");
   for (uint32_t pid : o.pids)
     if (pid == 0) return fail("-p 0 is not a process ID");
+  if (!o.job_env.empty() && o.job_env.find_first_of("=\0") != std::string::npos)
+    return fail("--job-env takes a variable name, without '='");
+  if (!o.read_path.empty() && (!o.metrics_address.empty() || !o.job_env.empty()))
+    return fail("--metrics and --job-env apply to live tracing, not to -r");
+  if (!o.cgroup.empty() && o.cgroup.front() != '/')
+    return fail("--cgroup takes a cgroup v2 path starting with /, such as /system.slice/x.service");
   return std::nullopt;
 }
 

@@ -22,6 +22,15 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
+  // Service mode (docs/service.md).
+  std::string metrics_address;       // --metrics ADDR:PORT
+  std::string job_env;               // --job-env NAME
+  std::string job;                   // --job ID
+  std::string cgroup;                // --cgroup PATH
+  uint64_t rotate_mib = 64;          // -w DIR: a new file after this many MiB
+  uint64_t rotate_seconds = 3600;    //         or this many seconds
+  uint32_t keep_files = 48;          //         keeping at most this many files
+  uint64_t keep_mib = 4096;          //         and this many MiB
   std::vector<std::string> argv;     // forktrace's own command line, for the recording
 };
 

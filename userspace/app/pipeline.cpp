@@ -11,7 +11,7 @@ void Pipeline::feed(const Event& e) {
   events_++;
   ProcessPtr process = model_.apply(e);
   if (e.thread && !show_threads_) return;
-  if (filter_ && !filter_(*process)) return;
+  if (filter_ && !filter_(e, *process)) return;
   for (auto& sink : sinks_) sink->on_event(e, *process);
 }
 

@@ -19,7 +19,7 @@ class Pipeline {
 
   void add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
   // Only processes it accepts reach the views (--job, --cgroup).
-  void set_filter(std::function<bool(const Process&)> filter) { filter_ = std::move(filter); }
+  void set_filter(std::function<bool(const Event&, const Process&)> filter) { filter_ = std::move(filter); }
   Lineage& model() { return model_; }
 
   void feed(const Event& event);
@@ -31,7 +31,7 @@ class Pipeline {
  private:
   Lineage model_;
   std::vector<std::unique_ptr<Sink>> sinks_;
-  std::function<bool(const Process&)> filter_;
+  std::function<bool(const Event&, const Process&)> filter_;
   bool show_threads_;
   uint64_t events_ = 0;
   uint64_t lost_ = 0;

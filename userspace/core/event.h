@@ -33,7 +33,7 @@ struct Event {
   std::string filename;
   std::vector<std::string> argv;
   bool argv_truncated = false;
-  std::vector<std::string> env;  // only when captured (--job-env)
+  std::vector<std::string> env;  // --job-env: just the marker "NAME=value", when present
   bool env_truncated = false;
 
   // exit

@@ -19,7 +19,13 @@ void note_parent(Process& p, uint32_t ppid) {
 
 void Lineage::seed(const std::vector<SeedProcess>& processes) {
   live_.clear();
+  add_seeds(processes);
+}
+
+void Lineage::add_seeds(const std::vector<SeedProcess>& processes) {
+  std::vector<ProcessPtr> added;
   for (const SeedProcess& s : processes) {
+    if (live_.count(s.pid)) continue;
     auto p = std::make_shared<Process>();
     p->pid = s.pid;
     p->start_ns = s.start_ns;
@@ -31,13 +37,24 @@ void Lineage::seed(const std::vector<SeedProcess>& processes) {
     p->filename = s.filename;
     p->argv = s.argv;
     p->cgroup_id = s.cgroup_id;
+    p->job = s.job;
+    added.push_back(p);
     live_[s.pid] = std::move(p);
   }
   // Link after all exist: /proc lists children before parents at pid wrap.
-  for (auto& [pid, p] : live_) {
-    if (p->ppid == pid) continue;
+  for (auto& p : added) {
+    if (p->ppid == p->pid) continue;
     if (auto parent = find(p->ppid)) p->parent = parent;
   }
+}
+
+std::vector<SeedProcess> Lineage::snapshot() const {
+  std::vector<SeedProcess> out;
+  out.reserve(live_.size());
+  for (const auto& [pid, p] : live_)
+    out.push_back(SeedProcess{p->pid, p->ppid, p->start_ns, p->cgroup_id, p->comm, p->filename, p->argv, p->job});
+  std::sort(out.begin(), out.end(), [](const SeedProcess& a, const SeedProcess& b) { return a.pid < b.pid; });
+  return out;
 }
 
 ProcessPtr Lineage::find(uint32_t pid) const {
@@ -93,6 +110,11 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   p->argv_truncated = e.argv_truncated;
   p->cgroup_id = e.cgroup_id;
   p->execs++;
+  // The live path keeps only the job marker ("NAME=value") of the environment.
+  if (!e.env.empty()) {
+    size_t eq = e.env.front().find('=');
+    if (eq != std::string::npos) p->job = e.env.front().substr(eq + 1);
+  }
   // exec kills every other thread (de_thread), and their exits are not traced.
   p->live_threads = 1;
   return p;

@@ -32,7 +32,8 @@ struct Process : std::enable_shared_from_this<Process> {
   std::vector<std::string> argv;
   bool argv_truncated = false;
   uint64_t cgroup_id = 0;
-  std::string job;                // job ID (service mode), empty when none
+  std::string job;                // job ID (service mode): set by an exec whose env holds the
+                                  // marker, inherited at fork; empty when none
   uint32_t execs = 0;
   uint32_t live_threads = 1;      // counted only when thread events are traced
   bool exited = false;
@@ -48,6 +49,10 @@ class Lineage {
  public:
   // Processes alive when tracing began; replaces what the model knew.
   void seed(const std::vector<SeedProcess>& processes);
+  // Adds the ones it does not know (a later file of a rotated series).
+  void add_seeds(const std::vector<SeedProcess>& processes);
+  // The live processes, as seeds for a recording that starts now.
+  std::vector<SeedProcess> snapshot() const;
 
   // Applies one event and returns the process it is about (null for `lost`).
   // The pointer stays valid, with the final state, after the process exits.

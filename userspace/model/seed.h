@@ -17,6 +17,7 @@ struct SeedProcess {
   std::string comm;
   std::string filename;  // /proc/PID/exe target, empty when unreadable
   std::vector<std::string> argv;
+  std::string job;  // the job it belongs to (service mode), "" when none
 };
 
 // Every process in /proc now. Threads are not listed; kernel threads are.

@@ -29,6 +29,7 @@ std::string encode_prefix(const TraceHeader& h) {
     e.bytes(s.comm);
     e.bytes(s.filename);
     e.strings(s.argv);
+    e.bytes(s.job);
   }
   std::string out(kMagic, sizeof kMagic);
   codec::Encoder p(out);
@@ -59,6 +60,7 @@ bool decode_header(const uint8_t* data, size_t size, TraceHeader& h) {
     d.bytes(s.comm);
     d.bytes(s.filename);
     d.strings(s.argv);
+    d.bytes(s.job);
   }
   return d.ok() && d.left() == 0;
 }

@@ -14,32 +14,34 @@
 
 #include "core/event.h"
 #include "trace/record_codec.h"
+#include "trace/recorder.h"
 #include "trace/trace_header.h"
 
 namespace ft {
 
-class TraceWriter {
+class TraceWriter : public Recorder {
  public:
   static constexpr size_t kChunkBytes = 256 * 1024;
   static constexpr size_t kMaxQueuedBytes = 64 * 1024 * 1024;
 
   // Creates (truncates) the file and writes the header. Null with `error`.
   static std::unique_ptr<TraceWriter> open(const std::string& path, const TraceHeader& header, std::string& error);
-  ~TraceWriter();
+  ~TraceWriter() override;
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  void write(const Event& event);
+  void write(const Event& event) override;
   // Hands the current chunk to the writer thread, so a crash loses little.
   void flush();
+  void tick(uint64_t) override { flush(); }
   // Writes everything, fsyncs and closes. False with `error` if anything failed.
-  bool close(std::string& error);
+  bool close(std::string& error) override;
 
-  bool failed() const;
-  std::string error() const;
-  uint64_t bytes_written() const;          // on disk so far
+  bool failed() const override;
+  std::string error() const override;
+  uint64_t bytes_written() const override;  // on disk so far
   uint64_t bytes_encoded() const { return encoded_; }  // handed over or pending
-  uint64_t records_dropped() const;        // lost to a full queue or a failed disk
+  uint64_t records_dropped() const override;  // lost to a full queue or a failed disk
   const std::string& path() const { return path_; }
 
  private:

@@ -1,0 +1,152 @@
+#include "service/metrics.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/exit_status.h"
+
+namespace ft {
+namespace {
+
+// Label values are escaped as the exposition format requires; bytes outside
+// printable ASCII become '_' so a hostile executable name cannot break lines.
+std::string label_value(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += '_';
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string basename_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+void Metrics::on_event(const Event& e, const Process& p) {
+  if (e.thread) return;
+  switch (e.kind) {
+    case EventKind::fork: started_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventKind::exec: {
+      execs_.fetch_add(1, std::memory_order_relaxed);
+      std::string name = basename_of(e.filename);
+      std::lock_guard lock(mutex_);
+      auto it = execs_by_executable_.find(name);
+      if (it == execs_by_executable_.end() && execs_by_executable_.size() >= kMaxExecutables) name = "other";
+      execs_by_executable_[name]++;
+      break;
+    }
+    case EventKind::exit: {
+      ExitStatus status = decode_wait_status(e.wait_status);
+      if (status.signal) {
+        exited_signaled_.fetch_add(1, std::memory_order_relaxed);
+        if (status.core_dumped) core_dumps_.fetch_add(1, std::memory_order_relaxed);
+        std::lock_guard lock(mutex_);
+        signals_[*status.signal]++;
+      } else if (status.failed()) {
+        exited_failed_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        exited_ok_.fetch_add(1, std::memory_order_relaxed);
+      }
+      double seconds = static_cast<double>(p.duration_ns()) / 1e9;
+      size_t bucket = 0;
+      while (bucket < kLifetimeBuckets.size() && seconds > kLifetimeBuckets[bucket]) bucket++;
+      lifetime_[bucket].fetch_add(1, std::memory_order_relaxed);
+      lifetime_sum_us_.fetch_add(p.duration_ns() / 1000, std::memory_order_relaxed);
+      break;
+    }
+    case EventKind::lost: break;
+  }
+}
+
+void Metrics::on_lost(const Event& e) { lost_.fetch_add(e.lost_count, std::memory_order_relaxed); }
+
+void Metrics::set_recording(uint64_t bytes_written, uint64_t records_dropped, bool failed) {
+  recording_bytes_.store(bytes_written, std::memory_order_relaxed);
+  recording_dropped_.store(records_dropped, std::memory_order_relaxed);
+  recording_failed_.store(failed ? 1 : 0, std::memory_order_relaxed);
+}
+
+std::string Metrics::render() const {
+  auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  std::string out;
+  auto metric = [&](const char* name, const char* type, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  };
+  metric("forktrace_processes_started_total", "counter", "Processes created (fork, vfork, clone without CLONE_THREAD).");
+  out += fmt::format("forktrace_processes_started_total {}\n", get(started_));
+  metric("forktrace_processes_exited_total", "counter", "Processes that ended, by outcome.");
+  out += fmt::format("forktrace_processes_exited_total{{outcome=\"ok\"}} {}\n", get(exited_ok_));
+  out += fmt::format("forktrace_processes_exited_total{{outcome=\"failed\"}} {}\n", get(exited_failed_));
+  out += fmt::format("forktrace_processes_exited_total{{outcome=\"signaled\"}} {}\n", get(exited_signaled_));
+  metric("forktrace_core_dumps_total", "counter", "Processes killed by a signal that dumped core.");
+  out += fmt::format("forktrace_core_dumps_total {}\n", get(core_dumps_));
+  metric("forktrace_execs_total", "counter", "Successful execs, by executable basename (bounded; the rest as other).");
+  std::map<std::string, uint64_t> execs;
+  std::map<int, uint64_t> signals;
+  {
+    std::lock_guard lock(mutex_);
+    execs = execs_by_executable_;
+    signals = signals_;
+  }
+  if (execs.empty()) out += "forktrace_execs_total{executable=\"other\"} 0\n";
+  for (const auto& [name, n] : execs)
+    out += fmt::format("forktrace_execs_total{{executable=\"{}\"}} {}\n", label_value(name), n);
+  metric("forktrace_processes_signaled_total", "counter", "Processes killed by a signal, by signal name.");
+  for (const auto& [sig, n] : signals)
+    out += fmt::format("forktrace_processes_signaled_total{{signal=\"{}\"}} {}\n", signal_name(sig), n);
+  metric("forktrace_process_lifetime_seconds", "histogram", "How long processes lived, fork to exit.");
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kLifetimeBuckets.size(); ++i) {
+    cumulative += get(lifetime_[i]);
+    out += fmt::format("forktrace_process_lifetime_seconds_bucket{{le=\"{}\"}} {}\n", kLifetimeBuckets[i], cumulative);
+  }
+  cumulative += get(lifetime_[kLifetimeBuckets.size()]);
+  out += fmt::format("forktrace_process_lifetime_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  out += fmt::format("forktrace_process_lifetime_seconds_sum {}\n", static_cast<double>(get(lifetime_sum_us_)) / 1e6);
+  out += fmt::format("forktrace_process_lifetime_seconds_count {}\n", cumulative);
+  metric("forktrace_live_processes", "gauge", "Processes alive now, as forktrace's model knows them.");
+  out += fmt::format("forktrace_live_processes {}\n", get(live_));
+  metric("forktrace_events_lost_total", "counter", "Events the kernel could not deliver (ring buffer full).");
+  out += fmt::format("forktrace_events_lost_total {}\n", get(lost_));
+  metric("forktrace_execs_seen_total", "counter", "Successful execs, all executables.");
+  out += fmt::format("forktrace_execs_seen_total {}\n", get(execs_));
+  metric("forktrace_ring_buffer_size_bytes", "gauge", "Size of the kernel ring buffer.");
+  out += fmt::format("forktrace_ring_buffer_size_bytes {}\n", get(ring_bytes_));
+  metric("forktrace_recording_written_bytes_total", "counter", "Bytes of recording written to disk.");
+  out += fmt::format("forktrace_recording_written_bytes_total {}\n", get(recording_bytes_));
+  metric("forktrace_recording_dropped_events_total", "counter", "Events not recorded because the disk fell behind or failed.");
+  out += fmt::format("forktrace_recording_dropped_events_total {}\n", get(recording_dropped_));
+  metric("forktrace_recording_failed", "gauge", "1 when writing the recording has failed (a full disk).");
+  out += fmt::format("forktrace_recording_failed {}\n", get(recording_failed_));
+
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+               static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  metric("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+  out += fmt::format("process_cpu_seconds_total {}\n", cpu);
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  out += fmt::format("process_resident_memory_bytes {}\n", resident * sysconf(_SC_PAGESIZE));
+  return out;
+}
+
+}  // namespace ft

@@ -1,0 +1,46 @@
+// Prometheus metrics (`--metrics ADDR:PORT`). The event path only touches
+// atomics and, for execs, one short mutex-guarded map update; the HTTP
+// thread renders a snapshot, so a slow or flooding scraper never stalls
+// event intake.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "views/sink.h"
+
+namespace ft {
+
+class Metrics : public Sink {
+ public:
+  static constexpr size_t kMaxExecutables = 50;  // label values kept; the rest are "other"
+  static constexpr std::array<double, 10> kLifetimeBuckets = {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 120, 600, 3600};
+
+  void on_event(const Event& event, const Process& process) override;
+  void on_lost(const Event& event) override;
+
+  // Updated by the live loop.
+  void set_live_processes(uint64_t n) { live_.store(n, std::memory_order_relaxed); }
+  void set_ring_buffer_bytes(uint64_t n) { ring_bytes_.store(n, std::memory_order_relaxed); }
+  void set_recording(uint64_t bytes_written, uint64_t records_dropped, bool failed);
+
+  // The Prometheus text exposition format, version 0.0.4.
+  std::string render() const;
+
+ private:
+  std::atomic<uint64_t> started_{0}, execs_{0}, lost_{0}, live_{0}, ring_bytes_{0};
+  std::atomic<uint64_t> exited_ok_{0}, exited_failed_{0}, exited_signaled_{0}, core_dumps_{0};
+  std::atomic<uint64_t> recording_bytes_{0}, recording_dropped_{0}, recording_failed_{0};
+  std::array<std::atomic<uint64_t>, kLifetimeBuckets.size() + 1> lifetime_{};
+  std::atomic<uint64_t> lifetime_sum_us_{0};
+
+  mutable std::mutex mutex_;
+  std::map<std::string, uint64_t> execs_by_executable_;  // bounded by kMaxExecutables + "other"
+  std::map<int, uint64_t> signals_;
+};
+
+}  // namespace ft
