@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Service-mode tests against the real kernel, as root:
+#   service_test.sh FORKTRACE WORKLOAD prometheus|rotation|cgroup
+# prometheus: a real Prometheus server on loopback scrapes forktrace and its
+#             HTTP API must report the workload's exact failures.
+# rotation:   a rotated series rebuilds one job's tree exactly as one file does,
+#             and each file replays on its own.
+# cgroup:     every process of a workload moved into a new v2 cgroup carries it.
+set -euo pipefail
+forktrace=$1
+workload=$2
+test=$3
+if [ "$(id -u)" -ne 0 ]; then
+  if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ]; then
+    echo "FAIL: root tests must run (FORKTRACE_REQUIRE_ROOT_TESTS=1)"
+    exit 1
+  fi
+  echo "SKIP: needs root"
+  exit 77
+fi
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${cgroup_dir:-}" ] && rmdir "$cgroup_dir" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+test_prometheus() {
+  command -v prometheus >/dev/null || fail "prometheus is not installed (tools/install-deps.sh installs it)"
+  local ft_port prom_port
+  ft_port=$(free_port)
+  prom_port=$(free_port)
+  cat >"$tmp/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: forktrace
+    static_configs:
+      - targets: ["127.0.0.1:$ft_port"]
+YML
+  prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \
+    --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
+  pids+=($!)
+  # Known outcomes: exit_codes fails 4 times (3, 3, 255, 255); signal kills 3.
+  "$forktrace" -q -o /dev/null --metrics "127.0.0.1:$ft_port" -- \
+    sh -c '"$0" exit_codes >/dev/null; "$0" signal >/dev/null; sleep 8' "$workload" &
+  local tracer=$!
+  pids+=($tracer)
+  sleep 1
+  curl -sf "http://127.0.0.1:$ft_port/metrics" >"$tmp/metrics.txt" || fail "no /metrics"
+  promtool check metrics <"$tmp/metrics.txt" >"$tmp/promtool.txt" 2>&1 || fail "promtool: $(cat "$tmp/promtool.txt")"
+  [ ! -s "$tmp/promtool.txt" ] || fail "promtool found problems: $(cat "$tmp/promtool.txt")"
+  for m in forktrace_processes_started_total forktrace_processes_exited_total forktrace_execs_total \
+    forktrace_live_processes forktrace_events_lost_total; do
+    grep -q "^# TYPE $m " "$tmp/metrics.txt" || fail "metric $m missing"
+  done
+  query() {
+    curl -sf --get "http://127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$1" |
+      json_field 'd["data"]["result"][0]["value"][1] if d["data"]["result"] else "none"'
+  }
+  local failed="" signaled="" execs="" lost=""
+  for _ in $(seq 1 40); do
+    failed=$(query 'forktrace_processes_exited_total{outcome="failed"}' || echo none)
+    signaled=$(query 'forktrace_processes_exited_total{outcome="signaled"}' || echo none)
+    execs=$(query 'forktrace_execs_total{executable="ft-workload"}' || echo none)
+    lost=$(query 'forktrace_events_lost_total' || echo none)
+    [ "$failed" = 4 ] && [ "$signaled" = 3 ] && [ "$execs" = 2 ] && break
+    sleep 0.5
+  done
+  [ "$failed" = 4 ] || fail "Prometheus saw $failed failed exits, expected 4"
+  [ "$signaled" = 3 ] || fail "Prometheus saw $signaled signaled exits, expected 3"
+  [ "$execs" = 2 ] || fail "Prometheus saw $execs execs of ft-workload, expected 2"
+  [ "$lost" = 0 ] || fail "lost events: $lost"
+  wait $tracer || true
+  echo "PASS: prometheus (failed=$failed signaled=$signaled execs=$execs lost=$lost)"
+}
+
+test_rotation() {
+  mkdir "$tmp/series"
+  "$forktrace" -q -o /dev/null --job-env FT_TEST_JOB -w "$tmp/series" --rotate-age 1 --keep-files 1000 &
+  local rotated=$!
+  pids+=($rotated)
+  "$forktrace" -q -o /dev/null --job-env FT_TEST_JOB -w "$tmp/single.ftrace" &
+  local single=$!
+  pids+=($single)
+  sleep 1.5
+  FT_TEST_JOB=job42 sh -c '"$0" all; sleep 1.3; "$0" fork_exec; sleep 1.3; "$0" exit_codes' "$workload" >/dev/null
+  sh -c '"$0" fork_exec' "$workload" >/dev/null  # not part of the job
+  sleep 0.5
+  kill -INT $rotated $single
+  wait $rotated $single || fail "a tracer failed"
+  local files
+  files=$(ls "$tmp/series" | wc -l)
+  [ "$files" -ge 3 ] || fail "expected at least 3 rotated files, got $files"
+  for f in "$tmp/series"/*; do
+    "$forktrace" -r "$f" --format json -o /dev/null || fail "$f does not replay on its own"
+  done
+  # Two tracers stamp the same event a few microseconds apart, so durations
+  # are left out; every process, command, parent and status must match.
+  strip_durations() { sed -E 's/  [0-9.]+(us|ms|s)( |$)/\2/; s/  [0-9]+[mh][0-9]+[sm]( |$)/\1/'; }
+  "$forktrace" -r "$tmp/series" --job job42 --format tree | strip_durations >"$tmp/series.tree"
+  "$forktrace" -r "$tmp/single.ftrace" --job job42 --format tree | strip_durations >"$tmp/single.tree"
+  diff -u "$tmp/single.tree" "$tmp/series.tree" >&2 || fail "the job's tree differs across rotated files"
+  grep -q "exit 255" "$tmp/series.tree" || fail "the job tree misses the workload's last step"
+  "$forktrace" -r "$tmp/series" --job job42 --format json >"$tmp/job.json"
+  python3 - "$tmp/job.json" <<'PY' || fail "job attribution in JSON"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+assert len(events) > 50, len(events)
+assert all(e.get("job") == "job42" for e in events), [e for e in events if e.get("job") != "job42"][:2]
+PY
+  # Retention: the oldest files go first, the bound holds.
+  mkdir "$tmp/kept"
+  "$forktrace" -q -o /dev/null -w "$tmp/kept" --rotate-age 1 --keep-files 2 -- sh -c 'sleep 4.5'
+  local kept
+  kept=$(ls "$tmp/kept" | wc -l)
+  [ "$kept" = 2 ] || fail "--keep-files 2 left $kept files"
+  ls "$tmp/kept" | grep -q "^forktrace-000000-" && fail "the oldest file was kept"
+  "$forktrace" -r "$tmp/kept" --format tree -o /dev/null || fail "the kept series does not replay"
+  echo "PASS: rotation ($files files, job tree identical to one file; retention keeps $kept)"
+}
+
+test_cgroup() {
+  local mount
+  mount=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+  [ -n "$mount" ] || fail "no cgroup v2 mount in /proc/mounts"
+  local name="/forktrace-test-$$"
+  cgroup_dir="$mount$name"
+  mkdir "$cgroup_dir"
+  "$forktrace" -q --format json -o "$tmp/cgroup.json" --cgroup "$name" &
+  local tracer=$!
+  pids+=($tracer)
+  sleep 1.5
+  sh -c 'echo $$ > "$1/cgroup.procs" && exec "$0" all' "$workload" "$cgroup_dir" >"$tmp/truth.json"
+  sleep 0.5
+  kill -INT $tracer
+  wait $tracer || fail "tracer failed"
+  python3 - "$tmp/cgroup.json" "$tmp/truth.json" "$name" <<'PY' || fail "cgroup attribution"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+truth = [json.loads(l) for l in open(sys.argv[2])]
+name = sys.argv[3]
+assert events, "no events in the cgroup"
+bad = [e for e in events if e.get("cgroup") != name]
+assert not bad, bad[:3]
+pids = {e["pid"] for e in events}
+children = {t["child"] for t in truth if "child" in t}
+missing = children - pids
+assert not missing, f"workload children not seen in the cgroup: {sorted(missing)[:5]}"
+PY
+  echo "PASS: cgroup (every event carries $name)"
+}
+
+"test_$test"
