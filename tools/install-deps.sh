@@ -6,7 +6,7 @@ packages=(
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
   libcpp-httplib-dev libsystemd-dev
-  util-linux procps curl python3 prometheus
+  util-linux procps curl python3 prometheus systemd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Service-mode tests against the real kernel, as root:
-#   service_test.sh FORKTRACE WORKLOAD prometheus|rotation|cgroup
+#   service_test.sh FORKTRACE WORKLOAD prometheus|rotation|cgroup|unit
 # prometheus: a real Prometheus server on loopback scrapes forktrace and its
 #             HTTP API must report the workload's exact failures.
 # rotation:   a rotated series rebuilds one job's tree exactly as one file does,
 #             and each file replays on its own.
 # cgroup:     every process of a workload moved into a new v2 cgroup carries it.
+# unit:       systemd-analyze verify accepts tools/forktrace.service.
 set -euo pipefail
-forktrace=$1
-workload=$2
+forktrace=$(realpath "$1")
+workload=$(realpath "$2")
 test=$3
 if [ "$(id -u)" -ne 0 ]; then
   if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ]; then
@@ -158,6 +159,15 @@ missing = children - pids
 assert not missing, f"workload children not seen in the cgroup: {sorted(missing)[:5]}"
 PY
   echo "PASS: cgroup (every event carries $name)"
+}
+
+test_unit() {
+  command -v systemd-analyze >/dev/null || fail "systemd-analyze is not installed"
+  local unit="$tmp/forktrace.service"
+  sed "s|/usr/local/bin/forktrace|$forktrace|" "$(dirname "$0")/../../tools/forktrace.service" >"$unit"
+  systemd-analyze verify "$unit" >"$tmp/verify.txt" 2>&1 || fail "systemd-analyze verify: $(cat "$tmp/verify.txt")"
+  [ ! -s "$tmp/verify.txt" ] || fail "systemd-analyze verify warns: $(cat "$tmp/verify.txt")"
+  echo "PASS: unit (systemd-analyze verify is clean)"
 }
 
 "test_$test"

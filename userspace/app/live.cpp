@@ -1,5 +1,6 @@
 // Live tracing: open → configure → load → attach → poll → drain on stop.
 #include <signal.h>
+#include <systemd/sd-daemon.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -183,6 +184,9 @@ int run_live(const Options& o) {
     }
   }
 
+  // Type=notify units start once events flow; a no-op outside systemd.
+  sd_notify(0, "READY=1");
+
   uint64_t lost_reported = 0;
   auto report_lost = [&] {
     uint64_t lost = probe->lost_records();
@@ -239,6 +243,7 @@ int run_live(const Options& o) {
     }
   }
 
+  sd_notify(0, "STOPPING=1");
   // Everything already in the ring buffer belongs to the trace.
   probe->detach();
   while (probe->poll(0) > 0) {
