@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -168,14 +169,11 @@ void case_threads() {
 
 int g_report_fd = -1;
 
-void* exec_from_thread(void*) {
-  pid_t tid = gettid_();
-  if (write(g_report_fd, &tid, sizeof tid) != sizeof tid) _exit(103);
-  execl("/bin/true", "true", "from-thread", static_cast<char*>(nullptr));
-  _exit(127);
-}
-
-void case_thread_exec() {
+// In a forked child, a second thread reports its tid and then runs `body`
+// while the main thread waits; returns the child's pid and that tid.
+std::pair<pid_t, pid_t> run_in_child_thread(void (*body)()) {
+  static void (*g_body)() = nullptr;
+  g_body = body;
   int fds[2];
   if (pipe(fds) != 0) die("pipe");
   pid_t child = fork_or_die();
@@ -183,39 +181,39 @@ void case_thread_exec() {
     close(fds[0]);
     g_report_fd = fds[1];
     pthread_t t;
-    pthread_create(&t, nullptr, exec_from_thread, nullptr);
+    pthread_create(
+        &t, nullptr,
+        [](void*) -> void* {
+          pid_t tid = gettid_();
+          if (write(g_report_fd, &tid, sizeof tid) != sizeof tid) _exit(103);
+          g_body();
+          return nullptr;
+        },
+        nullptr);
     for (;;) pause();
   }
   close(fds[1]);
   pid_t tid = 0;
   if (read(fds[0], &tid, sizeof tid) != sizeof tid) die("read");
   close(fds[0]);
+  return {child, tid};
+}
+
+void case_thread_exec() {
+  auto [child, tid] = run_in_child_thread([] {
+    execl("/bin/true", "true", "from-thread", static_cast<char*>(nullptr));
+    _exit(127);
+  });
   int status = wait_for(child);
   emit(obj({ks("case", "thread_exec"), kv("child", child), kv("old_tid", tid), ks("filename", "/bin/true"),
             kv("status", status)}));
 }
 
-void* exit_group_from_thread(void*) {
-  pid_t tid = gettid_();
-  if (write(g_report_fd, &tid, sizeof tid) != sizeof tid) _exit(103);
-  usleep(10000);
-  std::exit(5);
-}
-
 void case_thread_exit_group() {
-  int fds[2];
-  if (pipe(fds) != 0) die("pipe");
-  pid_t child = fork_or_die();
-  if (child == 0) {
-    g_report_fd = fds[1];
-    pthread_t t;
-    pthread_create(&t, nullptr, exit_group_from_thread, nullptr);
-    for (;;) pause();
-  }
-  close(fds[1]);
-  pid_t tid = 0;
-  if (read(fds[0], &tid, sizeof tid) != sizeof tid) die("read");
-  close(fds[0]);
+  auto [child, tid] = run_in_child_thread([] {
+    usleep(10000);
+    std::exit(5);
+  });
   int status = wait_for(child);
   emit(obj({ks("case", "thread_exit_group"), kv("child", child), kv("thread", tid), kv("status", status)}));
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/exit_status.h"
+#include "views/format.h"
 
 namespace ft {
 namespace {
@@ -27,11 +28,6 @@ std::string label_value(const std::string& s) {
     }
   }
   return out;
-}
-
-std::string basename_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace

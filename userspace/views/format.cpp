@@ -23,6 +23,11 @@ std::string format_clock(int64_t wall_ns) {
                      (wall_ns % 1'000'000'000) / 1000);
 }
 
+std::string basename_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 std::string printable(const std::string& s) {
   std::string out;
   out.reserve(s.size());

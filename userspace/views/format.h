@@ -16,6 +16,9 @@ std::string format_clock(int64_t wall_ns);
 // argv joined by spaces, each argument quoted shell-style when it needs it.
 std::string format_command(const std::vector<std::string>& argv, bool truncated);
 
+// "/usr/bin/gcc" → "gcc".
+std::string basename_of(const std::string& path);
+
 // Bytes that are not printable are shown as \xNN so a line stays one line.
 std::string printable(const std::string& s);
 

@@ -22,9 +22,7 @@ std::string chain(const Process& p) {
 }  // namespace
 
 std::string executable_name(const Process& p) {
-  if (p.filename.empty()) return printable(p.comm);
-  size_t slash = p.filename.rfind('/');
-  return printable(slash == std::string::npos ? p.filename : p.filename.substr(slash + 1));
+  return printable(p.filename.empty() ? p.comm : basename_of(p.filename));
 }
 
 SummaryView::SummaryView(std::FILE* out, ViewOptions options, size_t top_n)
