@@ -34,12 +34,12 @@ echo "storm: $(cat "$tmp/storm.json")"
 echo "forktrace RSS (KiB): start $start, peak $peak, end $end"
 echo "samples (KiB, one per second): ${samples[*]}"
 
-# One live process: hold N children alive, compare RSS before and after.
+# One live process: hold N children alive, compare RSS before and while held.
 held=10000
 before=$(rss_kib $tracer)
-python3 - "$held" <<'PY' &
+python3 - "$held" "$tmp" <<'PY' &
 import os, sys, time, signal
-n = int(sys.argv[1])
+n, tmp = int(sys.argv[1]), sys.argv[2]
 kids = []
 for _ in range(n):
     pid = os.fork()
@@ -47,19 +47,23 @@ for _ in range(n):
         signal.pause()
         os._exit(0)
     kids.append(pid)
-time.sleep(3)
+open(tmp + "/ready", "w").close()
+while not os.path.exists(tmp + "/go"):
+    time.sleep(0.05)
 for pid in kids:
     os.kill(pid, signal.SIGKILL)
 for pid in kids:
     os.waitpid(pid, 0)
 PY
 holder=$!
-sleep 2.5
+while [ ! -e "$tmp/ready" ]; do sleep 0.1; done
+sleep 1  # forktrace has consumed every fork
 during=$(rss_kib $tracer)
+touch "$tmp/go"
 wait $holder
 sleep 1
 after=$(rss_kib $tracer)
-echo "live processes: $held held: RSS before $before KiB, while held $during KiB, after $after KiB"
+echo "live processes: $held held: RSS before $before KiB, while held $during KiB, after they exited $after KiB"
 echo "bytes per live process: $(( (during - before) * 1024 / held ))"
 kill -INT $tracer
 wait $tracer || true
