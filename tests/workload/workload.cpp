@@ -1,24 +1,32 @@
 // ft-workload: does one process-lifecycle case for real and prints, as JSON
-// Lines on stdout, what it observed itself (pids from fork(), statuses from
-// wait4()), so tests can check forktrace's events against the ground truth.
+// Lines on stdout, what it observed itself (pids from fork(), tids from
+// gettid(), statuses from wait4()), so tests can check forktrace's events
+// against the ground truth. Only libc and pthreads: nothing here may start a
+// process the case does not name, or the trace would hold more than it says.
+//
+// Usage: ft-workload CASE   (ft-workload with no argument lists the cases)
+//
+// Every line carries "case" and "parent" (the workload's own pid); statuses
+// are raw wait statuses. Exit status 0 when the workload itself succeeded.
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
-#include <map>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,19 +35,42 @@ extern char** environ;
 
 namespace {
 
-// Every line is flushed before the next fork, so no buffer is printed twice.
-void emit(const std::string& json) {
-  std::printf("%s\n", json.c_str());
-  std::fflush(stdout);
+bool g_failed = false;  // the workload could not do what a case asked
+
+// ---- output -----------------------------------------------------------------
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
 }
 
-std::string kv(const char* key, long long value) { return "\"" + std::string(key) + "\":" + std::to_string(value); }
-std::string ks(const char* key, const std::string& value) { return "\"" + std::string(key) + "\":\"" + value + "\""; }
+std::string kv(const char* key, long long value) { return quote(key) + ":" + std::to_string(value); }
+std::string ks(const char* key, const std::string& value) { return quote(key) + ":" + quote(value); }
+std::string kb(const char* key, bool value) { return quote(key) + ":" + (value ? "true" : "false"); }
 
-std::string obj(std::initializer_list<std::string> fields) {
-  std::string out = "{";
-  for (const auto& f : fields) out += (out.size() > 1 ? "," : "") + f;
-  return out + "}";
+std::string ka(const char* key, const std::vector<std::string>& values) {
+  std::string out = quote(key) + ":[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + quote(values[i]);
+  return out + "]";
+}
+
+std::string kn(const char* key, const std::vector<pid_t>& values) {
+  std::string out = quote(key) + ":[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
+  return out + "]";
+}
+
+// One line per observation, flushed at once: a fork after it must not find
+// the line still buffered, or the child would print it a second time.
+void emit(const char* name, std::initializer_list<std::string> fields) {
+  std::string line = "{" + ks("case", name) + "," + kv("parent", getpid());
+  for (const std::string& f : fields) line += "," + f;
+  std::printf("%s}\n", line.c_str());
+  std::fflush(stdout);
 }
 
 [[noreturn]] void die(const char* what) {
@@ -47,10 +78,13 @@ std::string obj(std::initializer_list<std::string> fields) {
   std::exit(100);
 }
 
+// ---- process helpers --------------------------------------------------------
+
+// wait4 for one child; its raw status.
 int wait_for(pid_t pid) {
-  int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) die("waitpid");
+  int status = 0;
+  while (wait4(pid, &status, 0, nullptr) < 0) {
+    if (errno != EINTR) die("wait4");
   }
   return status;
 }
@@ -64,15 +98,43 @@ pid_t fork_or_die() {
 
 pid_t gettid_() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
+void write_pid(int fd, pid_t pid) {
+  if (write(fd, &pid, sizeof pid) != sizeof pid) _exit(102);
+}
+
+pid_t read_pid(int fd) {
+  pid_t pid = 0;
+  ssize_t n;
+  while ((n = read(fd, &pid, sizeof pid)) < 0 && errno == EINTR) {
+  }
+  if (n != sizeof pid) die("read from a child");
+  return pid;
+}
+
+// Removes a directory holding only plain files (a core dump), without
+// starting `rm`, which the trace would show.
+void remove_dir(const char* path) {
+  if (DIR* dir = opendir(path)) {
+    while (dirent* entry = readdir(dir)) {
+      std::string name = entry->d_name;
+      if (name != "." && name != "..") unlink((std::string(path) + "/" + name).c_str());
+    }
+    closedir(dir);
+  }
+  if (rmdir(path) != 0) std::fprintf(stderr, "ft-workload: could not remove %s\n", path);
+}
+
+// ---- cases ------------------------------------------------------------------
+
 void case_fork_exec() {
+  const std::vector<std::string> argv = {"true", "a1", "a b"};
   pid_t child = fork_or_die();
   if (child == 0) {
-    execl("/bin/true", "true", "a1", "a b", static_cast<char*>(nullptr));
+    execl("/bin/true", argv[0].c_str(), argv[1].c_str(), argv[2].c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = wait_for(child);
-  emit(obj({ks("case", "fork_exec"), kv("parent", getpid()), kv("child", child), ks("filename", "/bin/true"),
-            "\"argv\":[\"true\",\"a1\",\"a b\"]", kv("status", status)}));
+  emit("fork_exec", {kv("child", child), ks("filename", "/bin/true"), ka("argv", argv), kv("status", status)});
 }
 
 void case_exit_codes() {
@@ -84,71 +146,80 @@ void case_exit_codes() {
         _exit(code);
       }
       int status = wait_for(child);
-      emit(obj({ks("case", "exit_codes"), kv("parent", getpid()), kv("child", child), kv("code", code),
-                kv("status", status)}));
+      emit("exit_codes", {kv("child", child), kv("code", code), ks("via", via_exit ? "exit" : "_exit"),
+                          kv("status", status)});
     }
   }
 }
 
 void case_signal() {
-  // SIGKILL from the parent, a self-raised SIGTERM, and a SIGSEGV core dump.
+  // SIGKILL from the parent.
   pid_t child = fork_or_die();
   if (child == 0) {
-    pause();
-    _exit(0);
+    for (;;) pause();
   }
   kill(child, SIGKILL);
   int status = wait_for(child);
-  emit(obj({ks("case", "signal"), kv("child", child), kv("signal", SIGKILL), kv("status", status)}));
+  emit("signal", {kv("child", child), kv("signal", SIGKILL), kv("status", status), kv("core_dumped", 0)});
 
+  // A self-raised SIGTERM.
   child = fork_or_die();
   if (child == 0) {
     raise(SIGTERM);
     _exit(0);
   }
   status = wait_for(child);
-  emit(obj({ks("case", "signal"), kv("child", child), kv("signal", SIGTERM), kv("status", status)}));
+  emit("signal", {kv("child", child), kv("signal", SIGTERM), kv("status", status), kv("core_dumped", 0)});
 
+  // A real segfault that dumps core (core_pattern `core`: into the cwd).
   char dir[] = "/tmp/ft-workload-core-XXXXXX";
   if (!mkdtemp(dir)) die("mkdtemp");
   child = fork_or_die();
   if (child == 0) {
     struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
-    setrlimit(RLIMIT_CORE, &unlimited);
-    if (chdir(dir) != 0) _exit(101);
+    if (setrlimit(RLIMIT_CORE, &unlimited) != 0 || chdir(dir) != 0) _exit(101);
     prctl(PR_SET_DUMPABLE, 1);
-    raise(SIGSEGV);
+    volatile int* nowhere = nullptr;
+    *nowhere = 1;
     _exit(0);
   }
   status = wait_for(child);
-  emit(obj({ks("case", "signal"), kv("child", child), kv("signal", SIGSEGV), kv("status", status),
-            kv("core_dumped", WCOREDUMP(status) ? 1 : 0)}));
-  std::string cleanup = std::string("rm -rf ") + dir;
-  if (std::system(cleanup.c_str()) != 0) std::fprintf(stderr, "ft-workload: could not remove %s\n", dir);
+  remove_dir(dir);
+  emit("signal", {kv("child", child), kv("signal", SIGSEGV), kv("status", status),
+                  kv("core_dumped", WIFSIGNALED(status) && WCOREDUMP(status) ? 1 : 0)});
 }
 
 void case_orphan() {
-  // The workload is a subreaper, so the orphan comes back to it and is waited for.
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // The workload becomes a subreaper, so the orphan is reparented to it and
+  // can be waited for here (else it would go to init and be reaped there).
+  bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   int fds[2];
   if (pipe(fds) != 0) die("pipe");
   pid_t child = fork_or_die();
   if (child == 0) {
-    pid_t parent = getpid();  // read before the fork: the child may be gone already
+    pid_t me = getpid();  // read before the fork: the grandchild may outlive it
     pid_t grandchild = fork_or_die();
     if (grandchild == 0) {
-      while (getppid() == parent) usleep(1000);
+      while (getppid() == me) usleep(1000);
+      write_pid(fds[1], getppid());  // the parent it was reparented to
       _exit(7);
     }
-    if (write(fds[1], &grandchild, sizeof grandchild) != sizeof grandchild) _exit(102);
+    write_pid(fds[1], grandchild);
     _exit(0);
   }
-  pid_t grandchild = 0;
-  if (read(fds[0], &grandchild, sizeof grandchild) != sizeof grandchild) die("read");
+  close(fds[1]);
+  pid_t grandchild = read_pid(fds[0]);
   int child_status = wait_for(child);
-  int status = wait_for(grandchild);
-  emit(obj({ks("case", "orphan"), kv("parent", getpid()), kv("child", child), kv("child_status", child_status),
-            kv("grandchild", grandchild), kv("new_ppid", getpid()), kv("status", status)}));
+  pid_t new_ppid = read_pid(fds[0]);
+  close(fds[0]);
+  int status = -1;
+  bool reaped = false;
+  if (subreaper) {
+    status = wait_for(grandchild);
+    reaped = true;
+  }
+  emit("orphan", {kv("child", child), kv("child_status", child_status), kv("grandchild", grandchild),
+                  kv("new_ppid", new_ppid), kb("reaped", reaped), kv("status", status)});
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
@@ -158,83 +229,91 @@ void* record_tid(void* out) {
 }
 
 void case_threads() {
-  pid_t tids[3];
+  std::vector<pid_t> tids(3);
   pthread_t threads[3];
-  for (int i = 0; i < 3; ++i) pthread_create(&threads[i], nullptr, record_tid, &tids[i]);
-  for (auto& t : threads) pthread_join(t, nullptr);
-  emit(obj({ks("case", "threads"), kv("pid", getpid()), "\"tids\":[" + std::to_string(tids[0]) + "," +
-                                                               std::to_string(tids[1]) + "," +
-                                                               std::to_string(tids[2]) + "]"}));
+  for (int i = 0; i < 3; ++i) {
+    if (int err = pthread_create(&threads[i], nullptr, record_tid, &tids[i])) {
+      errno = err;
+      die("pthread_create");
+    }
+  }
+  for (pthread_t t : threads) pthread_join(t, nullptr);
+  emit("threads", {kv("pid", getpid()), kn("tids", tids)});
 }
 
+struct ThreadCase {
+  void (*body)();     // what the second thread does once it has reported its tid
+  bool leader_exits;  // the main thread ends itself (SYS_exit) instead of blocking
+};
+const ThreadCase* g_thread_case = nullptr;
 int g_report_fd = -1;
 
-// In a forked child, a second thread reports its tid and then runs `body`
-// while the main thread waits; returns the child's pid and that tid.
-std::pair<pid_t, pid_t> run_in_child_thread(void (*body)()) {
-  static void (*g_body)() = nullptr;
-  g_body = body;
+void* thread_case_main(void*) {
+  write_pid(g_report_fd, gettid_());
+  close(g_report_fd);
+  g_thread_case->body();
+  return nullptr;
+}
+
+// In a forked child, a second thread reports its tid and then runs the
+// case's body; returns the child's pid and that thread's tid.
+std::pair<pid_t, pid_t> run_in_child_thread(const ThreadCase& tc) {
   int fds[2];
   if (pipe(fds) != 0) die("pipe");
   pid_t child = fork_or_die();
   if (child == 0) {
     close(fds[0]);
+    g_thread_case = &tc;
     g_report_fd = fds[1];
     pthread_t t;
-    pthread_create(
-        &t, nullptr,
-        [](void*) -> void* {
-          pid_t tid = gettid_();
-          if (write(g_report_fd, &tid, sizeof tid) != sizeof tid) _exit(103);
-          g_body();
-          return nullptr;
-        },
-        nullptr);
+    if (pthread_create(&t, nullptr, thread_case_main, nullptr) != 0) _exit(103);
+    if (tc.leader_exits) syscall(SYS_exit, 0);  // this thread only, not exit_group
     for (;;) pause();
   }
   close(fds[1]);
-  pid_t tid = 0;
-  if (read(fds[0], &tid, sizeof tid) != sizeof tid) die("read");
+  pid_t tid = read_pid(fds[0]);
   close(fds[0]);
   return {child, tid};
 }
 
 void case_thread_exec() {
-  auto [child, tid] = run_in_child_thread([] {
-    execl("/bin/true", "true", "from-thread", static_cast<char*>(nullptr));
-    _exit(127);
-  });
+  static const ThreadCase tc = {[] {
+                                  execl("/bin/true", "true", "from-thread", static_cast<char*>(nullptr));
+                                  _exit(127);
+                                },
+                                false};
+  auto [child, tid] = run_in_child_thread(tc);
   int status = wait_for(child);
-  emit(obj({ks("case", "thread_exec"), kv("child", child), kv("old_tid", tid), ks("filename", "/bin/true"),
-            kv("status", status)}));
+  emit("thread_exec", {kv("child", child), kv("old_tid", tid), ks("filename", "/bin/true"),
+                       ka("argv", {"true", "from-thread"}), kv("status", status)});
 }
 
 void case_thread_exit_group() {
-  auto [child, tid] = run_in_child_thread([] {
-    usleep(10000);
-    std::exit(5);
-  });
+  static const ThreadCase tc = {[] {
+                                  usleep(10000);
+                                  std::exit(5);  // exit_group from a non-leader thread
+                                },
+                                false};
+  auto [child, tid] = run_in_child_thread(tc);
   int status = wait_for(child);
-  emit(obj({ks("case", "thread_exit_group"), kv("child", child), kv("thread", tid), kv("status", status)}));
-}
-
-void* exit_later(void*) {
-  usleep(100000);
-  std::exit(9);
+  emit("thread_exit_group", {kv("child", child), kv("thread", tid), kv("status", status)});
 }
 
 void case_leader_exits_first() {
-  pid_t child = fork_or_die();
-  if (child == 0) {
-    pthread_t t;
-    pthread_create(&t, nullptr, exit_later, nullptr);
-    syscall(SYS_exit, 0);  // only the leader thread ends
-  }
+  // The leader is gone for 100 ms before the process ends: the process ends
+  // with its last thread, and its status is that thread's exit(9).
+  static const ThreadCase tc = {[] {
+                                  usleep(100000);
+                                  std::exit(9);
+                                },
+                                true};
+  auto [child, tid] = run_in_child_thread(tc);
   int status = wait_for(child);
-  emit(obj({ks("case", "leader_exits_first"), kv("child", child), kv("status", status)}));
+  emit("leader_exits_first", {kv("child", child), kv("thread", tid), kv("status", status)});
 }
 
 void case_vfork() {
+  std::fflush(stdout);
   pid_t child = vfork();
   if (child == 0) {
     execl("/bin/true", "true", "vforked", static_cast<char*>(nullptr));
@@ -242,102 +321,129 @@ void case_vfork() {
   }
   if (child < 0) die("vfork");
   int status = wait_for(child);
-  emit(obj({ks("case", "vfork_exec"), kv("parent", getpid()), kv("child", child), ks("filename", "/bin/true"),
-            kv("status", status)}));
+  emit("vfork_exec", {kv("child", child), ks("filename", "/bin/true"), ka("argv", {"true", "vforked"}),
+                      kv("status", status)});
   child = vfork();
   if (child == 0) _exit(4);
   if (child < 0) die("vfork");
   status = wait_for(child);
-  emit(obj({ks("case", "vfork_exit"), kv("parent", getpid()), kv("child", child), kv("status", status)}));
+  emit("vfork_exit", {kv("child", child), kv("status", status)});
 }
 
 void case_posix_spawn() {
-  pid_t child;
   const char* argv[] = {"sh", "-c", "exit 6", nullptr};
+  pid_t child;
   std::fflush(stdout);
   if (int err = posix_spawn(&child, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ)) {
     errno = err;
     die("posix_spawn");
   }
   int status = wait_for(child);
-  emit(obj({ks("case", "posix_spawn"), kv("parent", getpid()), kv("child", child), ks("filename", "/bin/sh"),
-            kv("status", status)}));
+  emit("posix_spawn", {kv("child", child), ks("filename", "/bin/sh"), ka("argv", {"sh", "-c", "exit 6"}),
+                       kv("status", status)});
 }
 
 void case_reuse_pid() {
-  // As root, ns_last_pid makes the kernel hand out a chosen pid again.
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    pid_t first = fork_or_die();
+  // As root, ns_last_pid makes the kernel hand out a pid again; the flock on
+  // it keeps other writers out (Documentation/admin-guide/sysctl/kernel.rst).
+  pid_t first = 0, second = 0;
+  int first_status = 0, second_status = 0;
+  for (int attempt = 0; attempt < 20 && (first == 0 || first != second); ++attempt) {
+    first = fork_or_die();
     if (first == 0) _exit(1);
-    int first_status = wait_for(first);
+    first_status = wait_for(first);
     int fd = open("/proc/sys/kernel/ns_last_pid", O_RDWR | O_CLOEXEC);
-    if (fd < 0) die("open ns_last_pid");
+    if (fd < 0) die("open /proc/sys/kernel/ns_last_pid");
     if (flock(fd, LOCK_EX) != 0) die("flock");
     std::string last = std::to_string(first - 1);
-    if (write(fd, last.data(), last.size()) < 0) die("write ns_last_pid");
-    pid_t second = fork_or_die();
+    if (write(fd, last.data(), last.size()) < 0) die("write /proc/sys/kernel/ns_last_pid");
+    second = fork_or_die();
     if (second == 0) _exit(2);
     flock(fd, LOCK_UN);
     close(fd);
-    int second_status = wait_for(second);
-    if (second != first) continue;  // another process took it; try again
-    emit(obj({ks("case", "reuse_pid"), kv("parent", getpid()), kv("first", first), kv("first_status", first_status),
-              kv("second", second), kv("second_status", second_status)}));
-    return;
+    second_status = wait_for(second);
+    // Another process may have taken the pid in between: then try again.
   }
-  std::fprintf(stderr, "ft-workload: could not get the same pid twice\n");
-  std::exit(104);
+  if (first != second) {
+    std::fprintf(stderr, "ft-workload: reuse_pid: could not get the same pid twice\n");
+    g_failed = true;
+  }
+  emit("reuse_pid", {kv("first", first), kv("first_status", first_status), kv("second", second),
+                     kv("second_status", second_status), kb("same", first == second)});
 }
 
 void case_hold() {
-  // Started before the tracer: waits for a line on stdin, then forks.
-  emit(obj({ks("case", "hold"), kv("pid", getpid())}));
-  char line[64];
-  if (!std::fgets(line, sizeof line, stdin)) std::exit(105);
+  // Started before the tracer. Waits for a line on stdin or a SIGUSR1 (at
+  // most 60 s, so a test that died leaves nothing behind), then forks.
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &usr1, nullptr);  // before the pid is out: none is lost
+  int sfd = signalfd(-1, &usr1, SFD_CLOEXEC);
+  if (sfd < 0) die("signalfd");
+  emit("hold", {kv("pid", getpid())});
+
+  pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {sfd, POLLIN, 0}};
+  const char* woken_by = nullptr;
+  for (int waited_ms = 0; !woken_by && waited_ms < 60000; waited_ms += 100) {
+    if (poll(fds, 2, 100 /* ms */) <= 0) continue;
+    if (fds[1].revents & POLLIN) woken_by = "SIGUSR1";
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      char c;
+      ssize_t n = read(STDIN_FILENO, &c, 1);
+      if (n == 1 && c == '\n') woken_by = "stdin";
+      if (n == 0) fds[0].fd = -1;  // stdin closed: wait for the signal alone
+    }
+  }
+  close(sfd);
+  if (!woken_by) {
+    std::fprintf(stderr, "ft-workload: hold: nothing woke me in 60 s\n");
+    std::exit(105);
+  }
   pid_t child = fork_or_die();
   if (child == 0) _exit(2);
   int status = wait_for(child);
-  emit(obj({ks("case", "hold_child"), kv("parent", getpid()), kv("child", child), kv("status", status)}));
+  emit("hold_child", {kv("child", child), ks("woken_by", woken_by), kv("status", status)});
 }
 
-const std::map<std::string, std::function<void()>>& cases() {
-  static const std::map<std::string, std::function<void()>> all = {
-      {"fork_exec", case_fork_exec},
-      {"exit_codes", case_exit_codes},
-      {"signal", case_signal},
-      {"orphan", case_orphan},
-      {"threads", case_threads},
-      {"thread_exec", case_thread_exec},
-      {"thread_exit_group", case_thread_exit_group},
-      {"leader_exits_first", case_leader_exits_first},
-      {"vfork", case_vfork},
-      {"posix_spawn", case_posix_spawn},
-      {"reuse_pid", case_reuse_pid},
-      {"hold", case_hold},
-  };
-  return all;
-}
+struct Case {
+  const char* name;
+  void (*run)();
+};
+
+const Case kCases[] = {
+    {"fork_exec", case_fork_exec},
+    {"exit_codes", case_exit_codes},
+    {"signal", case_signal},
+    {"orphan", case_orphan},
+    {"threads", case_threads},
+    {"thread_exec", case_thread_exec},
+    {"thread_exit_group", case_thread_exit_group},
+    {"leader_exits_first", case_leader_exits_first},
+    {"vfork", case_vfork},
+    {"posix_spawn", case_posix_spawn},
+    {"reuse_pid", case_reuse_pid},
+    {"hold", case_hold},
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: ft-workload CASE|all\ncases:");
-    for (const auto& [name, fn] : cases()) std::fprintf(stderr, " %s", name.c_str());
-    std::fprintf(stderr, "\n");
-    return 2;
-  }
-  std::string which = argv[1];
+  std::string which = argc == 2 ? argv[1] : "";
   if (which == "all") {
-    for (const auto& [name, fn] : cases())
-      if (name != "hold" && (name != "reuse_pid" || geteuid() == 0)) fn();
-    return 0;
+    // Every case but hold, which waits for someone; reuse_pid needs root.
+    for (const Case& c : kCases)
+      if (std::string(c.name) != "hold" && (std::string(c.name) != "reuse_pid" || geteuid() == 0)) c.run();
+    return g_failed ? 1 : 0;
   }
-  auto it = cases().find(which);
-  if (it == cases().end()) {
-    std::fprintf(stderr, "ft-workload: unknown case %s\n", which.c_str());
-    return 2;
+  for (const Case& c : kCases) {
+    if (which == c.name) {
+      c.run();
+      return g_failed ? 1 : 0;
+    }
   }
-  it->second();
-  return 0;
+  std::fprintf(stderr, "usage: ft-workload CASE, where CASE is all");
+  for (const Case& c : kCases) std::fprintf(stderr, ", %s", c.name);
+  std::fprintf(stderr, "\n");
+  return 2;
 }
