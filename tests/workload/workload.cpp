@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -299,6 +300,46 @@ void case_thread_exit_group() {
   emit("thread_exit_group", {kv("child", child), kv("thread", tid), kv("status", status)});
 }
 
+// The last two threads of a process end at the same moment (each calls
+// SYS_exit, no exit_group), on two CPUs: both are in do_exit() together, and
+// only the one whose atomic_dec_and_test(&signal->live) reached zero ends the
+// process. A tracer that reads signal->live at its tracepoint instead of
+// taking do_exit()'s group_dead sees zero in both. Repeated, as which thread
+// is last is up to the scheduler.
+void case_exit_together() {
+  constexpr int kRounds = 50;
+  for (int round = 0; round < kRounds; ++round) {
+    int fds[2];
+    if (pipe(fds) != 0) die("pipe");
+    pid_t child = fork_or_die();
+    if (child == 0) {
+      close(fds[0]);
+      static std::atomic<int> ready{0};
+      static int report_fd;
+      report_fd = fds[1];
+      pthread_t t;
+      auto second = [](void*) -> void* {
+        write_pid(report_fd, gettid_());
+        ready.fetch_add(1);
+        while (ready.load() < 2) {
+        }
+        syscall(SYS_exit, 0);  // this thread only
+        return nullptr;
+      };
+      if (pthread_create(&t, nullptr, second, nullptr) != 0) _exit(103);
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      syscall(SYS_exit, 0);  // the leader, at the same time
+    }
+    close(fds[1]);
+    std::vector<pid_t> tids = {read_pid(fds[0])};
+    close(fds[0]);
+    int status = wait_for(child);
+    emit("exit_together", {kv("child", child), kn("threads", tids), kv("status", status)});
+  }
+}
+
 void case_leader_exits_first() {
   // The leader is gone for 100 ms before the process ends: the process ends
   // with its last thread, and its status is that thread's exit(9).
@@ -420,6 +461,7 @@ const Case kCases[] = {
     {"thread_exec", case_thread_exec},
     {"thread_exit_group", case_thread_exit_group},
     {"leader_exits_first", case_leader_exits_first},
+    {"exit_together", case_exit_together},
     {"vfork", case_vfork},
     {"posix_spawn", case_posix_spawn},
     {"reuse_pid", case_reuse_pid},
