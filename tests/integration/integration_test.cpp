@@ -997,8 +997,12 @@ TEST_F(Integration, UnprivilegedLiveTracingIsRefused) {
   const std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
   std::string marker = path("ran");
   chmod(dir_.c_str(), 0777);
+  // A copy nobody can run, wherever the build tree is (CI's may be under /root).
+  std::string bin = path("forktrace");
+  std::filesystem::copy_file(kForktrace, bin);
+  chmod(bin.c_str(), 0755);
   for (const auto& tail : std::vector<std::vector<std::string>>{
-           {kForktrace}, {kForktrace, "-o", "/dev/null", "--", "/usr/bin/touch", marker}, {kForktrace, "-p", "1"}}) {
+           {bin}, {bin, "-o", "/dev/null", "--", "/usr/bin/touch", marker}, {bin, "-p", "1"}}) {
     std::vector<std::string> argv = as_nobody;
     argv.insert(argv.end(), tail.begin(), tail.end());
     SCOPED_TRACE(tail.size() > 1 ? tail[1] : "whole machine");
