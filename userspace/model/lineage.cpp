@@ -17,6 +17,20 @@ void note_parent(Process& p, uint32_t ppid) {
 
 }  // namespace
 
+// A process that starts its successor and exits, generation after generation,
+// leaves a chain of exited ancestors held only by the next one. The implicit
+// destructor would free it recursively, a stack frame per generation, and
+// overflow the stack after some 100k generations; unlink it in a loop instead.
+// Every Process is created non-const (make_shared<Process>), so the
+// const_cast writes to a non-const object.
+Process::~Process() {
+  std::shared_ptr<const Process> next = std::move(parent);
+  while (next && next.use_count() == 1) {
+    std::shared_ptr<const Process> after = std::move(const_cast<Process&>(*next).parent);
+    next = std::move(after);  // frees the ancestor, whose parent is already empty
+  }
+}
+
 void Lineage::seed(const std::vector<SeedProcess>& processes) {
   live_.clear();
   add_seeds(processes);
@@ -80,6 +94,7 @@ ProcessPtr Lineage::lookup(uint32_t pid, uint64_t start_ns, uint32_t ppid, const
 ProcessPtr Lineage::on_fork(const Event& e) {
   if (e.thread) {
     ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
+    note_parent(*p, e.ppid);  // a thread's real_parent is its process's parent
     p->live_threads++;
     return p;
   }

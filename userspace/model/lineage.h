@@ -41,6 +41,9 @@ struct Process : std::enable_shared_from_this<Process> {
   uint64_t exit_ns = 0;           // boot time
 
   uint64_t duration_ns() const { return exit_ns > start_ns ? exit_ns - start_ns : 0; }
+
+  // Frees a long chain of exited ancestors iteratively (see lineage.cpp).
+  ~Process();
 };
 
 using ProcessPtr = std::shared_ptr<Process>;
