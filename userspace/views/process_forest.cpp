@@ -1,5 +1,7 @@
 #include "views/process_forest.h"
 
+#include <algorithm>
+
 #include "core/exit_status.h"
 
 namespace ft {
@@ -13,17 +15,34 @@ size_t ProcessForest::add(const Process& process) {
   size_t index = nodes_.size();
   nodes_.push_back(Node{process.shared_from_this(), parent, {}});
   index_[&process] = index;
-  if (parent == npos)
+  if (parent == npos) {
     roots_.push_back(index);
-  else
+    if (process.parent) waiting_.emplace(process.parent.get(), index);
+  } else {
     nodes_[parent].children.push_back(index);
+  }
+  auto [first, last] = waiting_.equal_range(&process);
+  if (first != last) {
+    std::vector<size_t> adopted;
+    for (auto it = first; it != last; ++it) adopted.push_back(it->second);
+    waiting_.erase(first, last);
+    std::sort(adopted.begin(), adopted.end());  // in the order they were first seen
+    for (size_t child : adopted) {
+      nodes_[child].parent = index;
+      nodes_[index].children.push_back(child);
+    }
+    std::erase_if(roots_, [this](size_t root) { return nodes_[root].parent != npos; });
+  }
   return index;
 }
 
 std::vector<bool> ProcessForest::failed_subtrees() const {
   std::vector<bool> failed(nodes_.size(), false);
-  // Children come after their parents, so one backward pass carries failures up.
-  for (size_t i = nodes_.size(); i-- > 0;) {
+  // An adopted child precedes its parent in nodes_, so walk the depth-first
+  // order backwards: every child before its parent, and carry failures up.
+  std::vector<std::pair<size_t, size_t>> order = depth_first();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    size_t i = it->first;
     const Process& p = *nodes_[i].process;
     if (p.exited && decode_wait_status(p.wait_status).failed()) failed[i] = true;
     if (failed[i] && nodes_[i].parent != npos) failed[nodes_[i].parent] = true;

@@ -23,7 +23,8 @@ class ProcessForest {
   };
 
   // The node of this process, added under its forker's node if that is known.
-  // Parents always come before their children in nodes().
+  // A process added after its children (one that existed before tracing
+  // began, followed with -p) adopts the ones that were roots for want of it.
   size_t add(const Process& process);
 
   const std::vector<Node>& nodes() const { return nodes_; }
@@ -39,6 +40,9 @@ class ProcessForest {
   std::vector<Node> nodes_;
   std::vector<size_t> roots_;
   std::unordered_map<const Process*, size_t> index_;
+  // Roots whose forker is known to the model but not yet in the forest, by
+  // forker. The child's node holds the forker alive, so the key stays unique.
+  std::unordered_multimap<const Process*, size_t> waiting_;
 };
 
 }  // namespace ft
