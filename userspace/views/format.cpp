@@ -2,15 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace ft {
 
 std::string format_duration(uint64_t ns) {
   if (ns < 1'000'000) return fmt::format("{}us", ns / 1000);
-  if (ns < 1'000'000'000) return fmt::format("{:.1f}ms", static_cast<double>(ns) / 1e6);
-  uint64_t s = ns / 1'000'000'000;
-  if (s < 60) return fmt::format("{:.2f}s", static_cast<double>(ns) / 1e9);
+  // Each unit up to where rounding would print the next one's first value:
+  // 999.96ms is "1.00s", not "1000.0ms"; 59.996s is "1m00s", not "60.00s".
+  if (ns < 999'950'000) return fmt::format("{:.1f}ms", static_cast<double>(ns) / 1e6);
+  if (ns < 59'995'000'000) return fmt::format("{:.2f}s", static_cast<double>(ns) / 1e9);
+  uint64_t s = std::max<uint64_t>(ns / 1'000'000'000, 60);
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
