@@ -33,7 +33,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* resized by user space before load */
 	__type(key, __u32);         /* tgid */
-	__type(value, __u8);
+	__type(value, __u64);       /* its start_boottime, 0 for any */
 } traced_pids SEC(".maps");
 
 /*
@@ -71,9 +71,19 @@ static __always_inline __u64 wakeup_flags(void)
 		       BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline bool is_traced(__u32 tgid)
+/*
+ * Whether the process (tgid, start) is followed. An entry holds the start
+ * time of the process it was made for, so a pid reused before the old entry
+ * is removed does not inherit it; 0 (pids given by user space) matches any.
+ */
+static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 {
-	return !filter_by_pid || bpf_map_lookup_elem(&traced_pids, &tgid);
+	__u64 *start;
+
+	if (!filter_by_pid)
+		return true;
+	start = bpf_map_lookup_elem(&traced_pids, &tgid);
+	return start && (!*start || *start == start_ns);
 }
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
@@ -92,12 +102,12 @@ int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *ch
 	if (thread && !emit_threads)
 		return 0;
 	if (filter_by_pid) {
-		__u8 one = 1;
+		__u64 child_start = BPF_CORE_READ(child, start_boottime);
 
-		if (!bpf_map_lookup_elem(&traced_pids, &parent_pid))
+		if (!is_traced(parent_pid, BPF_CORE_READ(parent, group_leader, start_boottime)))
 			return 0;
 		if (!thread)
-			bpf_map_update_elem(&traced_pids, &child_pid, &one, BPF_ANY);
+			bpf_map_update_elem(&traced_pids, &child_pid, &child_start, BPF_ANY);
 	}
 
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -134,13 +144,12 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	long n;
 	char *tail;
 
-	if (!is_traced(pid))
+	if (!is_traced(pid, BPF_CORE_READ(task, group_leader, start_boottime)))
 		return 0;
 	r = bpf_map_lookup_elem(&exec_scratch, &zero);
 	if (!r)
 		return 0;
 
-	r->head.ts_ns = bpf_ktime_get_boot_ns();
 	r->head.kind = FT_RECORD_EXEC;
 	r->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	r->cgroup_id = task_cgroup_id(task);
@@ -198,31 +207,22 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	size = (size + 7) & ~7ULL; /* keep records 8-byte aligned in the ring */
 	size &= FT_EXEC_SCRATCH - 1;
 	r->head.size = size;
+	r->head.ts_ns = bpf_ktime_get_boot_ns(); /* close to the reservation, as the others */
 	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
 		count_lost(FT_RECORD_EXEC);
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_proc_exit, struct task_struct *task)
+static __always_inline int record_exit(struct task_struct *task, bool group_dead)
 {
 	__u32 pid = BPF_CORE_READ(task, tgid);
 	struct ft_exit_record *r;
-	bool group_dead;
 	__u32 flags = 0;
 
-	/*
-	 * do_exit() decrements signal->live before this tracepoint, so zero
-	 * means this is the last thread: the same test the kernel uses, and
-	 * unlike pid == tid it holds when the leader exits before its threads.
-	 */
-	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 	if (!group_dead && !emit_threads)
 		return 0;
-	if (!is_traced(pid))
+	if (!is_traced(pid, BPF_CORE_READ(task, group_leader, start_boottime)))
 		return 0;
-	if (group_dead && filter_by_pid)
-		bpf_map_delete_elem(&traced_pids, &pid);
 
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -247,5 +247,48 @@ int BPF_PROG(sched_proc_exit, struct task_struct *task)
 	r->flags = flags;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	bpf_ringbuf_submit(r, wakeup_flags());
+	return 0;
+}
+
+/*
+ * Kernels whose tracepoint passes group_dead (do_exit()'s own
+ * atomic_dec_and_test of signal->live): exact even when threads exit at once.
+ * User space loads this one or the next, whichever the kernel's BTF fits.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_proc_exit, struct task_struct *task, bool group_dead)
+{
+	return record_exit(task, group_dead);
+}
+
+/*
+ * Older kernels: do_exit() decrements signal->live before the tracepoint, so
+ * zero means the last thread (unlike pid == tid, it holds when the leader
+ * exits first). Two threads exiting at once can both read zero; user space
+ * drops the second process exit.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_proc_exit_live_count, struct task_struct *task)
+{
+	return record_exit(task, BPF_CORE_READ(task, signal, live.counter) == 0);
+}
+
+/*
+ * A process leaves the filter when its leader's task is freed: after every
+ * thread's exit (the leader is released last), so none of them is dropped.
+ * A leader replaced by exec (de_thread) took the exec'ing thread's tid and
+ * fails the pid == tgid test. The start time keeps a reused pid's entry.
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(sched_proc_free, struct task_struct *task)
+{
+	__u32 pid = BPF_CORE_READ(task, tgid);
+	__u64 *start;
+
+	if (!filter_by_pid || BPF_CORE_READ(task, pid) != pid)
+		return 0;
+	start = bpf_map_lookup_elem(&traced_pids, &pid);
+	if (start && (!*start || *start == BPF_CORE_READ(task, start_boottime)))
+		bpf_map_delete_elem(&traced_pids, &pid);
 	return 0;
 }

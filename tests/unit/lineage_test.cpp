@@ -305,6 +305,21 @@ TEST_F(UnitLineageThreads, MainThreadExitingFirstDoesNotEndTheProcess) {
   EXPECT_EQ(proc->duration_ns(), 7 * kMs);  // from the process's start, not the thread's
 }
 
+TEST_F(UnitLineageThreads, RepeatedProcessExitIsDroppedAndAReusedPidStillExits) {
+  // Before the tracepoint passed group_dead, the last two threads exiting at
+  // once could both report the process's end.
+  ProcessPtr first = model.apply(exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 201, "worker"));
+  EXPECT_EQ(first, proc);
+  EXPECT_EQ(model.apply(exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 202, "worker")), nullptr);
+  EXPECT_EQ(proc->wait_status, exited_with(4));
+  EXPECT_EQ(model.live_count(), baseline);
+  // The same pid with another start is a new process and its exit counts.
+  Id reused{200, id.start_ns + kSec};
+  ProcessPtr next = model.apply(fork_of(shell, reused));
+  EXPECT_EQ(model.apply(exit_of(reused, 100, 0, reused.start_ns + kMs)), next);
+  EXPECT_TRUE(next->exited);
+}
+
 TEST_F(UnitLineageThreads, ExecFromANonLeaderKeepsThePid) {
   // de_thread kills the leader and 201; 202 takes over pid 200.
   model.apply(thread_exit_of(id, 100, 200, id.start_ns, id.start_ns + 4 * kMs, killed_by(9)));

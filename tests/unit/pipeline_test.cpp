@@ -118,6 +118,17 @@ TEST_F(UnitPipeline, ThreadEventsReachTheModelButNotTheViewsUnlessAsked) {
   }
 }
 
+TEST_F(UnitPipeline, RepeatedProcessExitReachesNoViewAndIsNotCounted) {
+  Pipeline p(false);
+  RecordingSink* sink = attach(p);
+  p.feed(fork_of(shell, child));
+  p.feed(exit_of(child, 100, exited_with(1), 11 * kSec, 201));
+  p.feed(exit_of(child, 100, exited_with(1), 11 * kSec, 202));
+  ASSERT_EQ(sink->seen.size(), 2u);
+  EXPECT_TRUE(sink->seen[1].exited);
+  EXPECT_EQ(p.events(), 2u);
+}
+
 TEST_F(UnitPipeline, LostEventsGoToEverySinkAndAreCounted) {
   Pipeline p(false);
   RecordingSink* first = attach(p);

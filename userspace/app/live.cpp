@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "app/child_command.h"
 #include "app/clock.h"
+#include "app/filters.h"
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/run.h"
@@ -19,7 +21,6 @@
 #include "core/exit_status.h"
 #include "model/seed.h"
 #include "probe/probe.h"
-#include "app/filters.h"
 #include "service/cgroup_resolver.h"
 #include "service/job_marker.h"
 #include "service/metrics.h"
@@ -128,7 +129,14 @@ int run_live(const Options& o) {
   }
   CgroupResolver cgroups(CgroupResolver::find_v2_mount());
   // Recorded exactly as fed to the views, so a replay prints the same.
+  // Records from two CPUs a few hundred nanoseconds apart can reach the ring
+  // in an order their clocks disagree with. The ring's order respects
+  // causality (a fork is committed before its child runs), so it is kept, and
+  // such a timestamp is raised to its predecessor's: ts_ns never goes back.
+  uint64_t last_ts_ns = 0;
   auto deliver = [&](Event& e) {
+    e.ts_ns = std::max(e.ts_ns, last_ts_ns);
+    last_ts_ns = e.ts_ns;
     if (e.cgroup_id) e.cgroup = cgroups.path(e.cgroup_id, e.ts_ns);
     if (e.kind == EventKind::exec && !o.job_env.empty()) keep_job_marker(e.env, o.job_env);
     if (recorder) recorder->write(e);

@@ -8,8 +8,9 @@ void Pipeline::feed(const Event& e) {
     for (auto& sink : sinks_) sink->on_lost(e);
     return;
   }
-  events_++;
   ProcessPtr process = model_.apply(e);
+  if (!process) return;  // a repeated exit
+  events_++;
   if (e.thread && !show_threads_) return;
   if (filter_ && !filter_(e, *process)) return;
   for (auto& sink : sinks_) sink->on_event(e, *process);

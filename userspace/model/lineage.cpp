@@ -135,7 +135,14 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   return p;
 }
 
+bool Lineage::exited_recently(uint32_t pid, uint64_t start_ns) const {
+  for (const auto& [exited_pid, exited_start] : recent_exits_)
+    if (exited_pid == pid && exited_start == start_ns && exited_pid) return true;
+  return false;
+}
+
 ProcessPtr Lineage::on_exit(const Event& e) {
+  if (!e.thread && !find(e.pid) && exited_recently(e.pid, e.start_ns)) return nullptr;
   ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
   note_parent(*p, e.ppid);
   p->comm = e.comm;
@@ -148,6 +155,7 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   p->exit_ns = e.ts_ns;
   p->live_threads = 0;
   live_.erase(e.pid);
+  recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns};
   return p;
 }
 

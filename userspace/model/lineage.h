@@ -6,6 +6,7 @@
 // bounded by the live processes and their ancestry.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,7 +58,9 @@ class Lineage {
   // The live processes, as seeds for a recording that starts now.
   std::vector<SeedProcess> snapshot() const;
 
-  // Applies one event and returns the process it is about (null for `lost`).
+  // Applies one event and returns the process it is about; null for `lost`
+  // and for a repeated exit of a process that already ended (older kernels
+  // can report two when its last threads exit at once), which views skip.
   // The pointer stays valid, with the final state, after the process exits.
   ProcessPtr apply(const Event& event);
 
@@ -75,7 +78,13 @@ class Lineage {
   ProcessPtr on_exec(const Event& event);
   ProcessPtr on_exit(const Event& event);
 
+  bool exited_recently(uint32_t pid, uint64_t start_ns) const;
+
   std::unordered_map<uint32_t, ProcessPtr> live_;
+  // The last process exits, to recognise a repeated one: it follows within
+  // microseconds, so a short ring is enough.
+  std::array<std::pair<uint32_t, uint64_t>, 64> recent_exits_{};
+  size_t next_recent_exit_ = 0;
 };
 
 }  // namespace ft

@@ -1,6 +1,7 @@
 #include "probe/probe.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -27,6 +28,24 @@ int print_libbpf(enum libbpf_print_level level, const char* format, va_list args
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
+// Whether this kernel's sched_process_exit tracepoint passes group_dead
+// (btf_trace_sched_process_exit takes a third argument); see forktrace.bpf.c.
+bool exit_tracepoint_passes_group_dead() {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux) return false;
+  bool passes = false;
+  int id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+  if (id > 0) {
+    const btf_type* pointer = btf__type_by_id(vmlinux, btf__type_by_id(vmlinux, id)->type);
+    if (pointer && btf_is_ptr(pointer)) {
+      const btf_type* proto = btf__type_by_id(vmlinux, pointer->type);
+      passes = proto && btf_is_func_proto(proto) && btf_vlen(proto) >= 3;
+    }
+  }
+  btf__free(vmlinux);
+  return passes;
+}
+
 }  // namespace
 
 std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler handler,
@@ -49,6 +68,9 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
   bpf_map__set_max_entries(skel->maps.traced_pids, options.max_traced_pids);
+  bool group_dead_arg = exit_tracepoint_passes_group_dead();
+  bpf_program__set_autoload(skel->progs.sched_proc_exit, group_dead_arg);
+  bpf_program__set_autoload(skel->progs.sched_proc_exit_live_count, !group_dead_arg);
 
   if (int err = forktrace_bpf::load(skel)) {
     error = "cannot load the BPF programs: " + errno_text(err) +
@@ -69,8 +91,8 @@ Probe::~Probe() {
 }
 
 bool Probe::trace_pid(uint32_t pid, std::string& error) {
-  uint8_t one = 1;
-  if (bpf_map__update_elem(skel_->maps.traced_pids, &pid, sizeof pid, &one, sizeof one, BPF_ANY)) {
+  uint64_t any_start = 0;
+  if (bpf_map__update_elem(skel_->maps.traced_pids, &pid, sizeof pid, &any_start, sizeof any_start, BPF_ANY)) {
     error = "cannot follow pid " + std::to_string(pid) + ": " + errno_text(errno);
     return false;
   }
@@ -115,7 +137,7 @@ int Probe::poll(int timeout_ms) {
 
 uint64_t Probe::lost_records() const {
   uint64_t total = 0;
-  for (uint64_t n : skel_->bss->lost_records) total += __atomic_load_n(&n, __ATOMIC_RELAXED);
+  for (const auto& n : skel_->bss->lost_records) total += __atomic_load_n(&n, __ATOMIC_RELAXED);
   return total;
 }
 

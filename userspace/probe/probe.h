@@ -38,7 +38,7 @@ class Probe {
   // Follow this process and its descendants (filter_by_pid).
   bool trace_pid(uint32_t pid, std::string& error);
   void untrace_pid(uint32_t pid);
-  // Whether any traced pid is still alive (filter_by_pid).
+  // Whether any traced process is not yet reaped (filter_by_pid).
   bool any_traced() const;
   bool attach(std::string& error);
   void detach();
