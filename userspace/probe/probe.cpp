@@ -68,9 +68,12 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
   bpf_map__set_max_entries(skel->maps.traced_pids, options.max_traced_pids);
-  bool group_dead_arg = exit_tracepoint_passes_group_dead();
-  bpf_program__set_autoload(skel->progs.sched_proc_exit, group_dead_arg);
-  bpf_program__set_autoload(skel->progs.sched_proc_exit_live_count, !group_dead_arg);
+  probe->exit_program_ = options.exit_program;
+  if (probe->exit_program_ == ExitProgram::automatic)
+    probe->exit_program_ = exit_tracepoint_passes_group_dead() ? ExitProgram::group_dead : ExitProgram::live_count;
+  bool group_dead = probe->exit_program_ == ExitProgram::group_dead;
+  bpf_program__set_autoload(skel->progs.sched_proc_exit, group_dead);
+  bpf_program__set_autoload(skel->progs.sched_proc_exit_live_count, !group_dead);
 
   if (int err = forktrace_bpf::load(skel)) {
     error = "cannot load the BPF programs: " + errno_text(err) +

@@ -14,6 +14,13 @@ struct ring_buffer;
 
 namespace ft {
 
+// How the exit program tells the process's end from one thread's (forktrace.bpf.c).
+enum class ExitProgram {
+  automatic,   // group_dead where the kernel passes it, else live_count
+  group_dead,  // the tracepoint's group_dead argument (newer kernels)
+  live_count,  // signal->live read at the tracepoint (every kernel from 5.8)
+};
+
 struct ProbeOptions {
   bool filter_by_pid = false;       // only traced pids and their descendants
   bool threads = false;             // thread fork/exit records
@@ -22,6 +29,7 @@ struct ProbeOptions {
   uint32_t ring_bytes = 16 * 1024 * 1024;  // power of two
   uint32_t max_traced_pids = 1 << 20;
   bool verbose = false;             // libbpf's debug messages
+  ExitProgram exit_program = ExitProgram::automatic;
 };
 
 class Probe {
@@ -50,6 +58,7 @@ class Probe {
   // Ring-buffer reservations that failed in the kernel, summed over kinds.
   uint64_t lost_records() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
+  ExitProgram exit_program() const { return exit_program_; }  // the one loaded
 
  private:
   Probe() = default;
@@ -59,6 +68,7 @@ class Probe {
   ring_buffer* ring_ = nullptr;
   RecordHandler handler_;
   uint64_t ring_bytes_ = 0;
+  ExitProgram exit_program_ = ExitProgram::automatic;
   int handled_ = 0;
 };
 

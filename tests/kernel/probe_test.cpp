@@ -1,0 +1,119 @@
+// Root test of the probe layer alone (probe/probe.h): each exit program loads
+// on this kernel and tells a thread's exit from the process's, and the pid
+// filter keeps a process until it is reaped, then forgets it.
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/decode.h"
+#include "probe/probe.h"
+#include "run_command.h"
+
+namespace ft::test {
+namespace {
+
+void* thread_body(void*) { return nullptr; }
+
+// Waits for a byte on `go`, forks a child that exits 3, runs one thread, exits 7.
+pid_t start_workload(int go) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  char c;
+  if (read(go, &c, 1) != 1) _exit(100);
+  pid_t child = fork();
+  if (child == 0) _exit(3);
+  waitpid(child, nullptr, 0);
+  pthread_t t;
+  if (pthread_create(&t, nullptr, thread_body, nullptr) != 0) _exit(101);
+  pthread_join(t, nullptr);
+  _exit(7);
+}
+
+class ProbeExit : public testing::TestWithParam<ExitProgram> {};
+
+TEST_P(ProbeExit, ThreadAndProcessExitsAreToldApartAndTheFilterForgetsReapedProcesses) {
+  FT_REQUIRE_ROOT();
+  std::vector<Event> events;
+  ProbeOptions options;
+  options.filter_by_pid = true;
+  options.threads = true;
+  options.exit_program = GetParam();
+  std::string error;
+  auto probe = Probe::load(options, [&](const void* data, size_t size) {
+    Event e;
+    ASSERT_EQ(decode_record(data, size, e), DecodeError::none);
+    events.push_back(e);
+  }, error);
+  ASSERT_TRUE(probe) << error;
+  EXPECT_NE(probe->exit_program(), ExitProgram::automatic);
+  ASSERT_TRUE(probe->attach(error)) << error;
+
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t workload = start_workload(go[0]);
+  ASSERT_GT(workload, 0);
+  close(go[0]);
+  ASSERT_TRUE(probe->trace_pid(static_cast<uint32_t>(workload), error)) << error;
+  ASSERT_EQ(write(go[1], "x", 1), 1);
+  close(go[1]);
+
+  // Until the workload is reaped it stays in the filter, even as a zombie.
+  siginfo_t info{};
+  ASSERT_EQ(waitid(P_PID, static_cast<id_t>(workload), &info, WEXITED | WNOWAIT), 0);
+  EXPECT_EQ(info.si_status, 7);
+  while (probe->poll(50) > 0) {
+  }
+  EXPECT_TRUE(probe->any_traced());
+  int status = 0;
+  ASSERT_EQ(waitpid(workload, &status, 0), workload);
+  // The leader's task is freed after an RCU grace period.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (probe->any_traced() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(probe->any_traced()) << "a reaped process stays in the filter";
+
+  uint32_t wpid = static_cast<uint32_t>(workload);
+  int process_forks = 0, thread_forks = 0, thread_exits = 0;
+  std::vector<uint32_t> process_exit_statuses;
+  for (const Event& e : events) {
+    if (e.kind == EventKind::fork && e.pid != wpid) {
+      EXPECT_EQ(e.parent_pid, wpid);
+      EXPECT_FALSE(e.thread);
+      process_forks++;
+    }
+    if (e.kind == EventKind::fork && e.pid == wpid) {
+      EXPECT_TRUE(e.thread);
+      thread_forks++;
+    }
+    if (e.kind == EventKind::exit && e.thread) {
+      EXPECT_EQ(e.pid, wpid);
+      EXPECT_NE(e.tid, wpid);
+      thread_exits++;
+    }
+    if (e.kind == EventKind::exit && !e.thread) process_exit_statuses.push_back(e.wait_status);
+  }
+  EXPECT_EQ(process_forks, 1);
+  EXPECT_EQ(thread_forks, 1);
+  EXPECT_EQ(thread_exits, 1);
+  EXPECT_EQ(process_exit_statuses, (std::vector<uint32_t>{3 << 8, 7 << 8}));
+  EXPECT_EQ(probe->lost_records(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, ProbeExit,
+                         testing::Values(ExitProgram::automatic, ExitProgram::group_dead, ExitProgram::live_count),
+                         [](const testing::TestParamInfo<ExitProgram>& info) {
+                           switch (info.param) {
+                             case ExitProgram::automatic: return "automatic";
+                             case ExitProgram::group_dead: return "group_dead";
+                             case ExitProgram::live_count: return "live_count";
+                           }
+                           return "unknown";
+                         });
+
+}  // namespace
+}  // namespace ft::test
