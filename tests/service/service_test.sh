@@ -7,6 +7,10 @@
 #             and each file replays on its own.
 # cgroup:     every process of a workload moved into a new v2 cgroup carries it.
 # unit:       systemd-analyze verify accepts tools/forktrace.service.
+# soak:       minutes of fork, exec and thread storms against the service
+#             configuration: memory stays flat, comes back down after a spike
+#             of live processes, nothing is lost. $FT_FORK_STORM is the
+#             benchmark workload, $FT_SOAK_SECONDS the storm's length (60).
 set -euo pipefail
 forktrace=$(realpath "$1")
 workload=$(realpath "$2")
@@ -168,6 +172,94 @@ test_unit() {
   systemd-analyze verify "$unit" >"$tmp/verify.txt" 2>&1 || fail "systemd-analyze verify: $(cat "$tmp/verify.txt")"
   [ ! -s "$tmp/verify.txt" ] || fail "systemd-analyze verify warns: $(cat "$tmp/verify.txt")"
   echo "PASS: unit (systemd-analyze verify is clean)"
+}
+
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+metric() { curl -sf "http://$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
+max_of() { printf '%s\n' "$@" | sort -n | tail -1; }
+
+test_soak() {
+  local storm=${FT_FORK_STORM:?FT_FORK_STORM names the ft-fork-storm binary}
+  local seconds=${FT_SOAK_SECONDS:-60}
+  local addr="127.0.0.1:$(free_port)"
+  mkdir "$tmp/rec"
+  "$forktrace" -q --format json -o /dev/null -w "$tmp/rec" --rotate-size 2 --keep-files 3 \
+    --metrics "$addr" --job-env BUILD_ID &
+  local tracer=$!
+  pids+=($tracer)
+  for _ in $(seq 50); do metric "$addr" forktrace_live_processes >/dev/null && break; sleep 0.1; done
+
+  # Warm up (allocator, caches, the first rotations), then sample each second.
+  BUILD_ID=warm "$storm" exec 2000 "$(nproc)" >/dev/null
+  "$storm" fork 20000 "$(nproc)" >/dev/null
+  sleep 0.5
+  local live_before
+  live_before=$(metric "$addr" forktrace_live_processes) || fail "no /metrics"
+  (while kill -0 "$tracer" 2>/dev/null; do rss_kib "$tracer"; sleep 1; done) >"$tmp/rss.txt" &
+  pids+=($!)
+  local end=$((SECONDS + seconds)) rounds=0
+  while ((SECONDS < end)); do
+    BUILD_ID="job-$rounds" "$storm" exec 1000 "$(nproc)" >/dev/null
+    "$storm" fork 10000 "$(nproc)" >/dev/null
+    "$storm" thread 10000 "$(nproc)" >/dev/null
+    rounds=$((rounds + 1))
+  done
+  sleep 2
+  mapfile -t rss <"$tmp/rss.txt"
+  local n=${#rss[@]} half=$((${#rss[@]} / 2))
+  ((n >= 10)) || fail "only $n memory samples"
+  local first second
+  first=$(max_of "${rss[@]:0:half}")
+  second=$(max_of "${rss[@]:half}")
+  echo "soak: $rounds rounds in $seconds s; RSS KiB first half max $first, second half max $second"
+  echo "RSS KiB each second: ${rss[*]}"
+  ((second <= first + 1024)) || fail "memory grew from $first to $second KiB over the soak"
+
+  # A spike of 5,000 live processes; once they exit, memory comes back down.
+  local before_spike during after
+  before_spike=$(rss_kib "$tracer")
+  python3 - "$tmp" <<'PY' &
+import os, signal, sys, time
+kids = []
+for _ in range(5000):
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    kids.append(pid)
+open(sys.argv[1] + "/held", "w").close()
+while not os.path.exists(sys.argv[1] + "/release"):
+    time.sleep(0.05)
+for pid in kids:
+    os.kill(pid, signal.SIGKILL)
+for pid in kids:
+    os.waitpid(pid, 0)
+PY
+  local holder=$!
+  while [ ! -e "$tmp/held" ]; do sleep 0.1; done
+  sleep 1.5
+  during=$(rss_kib "$tracer")
+  touch "$tmp/release"
+  wait "$holder"
+  sleep 2.5
+  after=$(rss_kib "$tracer")
+  echo "spike: RSS KiB before $before_spike, 5000 live $during, after they exited $after"
+  ((during > before_spike + 1024)) || fail "the spike did not show in memory ($before_spike -> $during KiB)"
+  ((after <= before_spike + 1024)) || fail "memory stayed up after the spike ($before_spike -> $after KiB)"
+
+  local live_after lost files
+  live_after=$(metric "$addr" forktrace_live_processes)
+  lost=$(metric "$addr" forktrace_events_lost_total)
+  echo "live processes $live_before before, $live_after after; lost $lost"
+  ((live_after <= live_before + 50)) || fail "live processes grew from $live_before to $live_after"
+  [ "$lost" = 0 ] || fail "$lost events lost"
+  files=$(find "$tmp/rec" -type f | wc -l)
+  ((files <= 3)) || fail "$files recordings kept, --keep-files 3"
+
+  kill -TERM "$tracer"
+  wait "$tracer" || fail "forktrace exited $? on SIGTERM"
+  "$forktrace" -r "$tmp/rec" --format json -o "$tmp/replay.json" -q || fail "the kept recordings do not replay"
+  echo "PASS: soak"
 }
 
 "test_$test"

@@ -1,4 +1,5 @@
 // Live tracing: open → configure → load → attach → poll → drain on stop.
+#include <malloc.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <sys/utsname.h>
@@ -207,6 +208,18 @@ int run_live(const Options& o) {
     deliver(e);
   };
 
+  // After a spike of live processes exits, hand the freed heap back to the
+  // kernel: otherwise a long-running service keeps its peak size for good.
+  size_t live_peak = 0;
+  auto release_memory_after_spike = [&] {
+    size_t live = pipeline.model().live_count();
+    live_peak = std::max(live_peak, live);
+    if (live_peak >= 1024 && live * 2 < live_peak) {
+      malloc_trim(0);
+      live_peak = live;
+    }
+  };
+
   int status = 0;
   bool forwarded_stop = false;
   uint64_t last_tick_ns = boottime_now_ns();
@@ -216,6 +229,7 @@ int run_live(const Options& o) {
     uint64_t now = boottime_now_ns();
     if (now - last_tick_ns >= 1'000'000'000) {
       last_tick_ns = now;
+      release_memory_after_spike();
       if (recorder) {
         recorder->tick(now);  // a crash loses at most about a second of recording
         // A full disk stops the recording, not the tracing: say so once.
