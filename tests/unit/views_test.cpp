@@ -413,6 +413,28 @@ TEST_F(UnitTreeView, Indentation) {
             "   └─ 204 cc b.c  exit 0  30.0ms\n");
 }
 
+TEST_F(UnitTreeView, DeepChainPrintsWithoutRecursionAndBoundedIndentation) {
+  // A respawn chain: each generation forks the next and exits.
+  start(std::make_unique<TreeView>(out, options()));
+  constexpr uint32_t kGenerations = 200000;
+  Id parent{100, proc_tick_ns() + 5};
+  for (uint32_t i = 0; i < kGenerations; ++i) {
+    Id child{1000 + i, 10 * kSec + i * kUs};
+    pipeline->feed(fork_of(parent, child, 0, "sh"));
+    if (i > 0) pipeline->feed(exit_of(parent, 0, 0, child.start_ns + 1, 0, "sh"));
+    parent = child;
+  }
+  pipeline->finish();
+  std::vector<std::string> lines = split_lines(read_all(out));
+  ASSERT_EQ(lines.size(), kGenerations);
+  EXPECT_EQ(lines[0].rfind("1000 ", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[2], "   └─ 1002 bash  exit 0  1us") << lines[2];  // bash's argv, inherited
+  size_t longest = 0;
+  for (const std::string& line : lines) longest = std::max(longest, line.size());
+  EXPECT_LT(longest, 400u);
+  EXPECT_NE(lines.back().find("[depth 199999] 200999 bash  running"), std::string::npos) << lines.back();
+}
+
 TEST_F(UnitTreeView, FailedPrunesSubtreesWithoutFailures) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
   feed_build();

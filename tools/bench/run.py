@@ -197,7 +197,7 @@ def count_forktrace_tree(path, root):
 
 def count_forktrace_recording(path, root, forktrace):
     replay = path + ".replay.json"
-    subprocess.run([forktrace, "-q", "-r", path, "--format", "json", "-o", replay], check=True)
+    subprocess.run([forktrace, "-q", "-r", path, "--threads", "--format", "json", "-o", replay], check=True)
     seen = count_forktrace_json(replay, root)
     os.unlink(replay)
     return seen

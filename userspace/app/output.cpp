@@ -1,5 +1,6 @@
 #include "app/output.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,17 @@
 #include "views/tree_view.h"
 
 namespace ft {
+namespace {
+
+// Whether `out` is /dev/null: then no view is made, so `-w FILE -o /dev/null`
+// (a recording service) costs no formatting at all.
+bool discards(std::FILE* out) {
+  struct stat file, null;
+  return fstat(fileno(out), &file) == 0 && S_ISCHR(file.st_mode) && stat("/dev/null", &null) == 0 &&
+         file.st_rdev == null.st_rdev;
+}
+
+}  // namespace
 
 std::unique_ptr<Output> Output::open(const std::string& path, std::string& error) {
   std::unique_ptr<Output> out(new Output());
@@ -49,6 +61,7 @@ bool Output::close(std::string& error) {
 std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
   ViewOptions view{clock, options.failed, options.threads};
   std::vector<std::unique_ptr<Sink>> sinks;
+  if (discards(out)) return sinks;
   if (!options.summary || options.format_given) {
     if (options.format == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));

@@ -30,7 +30,8 @@ class Output {
   std::string path_;
 };
 
-// The views the options ask for: --format's, and --summary's after it.
+// The views the options ask for: --format's, and --summary's after it; none
+// when `out` is /dev/null.
 std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock);
 
 }  // namespace ft

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/exit_status.h"
 #include "views/format.h"
 
@@ -16,28 +18,51 @@ void TreeView::on_event(const Event& e, const Process& p) {
 
 void TreeView::on_lost(const Event& e) { lost_ += e.lost_count; }
 
-void TreeView::print(size_t index, const std::string& prefix, bool last, bool root,
-                     const std::vector<bool>& failed) {
-  const ProcessForest::Node& node = forest_.nodes()[index];
-  const Process& p = *node.process;
-  std::string command = p.argv.empty() ? "[" + printable(p.comm) + "]" : format_command(p.argv, p.argv_truncated);
-  std::string status = p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
-                                : "running";
-  std::string extra;
-  if (p.reparented) extra = fmt::format("  (reparented to {})", p.ppid);
-  std::string branch = root ? "" : (last ? "└─ " : "├─ ");
-  fmt::print(out_, "{}{}{} {}  {}{}\n", prefix, branch, p.pid, command, status, extra);
+// Iterative, so a chain of a million generations neither overflows the stack
+// nor prints lines of megabytes: past kMaxIndent levels the indentation stops
+// growing and each line says its depth.
+void TreeView::print(size_t root, const std::vector<bool>& failed) {
+  struct Item {
+    size_t index;
+    size_t depth;
+    bool last;
+  };
+  std::vector<Item> stack{{root, 0, true}};
+  std::vector<bool> rails;  // rails[k]: the ancestor at depth k+1 has later siblings
   std::vector<size_t> shown;
-  for (size_t child : node.children)
-    if (!options_.failed_only || failed[child]) shown.push_back(child);
-  std::string child_prefix = root ? prefix : prefix + (last ? "   " : "│  ");
-  for (size_t i = 0; i < shown.size(); ++i) print(shown[i], child_prefix, i + 1 == shown.size(), false, failed);
+  while (!stack.empty()) {
+    Item item = stack.back();
+    stack.pop_back();
+    const ProcessForest::Node& node = forest_.nodes()[item.index];
+    const Process& p = *node.process;
+
+    if (item.depth > 0) {
+      rails.resize(std::min(item.depth - 1, kMaxIndent));
+      if (item.depth <= kMaxIndent) rails.push_back(!item.last);
+    }
+    std::string indent;
+    size_t drawn = std::min(item.depth, kMaxIndent);
+    for (size_t k = 0; k + 1 < drawn; ++k) indent += rails[k] ? "│  " : "   ";
+    if (item.depth > 0) indent += item.last ? "└─ " : "├─ ";
+    if (item.depth > kMaxIndent) indent += fmt::format("[depth {}] ", item.depth);
+
+    std::string command = p.argv.empty() ? "[" + printable(p.comm) + "]" : format_command(p.argv, p.argv_truncated);
+    std::string status = p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
+                                  : "running";
+    std::string extra = p.reparented ? fmt::format("  (reparented to {})", p.ppid) : "";
+    fmt::print(out_, "{}{} {}  {}{}\n", indent, p.pid, command, status, extra);
+
+    shown.clear();
+    for (size_t child : node.children)
+      if (!options_.failed_only || failed[child]) shown.push_back(child);
+    for (size_t i = shown.size(); i-- > 0;) stack.push_back({shown[i], item.depth + 1, i + 1 == shown.size()});
+  }
 }
 
 void TreeView::finish() {
   std::vector<bool> failed = forest_.failed_subtrees();
   for (size_t root : forest_.roots())
-    if (!options_.failed_only || failed[root]) print(root, "", true, true, failed);
+    if (!options_.failed_only || failed[root]) print(root, failed);
   if (lost_) fmt::print(out_, "({} events lost in the kernel: the tree may be incomplete)\n", lost_);
   std::fflush(out_);
 }

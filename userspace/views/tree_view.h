@@ -20,7 +20,8 @@ class TreeView : public Sink {
   void finish() override;
 
  private:
-  void print(size_t index, const std::string& prefix, bool last, bool root, const std::vector<bool>& failed);
+  static constexpr size_t kMaxIndent = 64;  // levels of indentation drawn
+  void print(size_t root, const std::vector<bool>& failed);
 
   std::FILE* out_;
   ViewOptions options_;
