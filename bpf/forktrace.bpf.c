@@ -15,6 +15,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * tp_btf programs get typed kernel pointers, so fields are read with plain
+ * loads (CO-RE relocated through vmlinux.h's preserve_access_index) rather
+ * than a bpf_probe_read_kernel call each: tools/bench/bpf_cost.sh measures it.
+ */
+
 /* Set through the skeleton's rodata before load. */
 const volatile bool filter_by_pid = false; /* only tgids in traced_pids and their descendants */
 const volatile bool emit_threads = false;  /* thread fork and thread exit records */
@@ -88,23 +94,23 @@ static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	return task->cgroups->dfl_cgrp->kn->id;
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 parent_pid = BPF_CORE_READ(parent, tgid);
-	__u32 child_pid = BPF_CORE_READ(child, tgid);
+	__u32 parent_pid = parent->tgid;
+	__u32 child_pid = child->tgid;
 	bool thread = parent_pid == child_pid;
 	struct ft_fork_record *r;
 
 	if (thread && !emit_threads)
 		return 0;
 	if (filter_by_pid) {
-		__u64 child_start = BPF_CORE_READ(child, start_boottime);
+		__u64 child_start = child->start_boottime;
 
-		if (!is_traced(parent_pid, BPF_CORE_READ(parent, group_leader, start_boottime)))
+		if (!is_traced(parent_pid, parent->group_leader->start_boottime))
 			return 0;
 		if (!thread)
 			bpf_map_update_elem(&traced_pids, &child_pid, &child_start, BPF_ANY);
@@ -118,14 +124,14 @@ int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *ch
 	r->head.ts_ns = bpf_ktime_get_boot_ns();
 	r->head.kind = FT_RECORD_FORK;
 	r->head.size = sizeof(*r);
-	r->child_start_ns = BPF_CORE_READ(child, start_boottime);
-	r->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
+	r->child_start_ns = child->start_boottime;
+	r->parent_start_ns = parent->group_leader->start_boottime;
 	r->cgroup_id = task_cgroup_id(child);
 	r->parent_pid = parent_pid;
-	r->parent_tid = BPF_CORE_READ(parent, pid);
+	r->parent_tid = parent->pid;
 	r->child_pid = child_pid;
-	r->child_tid = BPF_CORE_READ(child, pid);
-	r->child_ppid = BPF_CORE_READ(child, real_parent, tgid);
+	r->child_tid = child->pid;
+	r->child_ppid = child->real_parent->tgid;
 	r->flags = thread ? FT_FORK_THREAD : 0;
 	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
 	bpf_ringbuf_submit(r, wakeup_flags());
@@ -135,7 +141,7 @@ int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *ch
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 pid = BPF_CORE_READ(task, tgid);
+	__u32 pid = task->tgid;
 	__u64 filename_len, args_len, env_len = 0, size;
 	struct ft_exec_record *r;
 	unsigned long start, end;
@@ -144,19 +150,19 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	long n;
 	char *tail;
 
-	if (!is_traced(pid, BPF_CORE_READ(task, group_leader, start_boottime)))
+	if (!is_traced(pid, task->group_leader->start_boottime))
 		return 0;
 	r = bpf_map_lookup_elem(&exec_scratch, &zero);
 	if (!r)
 		return 0;
 
 	r->head.kind = FT_RECORD_EXEC;
-	r->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	r->start_ns = task->group_leader->start_boottime;
 	r->cgroup_id = task_cgroup_id(task);
 	r->pid = pid;
-	r->tid = BPF_CORE_READ(task, pid);
+	r->tid = task->pid;
 	r->old_tid = old_pid;
-	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	r->ppid = task->real_parent->tgid;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	r->pad = 0;
 
@@ -164,14 +170,14 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	 * Lengths stay in locals and are masked so the verifier can prove every
 	 * offset lies inside the scratch buffer (FT_EXEC_SCRATCH bytes).
 	 */
-	n = bpf_probe_read_kernel_str(r->data, FT_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(r->data, FT_FILENAME_MAX, bprm->filename);
 	filename_len = n > 0 ? n : 0;
 	filename_len &= 2 * FT_FILENAME_MAX - 1;
 	tail = r->data + filename_len;
 
 	/* The new image's argv, already copied to its stack by the kernel. */
-	start = BPF_CORE_READ(task, mm, arg_start);
-	end = BPF_CORE_READ(task, mm, arg_end);
+	start = task->mm->arg_start;
+	end = task->mm->arg_end;
 	args_len = end > start ? end - start : 0;
 	if (args_len > FT_ARGS_MAX) {
 		args_len = FT_ARGS_MAX;
@@ -185,8 +191,8 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	tail += args_len;
 
 	if (capture_env) {
-		start = BPF_CORE_READ(task, mm, env_start);
-		end = BPF_CORE_READ(task, mm, env_end);
+		start = task->mm->env_start;
+		end = task->mm->env_end;
 		env_len = end > start ? end - start : 0;
 		if (env_len > FT_ENV_MAX) {
 			env_len = FT_ENV_MAX;
@@ -215,13 +221,13 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 
 static __always_inline int record_exit(struct task_struct *task, bool group_dead)
 {
-	__u32 pid = BPF_CORE_READ(task, tgid);
+	__u32 pid = task->tgid;
 	struct ft_exit_record *r;
 	__u32 flags = 0;
 
 	if (!group_dead && !emit_threads)
 		return 0;
-	if (!is_traced(pid, BPF_CORE_READ(task, group_leader, start_boottime)))
+	if (!is_traced(pid, task->group_leader->start_boottime))
 		return 0;
 
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -231,19 +237,19 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 	}
 	if (group_dead)
 		flags |= FT_EXIT_GROUP_DEAD;
-	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+	if (task->signal->flags & SIGNAL_GROUP_EXIT)
 		flags |= FT_EXIT_GROUP_EXIT;
 	r->head.ts_ns = bpf_ktime_get_boot_ns();
 	r->head.kind = FT_RECORD_EXIT;
 	r->head.size = sizeof(*r);
-	r->start_ns = BPF_CORE_READ(task, start_boottime);
-	r->process_start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	r->start_ns = task->start_boottime;
+	r->process_start_ns = task->group_leader->start_boottime;
 	r->cgroup_id = task_cgroup_id(task);
 	r->pid = pid;
-	r->tid = BPF_CORE_READ(task, pid);
-	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	r->exit_code = BPF_CORE_READ(task, exit_code);
-	r->group_exit_code = BPF_CORE_READ(task, signal, group_exit_code);
+	r->tid = task->pid;
+	r->ppid = task->real_parent->tgid;
+	r->exit_code = task->exit_code;
+	r->group_exit_code = task->signal->group_exit_code;
 	r->flags = flags;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	bpf_ringbuf_submit(r, wakeup_flags());
@@ -270,7 +276,7 @@ int BPF_PROG(sched_proc_exit, struct task_struct *task, bool group_dead)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_proc_exit_live_count, struct task_struct *task)
 {
-	return record_exit(task, BPF_CORE_READ(task, signal, live.counter) == 0);
+	return record_exit(task, task->signal->live.counter == 0);
 }
 
 /*
@@ -282,13 +288,13 @@ int BPF_PROG(sched_proc_exit_live_count, struct task_struct *task)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(sched_proc_free, struct task_struct *task)
 {
-	__u32 pid = BPF_CORE_READ(task, tgid);
+	__u32 pid = task->tgid;
 	__u64 *start;
 
-	if (!filter_by_pid || BPF_CORE_READ(task, pid) != pid)
+	if (!filter_by_pid || task->pid != pid)
 		return 0;
 	start = bpf_map_lookup_elem(&traced_pids, &pid);
-	if (start && (!*start || *start == BPF_CORE_READ(task, start_boottime)))
+	if (start && (!*start || *start == task->start_boottime))
 		bpf_map_delete_elem(&traced_pids, &pid);
 	return 0;
 }
