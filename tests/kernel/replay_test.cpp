@@ -1,5 +1,8 @@
 // A recording replays to exactly what the live run printed, in every view.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "run_command.h"
 
@@ -57,6 +60,23 @@ TEST(Replay, CutOffRecordingReplaysWhatItHas) {
   // Everything but the last record is there.
   size_t lines = std::count(replayed.out.begin(), replayed.out.end(), '\n');
   EXPECT_GT(lines, 10u);
+}
+
+TEST(Replay, KilledRecorderIsReportedAsCutOff) {
+  FT_REQUIRE_ROOT();
+  // SIGKILL leaves the file at a chunk boundary, after the last once-a-second
+  // flush: only the missing end record tells it from a whole recording.
+  std::string recording = temp_path("killed.ftrace");
+  Result traced = run({"timeout", "-s", "KILL", "2.5", FORKTRACE_BIN, "-q", "-o", "/dev/null", "-w", recording, "--",
+                       "sh", "-c", std::string("\"$0\" exit_codes; sleep 4"), FT_WORKLOAD_BIN});
+  // timeout passes the SIGKILL on to itself, or exits 137.
+  ASSERT_TRUE((WIFSIGNALED(traced.status) && WTERMSIG(traced.status) == SIGKILL) || traced.exit_code() == 137)
+      << traced.status << " " << traced.err;
+  Result replayed = run({FORKTRACE_BIN, "-r", recording, "--format", "json"});
+  EXPECT_EQ(replayed.exit_code(), 0) << replayed.err;
+  EXPECT_NE(replayed.err.find("no end record"), std::string::npos) << replayed.err;
+  size_t lines = std::count(replayed.out.begin(), replayed.out.end(), '\n');
+  EXPECT_GT(lines, 10u) << "the flushed records replay";
 }
 
 TEST(Replay, ChromeExportIsWellFormed) {

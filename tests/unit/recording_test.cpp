@@ -225,16 +225,64 @@ TEST(Recording, TruncationAtEveryByteKeepsWholeRecords) {
     }
     size_t whole_records = std::upper_bound(ends.begin(), ends.end(), cut) - ends.begin();
     EXPECT_EQ(n, whole_records) << "cut at " << cut;
-    constexpr uint64_t kSyncFrame = 7;  // length byte, {0x40, 0}, CRC
-    bool at_boundary = cut == data_start || cut == data_start + kSyncFrame ||
-                       std::find(ends.begin(), ends.end(), cut) != ends.end();
-    // A cut inside the first (sync) frame or a later record is reported; a cut
-    // between records reads as a shorter file.
-    if (!at_boundary) {
-      EXPECT_EQ(status, TraceReader::Status::truncated) << "cut at " << cut;
-      EXPECT_NE(reader->problem().find("cut off"), std::string::npos);
-    }
+    // Every cut is reported: inside a record, or between two records by the
+    // missing end record (format version 2).
+    EXPECT_EQ(status, TraceReader::Status::truncated) << "cut at " << cut;
+    EXPECT_NE(reader->problem().find("cut off at byte " + std::to_string(cut)), std::string::npos)
+        << reader->problem();
   }
+}
+
+constexpr size_t kEndFrame = 6;  // length byte, {0x41}, CRC
+
+TEST(Recording, CutBetweenRecordsSaysTheEndRecordIsMissing) {
+  std::string file = record(sample_events(), sample_header());
+  std::string error;
+  auto reader = TraceReader::from_memory(file.substr(0, file.size() - kEndFrame), error);
+  ASSERT_TRUE(reader) << error;
+  Event e;
+  size_t n = 0;
+  TraceReader::Status status;
+  while ((status = reader->next(e)) == TraceReader::Status::event) ++n;
+  EXPECT_EQ(n, sample_events().size());
+  EXPECT_EQ(status, TraceReader::Status::truncated);
+  EXPECT_NE(reader->problem().find("no end record"), std::string::npos) << reader->problem();
+}
+
+TEST(Recording, Version1NeedsNoEndRecordAndMayNotHaveOne) {
+  std::string file = record(sample_events(), sample_header());
+  std::string v1 = file.substr(0, file.size() - kEndFrame);
+  v1[8] = 1;  // the version, little-endian after the magic
+  std::string error;
+  auto reader = TraceReader::from_memory(v1, error);
+  ASSERT_TRUE(reader) << error;
+  EXPECT_EQ(reader->header().version, 1u);
+  Event e;
+  while (reader->next(e) == TraceReader::Status::event) {
+  }
+  EXPECT_EQ(reader->next(e), TraceReader::Status::end);
+
+  std::string v1_with_end = file;
+  v1_with_end[8] = 1;
+  reader = TraceReader::from_memory(v1_with_end, error);
+  ASSERT_TRUE(reader) << error;
+  TraceReader::Status status;
+  while ((status = reader->next(e)) == TraceReader::Status::event) {
+  }
+  EXPECT_EQ(status, TraceReader::Status::corrupt) << "an end frame is not version 1";
+}
+
+TEST(Recording, DataAfterTheEndRecordIsCorrupt) {
+  std::string file = record(sample_events(), sample_header());
+  std::string error;
+  auto reader = TraceReader::from_memory(file + file.substr(file.size() - kEndFrame), error);
+  ASSERT_TRUE(reader) << error;
+  Event e;
+  TraceReader::Status status;
+  while ((status = reader->next(e)) == TraceReader::Status::event) {
+  }
+  EXPECT_EQ(status, TraceReader::Status::corrupt);
+  EXPECT_NE(reader->problem().find("after the end record"), std::string::npos) << reader->problem();
 }
 
 TEST(Recording, FlippedByteIsCorruptWithItsOffset) {

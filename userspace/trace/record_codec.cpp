@@ -82,6 +82,11 @@ void RecordEncoder::encode_sync(uint64_t dropped, std::string& body) {
   cgroups_.clear();
 }
 
+void RecordEncoder::encode_end(std::string& body) {
+  codec::Encoder out(body);
+  out.u8(static_cast<uint8_t>(FrameKind::end));
+}
+
 RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Event& e, uint64_t& dropped) {
   codec::Decoder in(body, size);
   uint8_t kind = in.u8();
@@ -92,6 +97,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     cgroups_.clear();
     return Result::sync;
   }
+  if (kind == static_cast<uint8_t>(FrameKind::end)) return in.left() ? Result::malformed : Result::end;
   if (kind < 1 || kind > 4) return Result::malformed;
   uint64_t present = in.varint();
   if (present >> f_count) return Result::malformed;  // a field this version does not know

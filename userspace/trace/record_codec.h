@@ -19,6 +19,7 @@ enum class FrameKind : uint8_t {
   exit = 3,
   lost = 4,
   sync = 0x40,  // resets delta and intern state; carries records dropped before it
+  end = 0x41,   // version 2: the last frame of a cleanly closed recording
 };
 
 class RecordEncoder {
@@ -26,6 +27,7 @@ class RecordEncoder {
   void encode(const Event& event, std::string& body);
   // A sync body; `dropped` records were lost to the writer before it.
   void encode_sync(uint64_t dropped, std::string& body);
+  static void encode_end(std::string& body);
 
  private:
   uint64_t prev_ts_ = 0;
@@ -34,7 +36,7 @@ class RecordEncoder {
 
 class RecordDecoder {
  public:
-  enum class Result { event, sync, malformed };
+  enum class Result { event, sync, end, malformed };
   // On `sync`, `dropped` holds the records the writer dropped before it.
   Result decode(const uint8_t* body, size_t size, Event& event, uint64_t& dropped);
   uint64_t last_ts() const { return prev_ts_; }

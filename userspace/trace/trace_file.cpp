@@ -33,7 +33,7 @@ std::string encode_prefix(const TraceHeader& h) {
   }
   std::string out(kMagic, sizeof kMagic);
   codec::Encoder p(out);
-  p.u32le(h.version);
+  p.u32le(kTraceFormatVersion);  // h.version is what a reader found
   p.u32le(static_cast<uint32_t>(header.size()));
   out += header;
   p.u32le(crc32(header.data(), header.size()));

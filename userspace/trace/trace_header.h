@@ -10,7 +10,11 @@
 
 namespace ft {
 
-constexpr uint32_t kTraceFormatVersion = 1;
+// The version this forktrace writes; it reads every version from 1 up to it.
+//   1: the first format.
+//   2: a cleanly closed recording ends with an `end` frame, so a file cut off
+//      between two records (a killed writer, a crash) is told from a whole one.
+constexpr uint32_t kTraceFormatVersion = 2;
 
 enum TraceFlags : uint32_t {
   kTraceThreads = 1u << 0,     // thread forks and exits were recorded

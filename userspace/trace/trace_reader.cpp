@@ -102,7 +102,14 @@ TraceReader::Status TraceReader::stop(Status status, std::string problem) {
 TraceReader::Status TraceReader::next(Event& event) {
   if (stopped_ != Status::event) return stopped_;
   for (;;) {
-    if (offset_ == size_) return Status::end;
+    if (offset_ == size_) {
+      if (ended_ || header_.version < 2) return Status::end;
+      return stop(Status::truncated, "cut off at byte " + std::to_string(size_) +
+                                         " (no end record: forktrace was killed, the machine crashed, or it is "
+                                         "still writing)");
+    }
+    if (ended_)
+      return stop(Status::corrupt, "corrupt record at byte " + std::to_string(offset_) + " (data after the end record)");
     codec::Decoder d(data_ + offset_, size_ - offset_);
     uint64_t body_size = d.varint();
     if (!d.ok()) return stop(Status::truncated, "cut off at byte " + std::to_string(size_));
@@ -116,10 +123,15 @@ TraceReader::Status TraceReader::next(Event& event) {
     uint64_t dropped = 0;
     uint64_t last_ts = decoder_.last_ts();
     auto result = decoder_.decode(body, body_size, event, dropped);
-    if (result == RecordDecoder::Result::malformed)
+    if (result == RecordDecoder::Result::malformed ||
+        (result == RecordDecoder::Result::end && header_.version < 2))
       return stop(Status::corrupt, "corrupt record at byte " + std::to_string(offset_) + " (malformed)");
     offset_ = static_cast<uint64_t>(body + body_size + 4 - data_);
     if (result == RecordDecoder::Result::event) return Status::event;
+    if (result == RecordDecoder::Result::end) {
+      ended_ = true;
+      continue;
+    }
     if (dropped) {
       // The recorder dropped these when the disk fell behind: say so in-line.
       event = Event{};

@@ -47,6 +47,7 @@ class TraceReader {
   uint64_t offset_ = 0;
   TraceHeader header_;
   RecordDecoder decoder_;
+  bool ended_ = false;  // the end frame was read
   Status stopped_ = Status::event;
   std::string problem_;
 };

@@ -121,8 +121,16 @@ bool TraceWriter::close(std::string& error) {
     return !failed_;
   }
   flush();
+  // The last chunk goes even without records, since its sync frame may
+  // announce dropped ones; then the end frame says the file is whole.
+  body_.clear();
+  RecordEncoder::encode_end(body_);
+  trace_file::append_frame(chunk_, body_);
   {
     std::lock_guard lock(mutex_);
+    queued_bytes_ += chunk_.size();
+    queue_.push_back(std::move(chunk_));
+    chunk_ = std::string();
     stopping_ = true;
   }
   wake_.notify_one();
