@@ -80,7 +80,8 @@ static __always_inline __u64 wakeup_flags(void)
 /*
  * Whether the process (tgid, start) is followed. An entry holds the start
  * time of the process it was made for, so a pid reused before the old entry
- * is removed does not inherit it; 0 (pids given by user space) matches any.
+ * is removed (task frees can lag by minutes) does not inherit it. User space
+ * gives pids with 0, filled in by the process's first event.
  */
 static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 {
@@ -89,7 +90,11 @@ static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 	if (!filter_by_pid)
 		return true;
 	start = bpf_map_lookup_elem(&traced_pids, &tgid);
-	return start && (!*start || *start == start_ns);
+	if (!start)
+		return false;
+	if (!*start) /* a pid from user space: its first event names the process */
+		*start = start_ns;
+	return *start == start_ns;
 }
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
@@ -294,7 +299,7 @@ int BPF_PROG(sched_proc_free, struct task_struct *task)
 	if (!filter_by_pid || task->pid != pid)
 		return 0;
 	start = bpf_map_lookup_elem(&traced_pids, &pid);
-	if (start && (!*start || *start == task->start_boottime))
+	if (start && *start == task->start_boottime)
 		bpf_map_delete_elem(&traced_pids, &pid);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "app/child_command.h"
 #include "app/clock.h"
 #include "app/filters.h"
+#include "app/followed.h"
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/run.h"
@@ -135,12 +136,14 @@ int run_live(const Options& o) {
   // causality (a fork is committed before its child runs), so it is kept, and
   // such a timestamp is raised to its predecessor's: ts_ns never goes back.
   uint64_t last_ts_ns = 0;
+  FollowedProcesses followed;  // -p
   auto deliver = [&](Event& e) {
     e.ts_ns = std::max(e.ts_ns, last_ts_ns);
     last_ts_ns = e.ts_ns;
     if (e.cgroup_id) e.cgroup = cgroups.path(e.cgroup_id, e.ts_ns);
     if (e.kind == EventKind::exec && !o.job_env.empty()) keep_job_marker(e.env, o.job_env);
     if (recorder) recorder->write(e);
+    followed.on_event(e);
     pipeline.feed(e);
   };
 
@@ -164,8 +167,11 @@ int run_live(const Options& o) {
   auto probe = Probe::load(probe_options, on_record, error);
   if (!probe) return fail(error);
 
-  for (uint32_t pid : with_descendants(o.pids, seeds))
+  for (uint32_t pid : with_descendants(o.pids, seeds)) {
     if (!probe->trace_pid(pid, error)) return fail(error);
+    SeedProcess p;
+    if (read_proc_process(pid, p)) followed.add(pid, p.start_ns);
+  }
 
   std::unique_ptr<MetricsServer> metrics_server;
   if (metrics) {
@@ -230,6 +236,7 @@ int run_live(const Options& o) {
     if (now - last_tick_ns >= 1'000'000'000) {
       last_tick_ns = now;
       release_memory_after_spike();
+      followed.forget_vanished();
       if (recorder) {
         recorder->tick(now);  // a crash loses at most about a second of recording
         // A full disk stops the recording, not the tracing: say so once.
@@ -261,7 +268,7 @@ int run_live(const Options& o) {
       }
     } else {
       if (g_stop_requests) break;
-      if (filter && !probe->any_traced()) break;
+      if (filter && followed.empty()) break;
     }
   }
 

@@ -46,7 +46,8 @@ class Probe {
   // Follow this process and its descendants (filter_by_pid).
   bool trace_pid(uint32_t pid, std::string& error);
   void untrace_pid(uint32_t pid);
-  // Whether any traced process is not yet reaped (filter_by_pid).
+  // Whether the kernel filter holds any process (filter_by_pid). Entries go
+  // when a task is freed, which can lag well behind its exit.
   bool any_traced() const;
   bool attach(std::string& error);
   void detach();
