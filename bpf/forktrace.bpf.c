@@ -39,7 +39,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* resized by user space before load */
 	__type(key, __u32);         /* tgid */
-	__type(value, __u64);       /* its start_boottime, 0 for any */
+	__type(value, __u64);       /* its start_boottime (0: not yet known) */
 } traced_pids SEC(".maps");
 
 /*

@@ -130,20 +130,21 @@ int run_live(const Options& o) {
     if (!recorder) return fail(error);
   }
   CgroupResolver cgroups(CgroupResolver::find_v2_mount());
-  // Recorded exactly as fed to the views, so a replay prints the same.
   // Records from two CPUs a few hundred nanoseconds apart can reach the ring
   // in an order their clocks disagree with. The ring's order respects
   // causality (a fork is committed before its child runs), so it is kept, and
   // such a timestamp is raised to its predecessor's: ts_ns never goes back.
   uint64_t last_ts_ns = 0;
-  FollowedProcesses followed;  // -p
+  bool following = !o.pids.empty() && o.command.empty();  // -p ends by itself
+  FollowedProcesses followed;
+  // Recorded exactly as fed to the views, so a replay prints the same.
   auto deliver = [&](Event& e) {
     e.ts_ns = std::max(e.ts_ns, last_ts_ns);
     last_ts_ns = e.ts_ns;
     if (e.cgroup_id) e.cgroup = cgroups.path(e.cgroup_id, e.ts_ns);
     if (e.kind == EventKind::exec && !o.job_env.empty()) keep_job_marker(e.env, o.job_env);
     if (recorder) recorder->write(e);
-    followed.on_event(e);
+    if (following) followed.on_event(e);
     pipeline.feed(e);
   };
 
@@ -236,7 +237,7 @@ int run_live(const Options& o) {
     if (now - last_tick_ns >= 1'000'000'000) {
       last_tick_ns = now;
       release_memory_after_spike();
-      followed.forget_vanished();
+      if (following) followed.forget_vanished();
       if (recorder) {
         recorder->tick(now);  // a crash loses at most about a second of recording
         // A full disk stops the recording, not the tracing: say so once.
@@ -268,7 +269,7 @@ int run_live(const Options& o) {
       }
     } else {
       if (g_stop_requests) break;
-      if (filter && followed.empty()) break;
+      if (following && followed.empty()) break;
     }
   }
 
