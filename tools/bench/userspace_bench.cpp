@@ -26,6 +26,7 @@
 
 #include "app/pipeline.h"
 #include "core/decode.h"
+#include "model/seed.h"
 #include "service/cgroup_resolver.h"
 #include "trace/trace_reader.h"
 #include "trace/trace_writer.h"
@@ -279,7 +280,7 @@ int main(int argc, char** argv) {
   CPU_SET(sched_getcpu(), &cpus);
   sched_setaffinity(0, sizeof cpus, &cpus);
 
-  std::string mount = ft::CgroupResolver::find_v2_mount();
+  std::string mount = ft::find_cgroup2_mount();
   Records records = Synthesizer(own_cgroup_id(mount)).run(jobs, 8 /* jobs in flight */);
   size_t events = records.spans.size();
   std::printf("%zu events (%zu jobs of make → sh → gcc → cc1, as; 8 in flight), %.1f MB of records, "

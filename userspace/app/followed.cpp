@@ -16,9 +16,8 @@ void FollowedProcesses::forget_vanished() {
   // /proc gives start times in clock ticks: allow for the rounding.
   const uint64_t slack = 2 * proc_tick_ns();
   for (auto it = live_.begin(); it != live_.end();) {
-    SeedProcess now;
-    bool same = read_proc_process(it->first, now) && now.start_ns + slack >= it->second &&
-                it->second + slack >= now.start_ns;
+    std::optional<uint64_t> now = proc_start_ns(it->first);
+    bool same = now && *now + slack >= it->second && it->second + slack >= *now;
     it = same ? std::next(it) : live_.erase(it);
   }
 }

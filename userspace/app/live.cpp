@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "app/child_command.h"
 #include "app/clock.h"
@@ -129,7 +130,7 @@ int run_live(const Options& o) {
     }
     if (!recorder) return fail(error);
   }
-  CgroupResolver cgroups(CgroupResolver::find_v2_mount());
+  CgroupResolver cgroups(find_cgroup2_mount());
   // Records from two CPUs a few hundred nanoseconds apart can reach the ring
   // in an order their clocks disagree with. The ring's order respects
   // causality (a fork is committed before its child runs), so it is kept, and
@@ -168,10 +169,13 @@ int run_live(const Options& o) {
   auto probe = Probe::load(probe_options, on_record, error);
   if (!probe) return fail(error);
 
-  for (uint32_t pid : with_descendants(o.pids, seeds)) {
+  std::vector<uint32_t> followed_at_start = with_descendants(o.pids, seeds);
+  for (uint32_t pid : followed_at_start)
     if (!probe->trace_pid(pid, error)) return fail(error);
-    SeedProcess p;
-    if (read_proc_process(pid, p)) followed.add(pid, p.start_ns);
+  if (following) {
+    std::unordered_set<uint32_t> wanted(followed_at_start.begin(), followed_at_start.end());
+    for (const SeedProcess& s : seeds)
+      if (wanted.count(s.pid)) followed.add(s.pid, s.start_ns);
   }
 
   std::unique_ptr<MetricsServer> metrics_server;

@@ -44,19 +44,10 @@ uint64_t cgroup_v2_id(uint32_t pid, const std::string& cgroup2_mount) {
   return 0;
 }
 
-std::string find_cgroup2_mount() {
-  std::istringstream mounts(read_file("/proc/self/mounts"));
-  std::string device, dir, type;
-  std::string rest;
-  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
-    if (type == "cgroup2") return dir;
-  }
-  return "";
-}
 
-bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) {
-  std::string base = "/proc/" + std::to_string(pid);
-  std::string stat = read_file(base + "/stat");
+// /proc/PID/stat's comm, ppid and start time into `out`.
+bool read_stat(uint32_t pid, SeedProcess& out) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   // "pid (comm) state ppid ..." where comm may hold spaces and parentheses.
   size_t open = stat.find('(');
   size_t close = stat.rfind(')');
@@ -72,6 +63,12 @@ bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) 
   out.comm = stat.substr(open + 1, close - open - 1);
   out.ppid = static_cast<uint32_t>(std::strtoul(f[1].c_str(), nullptr, 10));
   out.start_ns = std::strtoull(f[19].c_str(), nullptr, 10) * proc_tick_ns();
+  return true;
+}
+
+bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) {
+  if (!read_stat(pid, out)) return false;
+  std::string base = "/proc/" + std::to_string(pid);
   char exe[4096];
   ssize_t n = readlink((base + "/exe").c_str(), exe, sizeof exe);
   if (n > 0) out.filename.assign(exe, static_cast<size_t>(n));
@@ -82,6 +79,16 @@ bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) 
 
 }  // namespace
 
+std::string find_cgroup2_mount() {
+  std::istringstream mounts(read_file("/proc/self/mounts"));
+  std::string device, dir, type;
+  std::string rest;
+  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
+    if (type == "cgroup2") return dir;
+  }
+  return "";
+}
+
 uint64_t proc_tick_ns() {
   static const uint64_t tick = 1'000'000'000ull / static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
   return tick;
@@ -89,6 +96,12 @@ uint64_t proc_tick_ns() {
 
 bool read_proc_process(uint32_t pid, SeedProcess& out) {
   return read_one(pid, find_cgroup2_mount(), out);
+}
+
+std::optional<uint64_t> proc_start_ns(uint32_t pid) {
+  SeedProcess p;
+  if (!read_stat(pid, p)) return std::nullopt;
+  return p.start_ns;
 }
 
 std::vector<SeedProcess> read_proc_processes() {

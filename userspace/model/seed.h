@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ std::vector<SeedProcess> read_proc_processes();
 
 // One process from /proc, or false when it does not exist.
 bool read_proc_process(uint32_t pid, SeedProcess& out);
+
+// A process's start time from /proc/PID/stat alone, or nothing when it does
+// not exist: the cheap check, without exe, cmdline and cgroup.
+std::optional<uint64_t> proc_start_ns(uint32_t pid);
+
+// Where the cgroup v2 hierarchy is mounted (/proc/self/mounts), "" if nowhere.
+std::string find_cgroup2_mount();
 
 // Nanoseconds per /proc start-time tick (1e9 / CLK_TCK).
 uint64_t proc_tick_ns();

@@ -3,9 +3,6 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
-
 namespace ft {
 namespace {
 
@@ -13,14 +10,6 @@ constexpr size_t kMaxCgroups = 1 << 18;  // bounds the cache and each scan
 constexpr int kMaxDepth = 32;
 
 }  // namespace
-
-std::string CgroupResolver::find_v2_mount() {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, dir, type, rest;
-  while (mounts >> device >> dir >> type && std::getline(mounts, rest))
-    if (type == "cgroup2") return dir;
-  return "";
-}
 
 CgroupResolver::CgroupResolver(std::string mount) : mount_(std::move(mount)) {}
 

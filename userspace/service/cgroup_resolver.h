@@ -10,9 +10,7 @@ namespace ft {
 
 class CgroupResolver {
  public:
-  // The cgroup2 mount from /proc/self/mounts ("" when there is none).
-  static std::string find_v2_mount();
-
+  // `mount`: find_cgroup2_mount() (model/seed.h).
   explicit CgroupResolver(std::string mount);
   // The path of `id`, "" when unknown. A miss rescans the hierarchy, at most
   // once a second, so a storm of unknown ids costs no more than that.
