@@ -20,6 +20,7 @@
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/run.h"
+#include "core/argv_assembly.h"
 #include "core/decode.h"
 #include "core/exit_status.h"
 #include "model/seed.h"
@@ -156,15 +157,21 @@ int run_live(const Options& o) {
   probe_options.capture_env = !o.job_env.empty();
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
+  probe_options.exec_failures = !o.exec_failures               ? ExecFailureHook::off
+                                : o.exec_failures_hook == "tracepoint" ? ExecFailureHook::tracepoint
+                                                                      : ExecFailureHook::sys_exit;
+  probe_options.args_max = o.max_args_size;
 
   uint64_t decode_errors = 0;
   Event event;
+  RecordAssembler assembler;  // joins argv sent in pieces
   auto on_record = [&](const void* data, size_t size) {
-    if (decode_record(data, size, event) != DecodeError::none) {
+    bool complete = false;
+    if (assembler.feed(data, size, event, complete) != DecodeError::none) {
       decode_errors++;
       return;
     }
-    deliver(event);
+    if (complete) deliver(event);
   };
   auto probe = Probe::load(probe_options, on_record, error);
   if (!probe) return fail(error);

@@ -41,6 +41,20 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  app.add_flag("!--no-exec-failures", o.exec_failures,
+               "Do not report failed exec attempts (exec_failed events); they cost a little on "
+               "every failed syscall");
+  app.add_option("--exec-failures-hook", o.exec_failures_hook,
+                 "Where failed execs are caught: sys_exit (tp_btf, default) or tracepoint "
+                 "(syscalls/sys_exit_execve{,at} through tracefs)")
+      ->check(CLI::IsMember({"sys_exit", "tracepoint"}))
+      ->capture_default_str();
+  app.add_option("--max-args-size", o.max_args_size,
+                 "Record at most this many bytes of each command line (argv); longer ones are "
+                 "marked truncated")
+      ->check(CLI::Range(4096u, 2u << 20))
+      ->type_name("BYTES")
+      ->capture_default_str();
   app.add_option("--metrics", o.metrics_address,
                  "Serve Prometheus metrics at http://ADDR:PORT/metrics while tracing")
       ->type_name("ADDR:PORT");

@@ -22,6 +22,10 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
+  // Exec detail (docs/interface.md).
+  bool exec_failures = true;                    // --no-exec-failures turns it off
+  std::string exec_failures_hook = "sys_exit";  // or "tracepoint" (docs/benchmarks.md)
+  uint32_t max_args_size = 128 * 1024;          // --max-args-size BYTES
   // Service mode (docs/service.md).
   std::string metrics_address;       // --metrics ADDR:PORT
   std::string job_env;               // --job-env NAME

@@ -60,6 +60,9 @@ bool Output::close(std::string& error) {
 
 std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
   ViewOptions view{clock, options.failed, options.threads};
+  view.verbose = options.verbose;
+  // One line per event on a terminal; files and pipes get whole commands.
+  if (isatty(fileno(out))) view.max_command_bytes = 512;
   std::vector<std::unique_ptr<Sink>> sinks;
   if (discards(out)) return sinks;
   if (!options.summary || options.format_given) {

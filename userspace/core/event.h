@@ -8,7 +8,8 @@
 
 namespace ft {
 
-enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4 };
+// exec_failed: an execve/execveat that returned an error; the process runs on.
+enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4, exec_failed = 5 };
 
 struct Event {
   EventKind kind = EventKind::fork;
@@ -35,6 +36,17 @@ struct Event {
   bool argv_truncated = false;
   std::vector<std::string> env;  // --job-env: just the marker "NAME=value", when present
   bool env_truncated = false;
+
+  // exec and exec_failed: where and as whom (exec_failed has no creds, exe, interpreter)
+  std::string cwd;          // absolute; "" when unknown (recordings before version 3)
+  std::string exe;          // the file now running (mm->exe_file)
+  std::string interpreter;  // a #! script's interpreter, as its #! line names it
+  bool cwd_truncated = false;  // the kernel's path walk stopped at its bound
+  bool exe_truncated = false;
+  bool has_creds = false;      // uid..egid are known
+  uint32_t uid = 0, gid = 0, euid = 0, egid = 0;  // after the exec
+  // exec_failed
+  int32_t exec_errno = 0;  // positive
 
   // exit
   uint32_t wait_status = 0;  // raw status as the parent's wait() sees it

@@ -8,9 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct forktrace_bpf;
 struct ring_buffer;
+struct bpf_link;
 
 namespace ft {
 
@@ -19,6 +21,13 @@ enum class ExitProgram {
   automatic,   // group_dead where the kernel passes it, else live_count
   group_dead,  // the tracepoint's group_dead argument (newer kernels)
   live_count,  // signal->live read at the tracepoint (every kernel from 5.8)
+};
+
+// Where failed execs are caught (docs/benchmarks.md compares the two).
+enum class ExecFailureHook {
+  off,
+  sys_exit,    // tp_btf/sys_exit: runs at every syscall's exit, returns at once unless it failed
+  tracepoint,  // syscalls/sys_exit_execve{,at} through tracefs: runs only for those two
 };
 
 struct ProbeOptions {
@@ -30,6 +39,8 @@ struct ProbeOptions {
   uint32_t max_traced_pids = 1 << 20;
   bool verbose = false;             // libbpf's debug messages
   ExitProgram exit_program = ExitProgram::automatic;
+  ExecFailureHook exec_failures = ExecFailureHook::sys_exit;
+  uint32_t args_max = 128 * 1024;   // argv bytes per exec (--max-args-size)
 };
 
 class Probe {
@@ -67,6 +78,8 @@ class Probe {
 
   forktrace_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
+  std::vector<bpf_link*> links_;  // tracepoints attached by hand (ExecFailureHook::tracepoint)
+  ExecFailureHook exec_failures_ = ExecFailureHook::off;
   RecordHandler handler_;
   uint64_t ring_bytes_ = 0;
   ExitProgram exit_program_ = ExitProgram::automatic;

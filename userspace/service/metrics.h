@@ -41,6 +41,7 @@ class Metrics : public Sink {
   mutable std::mutex mutex_;
   std::map<std::string, uint64_t> execs_by_executable_;  // bounded by kMaxExecutables + "other"
   std::map<int, uint64_t> signals_;
+  std::map<int, uint64_t> exec_failures_;  // by errno: bounded by the errno numbers
 };
 
 }  // namespace ft

@@ -5,13 +5,20 @@
 namespace ft {
 namespace {
 
-// Field numbers are the bitmap's bit positions: fixed forever for version 1.
+// Field numbers are the bitmap's bit positions: fixed forever, never reused
+// (docs/trace-format.md).
 enum Field : uint32_t {
   f_thread, f_ts, f_pid, f_tid, f_ppid, f_start, f_thread_start, f_cgroup_id, f_comm, f_cgroup,
   f_parent_pid, f_parent_tid, f_parent_start, f_old_tid, f_filename, f_argv, f_argv_truncated,
-  f_env, f_env_truncated, f_wait_status, f_lost_count, f_count
+  f_env, f_env_truncated, f_wait_status, f_lost_count,
+  // version 3: exec detail (bits 24..39)
+  f_cwd = 24, f_exe = 25, f_interpreter = 26, f_has_creds = 27, f_uid = 28, f_gid = 29,
+  f_euid = 30, f_egid = 31, f_exec_errno = 32, f_cwd_truncated = 33, f_exe_truncated = 34,
 };
 constexpr uint64_t bit(Field f) { return uint64_t{1} << f; }
+constexpr uint64_t kVersion1Fields = (bit(f_lost_count) << 1) - 1;
+constexpr uint64_t kExecDetailFields = ((bit(f_exe_truncated) << 1) - 1) & ~((bit(f_cwd)) - 1);
+constexpr uint64_t kKnownFields = kVersion1Fields | kExecDetailFields;
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -41,6 +48,17 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_env_truncated, e.env_truncated);
   mark(f_wait_status, e.wait_status);
   mark(f_lost_count, e.lost_count);
+  mark(f_cwd, !e.cwd.empty());
+  mark(f_exe, !e.exe.empty());
+  mark(f_interpreter, !e.interpreter.empty());
+  mark(f_has_creds, e.has_creds);
+  mark(f_uid, e.has_creds && e.uid);
+  mark(f_gid, e.has_creds && e.gid);
+  mark(f_euid, e.has_creds && e.euid != e.uid);
+  mark(f_egid, e.has_creds && e.egid != e.gid);
+  mark(f_exec_errno, e.exec_errno);
+  mark(f_cwd_truncated, e.cwd_truncated);
+  mark(f_exe_truncated, e.exe_truncated);
 
   codec::Encoder out(body);
   out.u8(static_cast<uint8_t>(e.kind));
@@ -71,6 +89,14 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (has(f_env)) out.strings(e.env);
   if (has(f_wait_status)) out.varint(e.wait_status);
   if (has(f_lost_count)) out.varint(e.lost_count);
+  if (has(f_cwd)) out.bytes(e.cwd);
+  if (has(f_exe)) out.bytes(e.exe);
+  if (has(f_interpreter)) out.bytes(e.interpreter);
+  if (has(f_uid)) out.varint(e.uid);
+  if (has(f_gid)) out.varint(e.gid);
+  if (has(f_euid)) out.varint(e.euid);
+  if (has(f_egid)) out.varint(e.egid);
+  if (has(f_exec_errno)) out.varint(static_cast<uint32_t>(e.exec_errno));
   prev_ts_ = e.ts_ns;
 }
 
@@ -98,9 +124,9 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     return Result::sync;
   }
   if (kind == static_cast<uint8_t>(FrameKind::end)) return in.left() ? Result::malformed : Result::end;
-  if (kind < 1 || kind > 4) return Result::malformed;
+  if (kind < 1 || kind > static_cast<uint8_t>(EventKind::exec_failed)) return Result::malformed;
   uint64_t present = in.varint();
-  if (present >> f_count) return Result::malformed;  // a field this version does not know
+  if (present & ~kKnownFields) return Result::malformed;  // a field this version does not know
   auto has = [&](Field f) { return (present & bit(f)) != 0; };
 
   e = Event{};
@@ -137,6 +163,17 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   e.env_truncated = has(f_env_truncated);
   if (has(f_wait_status)) e.wait_status = static_cast<uint32_t>(in.varint());
   if (has(f_lost_count)) e.lost_count = in.varint();
+  if (has(f_cwd)) in.bytes(e.cwd);
+  if (has(f_exe)) in.bytes(e.exe);
+  if (has(f_interpreter)) in.bytes(e.interpreter);
+  e.has_creds = has(f_has_creds);
+  if (has(f_uid)) e.uid = static_cast<uint32_t>(in.varint());
+  if (has(f_gid)) e.gid = static_cast<uint32_t>(in.varint());
+  e.euid = has(f_euid) ? static_cast<uint32_t>(in.varint()) : e.uid;
+  e.egid = has(f_egid) ? static_cast<uint32_t>(in.varint()) : e.gid;
+  if (has(f_exec_errno)) e.exec_errno = static_cast<int32_t>(in.varint());
+  e.cwd_truncated = has(f_cwd_truncated);
+  e.exe_truncated = has(f_exe_truncated);
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;
   return Result::event;

@@ -58,7 +58,8 @@ void SummaryView::on_event(const Event& e, const Process& p) {
       }
       break;
     }
-    case EventKind::lost: break;
+    case EventKind::lost:
+    case EventKind::exec_failed: break;
   }
 }
 

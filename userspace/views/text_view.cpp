@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 
@@ -14,8 +17,36 @@ const char* event_name(const Event& e) {
     case EventKind::exec: return "exec";
     case EventKind::exit: return "exit";
     case EventKind::lost: return "lost";
+    case EventKind::exec_failed: return "exec!";
   }
   return "?";
+}
+
+std::string shell_word(const std::string& s) { return format_command({s}, false); }
+
+// Where and as whom, where the exec changed it from what the process had.
+std::string exec_context(const Process& p) {
+  std::string s;
+  if (p.cwd_changed) s += "  cwd=" + shell_word(p.cwd);
+  if (p.creds_changed) {
+    s += fmt::format("  uid={} gid={}", p.uid, p.gid);
+    if (p.euid != p.uid) s += fmt::format(" euid={}", p.euid);
+    if (p.egid != p.gid) s += fmt::format(" egid={}", p.egid);
+  }
+  return s;
+}
+
+std::string shorten(std::string s, size_t max) {
+  if (!max || s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) cut--;  // not mid-character
+  return s.substr(0, cut) + fmt::format("... (+{} bytes)", s.size() - cut);
+}
+
+std::string error_text(int error) {
+  std::string_view name = errno_name(error);
+  return fmt::format("{} ({})", name.empty() ? "E" + std::to_string(error) : std::string(name),
+                     std::strerror(error));
 }
 
 std::string ancestry_text(const Process& process) {
@@ -26,7 +57,7 @@ std::string ancestry_text(const Process& process) {
   return out + fmt::format("{}({})", printable(process.comm), process.pid);
 }
 
-std::string details(const Event& e, const Process& p, bool with_ancestry) {
+std::string details(const Event& e, const Process& p, bool with_ancestry, size_t max_command) {
   switch (e.kind) {
     case EventKind::fork:
       if (e.thread) return fmt::format("thread {} started by {}", e.tid, e.parent_tid);
@@ -34,8 +65,17 @@ std::string details(const Event& e, const Process& p, bool with_ancestry) {
       return "";
     case EventKind::exec: {
       std::string s = printable(e.filename);
-      if (!e.argv.empty() || e.argv_truncated) s += "  " + format_command(e.argv, e.argv_truncated);
+      if (!e.argv.empty() || e.argv_truncated)
+        s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
       if (e.old_tid) s += fmt::format("  (by thread {})", e.old_tid);
+      return s + exec_context(p);
+    }
+    case EventKind::exec_failed: {
+      std::string s = printable(e.filename) + ": " + error_text(e.exec_errno);
+      if (!e.argv.empty() || e.argv_truncated)
+        s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
+      if (!e.cwd.empty()) s += "  cwd=" + shell_word(e.cwd);
+      if (with_ancestry) s += "  " + ancestry_text(p);
       return s;
     }
     case EventKind::exit: {
@@ -61,15 +101,39 @@ void TextView::print_header() {
              "DETAILS");
 }
 
-void TextView::on_event(const Event& e, const Process& p) {
-  if (options_.failed_only && !shown_when_failed_only(e)) return;
-  print_header();
+std::string TextView::line(const Event& e, const Process&, const std::string& details) const {
   std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
-                                 event_name(e), e.pid, e.ppid, printable(e.comm),
-                                 details(e, p, options_.failed_only));
+                                 event_name(e), e.pid, e.ppid, printable(e.comm), details);
   while (!line.empty() && line.back() == ' ') line.pop_back();
-  line += '\n';
+  return line + '\n';
+}
+
+void TextView::print_line(const std::string& line) {
+  print_header();
   std::fputs(line.c_str(), out_);
+}
+
+void TextView::on_event(const Event& e, const Process& p) {
+  size_t max = options_.max_command_bytes;
+  if (e.kind == EventKind::exec_failed) {
+    if (options_.verbose) {
+      print_line(line(e, p, details(e, p, options_.failed_only, max)));
+    } else {
+      misses_.add(e.pid, e.filename, line(e, p, details(e, p, true, max)));
+    }
+    return;
+  }
+  // Attempts nothing satisfied go out before what ends their wait.
+  std::string folded;
+  if (e.kind == EventKind::exec && misses_.holds(e.pid)) {
+    auto outcome = misses_.on_exec(e.pid, e.filename);
+    for (const std::string& l : outcome.unsatisfied) print_line(l);
+    if (outcome.folded) folded = fmt::format("  ({} failed attempt{} before)", outcome.folded, outcome.folded == 1 ? "" : "s");
+  } else if (e.kind == EventKind::exit && !e.thread && misses_.holds(e.pid)) {
+    for (const std::string& l : misses_.on_exit(e.pid)) print_line(l);
+  }
+  if (options_.failed_only && !shown_when_failed_only(e)) return;
+  print_line(line(e, p, details(e, p, options_.failed_only, max) + folded));
 }
 
 void TextView::on_lost(const Event& e) {
@@ -78,6 +142,9 @@ void TextView::on_lost(const Event& e) {
              format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-", "-", "-", e.lost_count);
 }
 
-void TextView::finish() { std::fflush(out_); }
+void TextView::finish() {
+  for (const auto& [pid, l] : misses_.drain()) print_line(l);
+  std::fflush(out_);
+}
 
 }  // namespace ft

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 
@@ -50,6 +51,14 @@ void TreeView::print(size_t root, const std::vector<bool>& failed) {
     std::string status = p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
                                   : "running";
     std::string extra = p.reparented ? fmt::format("  (reparented to {})", p.ppid) : "";
+    // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
+    for (const Process::FailedExec& f : p.unsatisfied_execs) {
+      std::string_view name = errno_name(f.error);
+      extra += fmt::format("  [exec {} failed: {}]", printable(f.filename),
+                           name.empty() ? "E" + std::to_string(f.error) : std::string(name));
+    }
+    if (options_.verbose && p.folded_exec_misses)
+      extra += fmt::format("  ({} PATH-search misses)", p.folded_exec_misses);
     fmt::print(out_, "{}{} {}  {}{}\n", indent, p.pid, command, status, extra);
 
     shown.clear();
