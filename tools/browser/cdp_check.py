@@ -167,8 +167,8 @@ def main():
         rows = browser.send("Runtime.evaluate", {
             "expression": "window.ftReport && window.ftReport.rowsOnScreen ? window.ftReport.rowsOnScreen() : []",
             "returnByValue": True}, session=session)["result"].get("value", [])
-        for want in args.expect:
-            if want not in text:
+        for want in args.expect:  # innerText follows CSS text-transform: compare case-blind
+            if want.lower() not in text.lower():
                 problems.append(f"the page does not show {want!r}")
         for want in args.expect_row:
             if not any(want in r for r in rows):

@@ -470,7 +470,7 @@
         }))));
       }
       const note = list.length > LIMIT ? el('p', { class: 'note', text: 'The first ' + LIMIT + ' of ' + list.length + ' are shown; search finds the rest.' }) : null;
-      wrap.replaceChildren(el('table', null, el('thead', null, head), body), note);
+      wrap.replaceChildren(...[el('table', null, el('thead', null, head), body), note].filter(Boolean));
     };
     render();
     return wrap;
