@@ -20,6 +20,7 @@
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/run.h"
+#include "app/tui_session.h"
 #include "core/decode.h"
 #include "core/exit_status.h"
 #include "model/seed.h"
@@ -108,6 +109,9 @@ int run_live(const Options& o) {
   Pipeline pipeline(o.threads);
   for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
   pipeline.model().seed(seeds);
+  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
+  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
+  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
 
   install_filters(o, pipeline);
   Metrics* metrics = nullptr;
@@ -195,7 +199,8 @@ int run_live(const Options& o) {
   if (!o.command.empty()) {
     uint32_t self = static_cast<uint32_t>(getpid());
     if (!probe->trace_pid(self, error)) return fail(error);
-    child = ChildCommand::start_paused(o.command, error);
+    child = ChildCommand::start_paused(o.command, error, tui ? tui->command_terminal() : -1);
+    if (tui && child) tui->command_started(child->pid());
     probe->untrace_pid(self);
     if (!child) return fail(error);
     if (!child->release(error)) {
@@ -261,6 +266,7 @@ int run_live(const Options& o) {
       break;
     }
     report_lost();
+    if (tui && tui->should_stop()) break;
     if (child) {
       if (auto raw = child->poll_exit()) {
         status = shell_status(decode_wait_status(static_cast<uint32_t>(*raw)));
@@ -289,7 +295,10 @@ int run_live(const Options& o) {
   if (recorder && recorder->records_dropped())
     fail(std::to_string(recorder->records_dropped()) + " events were not recorded: the disk could not keep up");
   if (decode_errors) fail(std::to_string(decode_errors) + " malformed records from the kernel were skipped");
-  if (!o.quiet)
+  if (tui) tui->trace_ended(child ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
+                            !g_stop_requests);
+  tui.reset();
+  if (!o.quiet && !o.tui)
     std::fprintf(stderr, "forktrace: %llu events, %llu lost\n",
                  static_cast<unsigned long long>(pipeline.events()),
                  static_cast<unsigned long long>(pipeline.lost()));
