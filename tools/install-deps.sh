@@ -7,6 +7,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
   libcpp-httplib-dev libsystemd-dev libncurses-dev tmux
   util-linux procps curl python3 prometheus systemd
+  chromium  # tests/browser: the HTML report in a real headless browser
 )
 missing=()
 for p in "${packages[@]}"; do

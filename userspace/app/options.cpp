@@ -29,8 +29,8 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("--format", o.format,
                  "The view: text (one line per event), tree, json (JSON Lines), "
-                 "chrome (Trace Event JSON for Perfetto)")
-      ->check(CLI::IsMember({"text", "tree", "json", "chrome"}))
+                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE)")
+      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html"}))
       ->capture_default_str();
   app.add_flag("--summary", o.summary,
                "At the end, print counts, failures with their ancestry, the slowest and most "
