@@ -28,8 +28,9 @@ int print_libbpf(enum libbpf_print_level level, const char* format, va_list args
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
-// Whether this kernel's sched_process_exit tracepoint passes group_dead
-// (btf_trace_sched_process_exit takes a third argument); see forktrace.bpf.c.
+}  // namespace
+
+// btf_trace_sched_process_exit takes a third argument; see forktrace.bpf.c.
 bool exit_tracepoint_passes_group_dead() {
   btf* vmlinux = btf__load_vmlinux_btf();
   if (!vmlinux) return false;
@@ -45,8 +46,6 @@ bool exit_tracepoint_passes_group_dead() {
   btf__free(vmlinux);
   return passes;
 }
-
-}  // namespace
 
 std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler handler,
                                    std::string& error) {
