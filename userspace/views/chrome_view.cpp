@@ -72,6 +72,13 @@ void ChromeView::finish() {
       Json args = {{"pid", p.pid}, {"ppid", p.ppid}, {"forked_by", p.forked_by}};
       if (!image.argv.empty()) args["command"] = format_command(image.argv, false);
       if (last) args["status"] = outcome;
+      if (last && p.usage) {
+        args["cpu_user_ns"] = p.usage->cpu_user_ns;
+        args["cpu_sys_ns"] = p.usage->cpu_sys_ns;
+        args["max_rss_kb"] = p.usage->max_rss_kb;
+        args["read_bytes"] = p.usage->read_bytes;
+        args["write_bytes"] = p.usage->write_bytes;
+      }
       Json slice = {{"ph", "X"}, {"cat", "process"}, {"name", last && p.exited ? image.name + " [" + outcome + "]" : image.name},
                     {"pid", track}, {"tid", track}, {"ts", us(image.start_ns)},
                     {"dur", std::max(0.0, us(slice_end) - us(image.start_ns))}, {"args", std::move(args)}};
