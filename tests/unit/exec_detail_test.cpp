@@ -501,5 +501,26 @@ TEST(UnitExecDetail, RecordingRoundTripsTheNewFields) {
   }
 }
 
+// The example in docs/trace-format.md, byte by byte.
+TEST(UnitExecDetail, ExecFailedBodyAsDocumented) {
+  Event e;
+  e.kind = EventKind::exec_failed;
+  e.ts_ns = 1000;
+  e.pid = e.tid = 4242;
+  e.ppid = 1;
+  e.start_ns = 500;
+  e.comm = "sh";
+  e.filename = "/x";
+  e.argv = {"x"};
+  e.cwd = "/";
+  e.exec_errno = ENOENT;
+  RecordEncoder encoder;
+  std::string body;
+  encoder.encode(e, body);
+  std::string hex;
+  for (unsigned char c : body) hex += (hex.empty() ? "" : " ") + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
+  EXPECT_EQ(hex, "05 b6 82 83 88 10 d0 0f 92 21 01 e8 07 02 73 68 02 2f 78 01 01 78 01 2f 02");
+}
+
 }  // namespace
 }  // namespace ft

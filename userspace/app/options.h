@@ -19,12 +19,13 @@ struct Options {
   bool failed = false;
   bool threads = false;
   bool summary = false;
+  bool tui = false;                  // --tui
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
   // Exec detail (docs/interface.md).
   bool exec_failures = true;                    // --no-exec-failures turns it off
-  std::string exec_failures_hook = "sys_exit";  // or "tracepoint" (docs/benchmarks.md)
+  std::string exec_failures_hook = "auto";  // auto, tracepoint or sys_exit (docs/benchmarks.md)
   uint32_t max_args_size = 128 * 1024;          // --max-args-size BYTES
   // Service mode (docs/service.md).
   std::string metrics_address;       // --metrics ADDR:PORT

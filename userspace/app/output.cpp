@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "views/chrome_view.h"
+#include "views/html_view.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"
@@ -64,7 +65,7 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   // One line per event on a terminal; files and pipes get whole commands.
   if (isatty(fileno(out))) view.max_command_bytes = 512;
   std::vector<std::unique_ptr<Sink>> sinks;
-  if (discards(out)) return sinks;
+  if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   if (!options.summary || options.format_given) {
     if (options.format == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));
@@ -72,6 +73,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
       sinks.push_back(std::make_unique<TreeView>(out, view));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
+    else if (options.format == "html")
+      sinks.push_back(std::make_unique<HtmlView>(out, view));
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }

@@ -40,8 +40,16 @@ int print_libbpf(enum libbpf_print_level level, const char* format, va_list args
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
-// Whether this kernel's sched_process_exit tracepoint passes group_dead
-// (btf_trace_sched_process_exit takes a third argument); see forktrace.bpf.c.
+// signal->maxrss counts pages; the record carries KiB, as ru_maxrss does.
+uint32_t page_kb_shift() {
+  uint32_t shift = 0;
+  for (long kb = sysconf(_SC_PAGESIZE) / 1024; kb > 1; kb >>= 1) shift++;
+  return shift;
+}
+
+}  // namespace
+
+// btf_trace_sched_process_exit takes a third argument; see forktrace.bpf.c.
 bool exit_tracepoint_passes_group_dead() {
   btf* vmlinux = btf__load_vmlinux_btf();
   if (!vmlinux) return false;
@@ -57,6 +65,8 @@ bool exit_tracepoint_passes_group_dead() {
   btf__free(vmlinux);
   return passes;
 }
+
+namespace {
 
 long read_number(const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -141,11 +151,17 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   skel->rodata->wakeup_bytes = options.wakeup_bytes;
   skel->rodata->args_max = std::min<uint32_t>(options.args_max, FT_ARGS_BOUND_MAX);
   probe->exec_failures_ = options.exec_failures;
-  bpf_program__set_autoload(skel->progs.sys_exit_exec, options.exec_failures == ExecFailureHook::sys_exit);
+  if (probe->exec_failures_ == ExecFailureHook::automatic)
+    probe->exec_failures_ = tracepoint_id("syscalls/sys_exit_execve") > 0 &&
+                                    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, nullptr) > 0
+                                ? ExecFailureHook::tracepoint
+                                : ExecFailureHook::sys_exit;
+  bpf_program__set_autoload(skel->progs.sys_exit_exec, probe->exec_failures_ == ExecFailureHook::sys_exit);
   for (bpf_program* prog : {skel->progs.sys_exit_execve, skel->progs.sys_exit_execveat}) {
-    bpf_program__set_autoload(prog, options.exec_failures == ExecFailureHook::tracepoint);
+    bpf_program__set_autoload(prog, probe->exec_failures_ == ExecFailureHook::tracepoint);
     bpf_program__set_autoattach(prog, false);  // by hand: tracefs may be unmounted
   }
+  skel->rodata->page_kb_shift = page_kb_shift();
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
   bpf_map__set_max_entries(skel->maps.traced_pids, options.max_traced_pids);

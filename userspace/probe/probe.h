@@ -26,6 +26,7 @@ enum class ExitProgram {
 // Where failed execs are caught (docs/benchmarks.md compares the two).
 enum class ExecFailureHook {
   off,
+  automatic,   // tracepoint where tracefs has it (cheaper: docs/benchmarks.md), else sys_exit
   sys_exit,    // tp_btf/sys_exit: runs at every syscall's exit, returns at once unless it failed
   tracepoint,  // syscalls/sys_exit_execve{,at} through tracefs: runs only for those two
 };
@@ -39,7 +40,7 @@ struct ProbeOptions {
   uint32_t max_traced_pids = 1 << 20;
   bool verbose = false;             // libbpf's debug messages
   ExitProgram exit_program = ExitProgram::automatic;
-  ExecFailureHook exec_failures = ExecFailureHook::sys_exit;
+  ExecFailureHook exec_failures = ExecFailureHook::automatic;
   uint32_t args_max = 128 * 1024;   // argv bytes per exec (--max-args-size)
 };
 
@@ -90,5 +91,8 @@ class Probe {
 std::string check_tracing_privileges();
 // One line saying what this kernel lacks for forktrace, or "".
 std::string check_kernel_support();
+// Whether this kernel's sched_process_exit tracepoint passes group_dead (its
+// BTF says so), so that ExitProgram::group_dead can load.
+bool exit_tracepoint_passes_group_dead();
 
 }  // namespace ft

@@ -1,5 +1,7 @@
 #include "trace/record_codec.h"
 
+#include <iterator>
+
 #include "trace/codec.h"
 
 namespace ft {
@@ -10,15 +12,31 @@ namespace {
 enum Field : uint32_t {
   f_thread, f_ts, f_pid, f_tid, f_ppid, f_start, f_thread_start, f_cgroup_id, f_comm, f_cgroup,
   f_parent_pid, f_parent_tid, f_parent_start, f_old_tid, f_filename, f_argv, f_argv_truncated,
-  f_env, f_env_truncated, f_wait_status, f_lost_count,
+  f_env, f_env_truncated, f_wait_status, f_lost_count, f_count,
   // version 3: exec detail (bits 24..39)
   f_cwd = 24, f_exe = 25, f_interpreter = 26, f_has_creds = 27, f_uid = 28, f_gid = 29,
   f_euid = 30, f_egid = 31, f_exec_errno = 32, f_cwd_truncated = 33, f_exe_truncated = 34,
 };
-constexpr uint64_t bit(Field f) { return uint64_t{1} << f; }
-constexpr uint64_t kVersion1Fields = (bit(f_lost_count) << 1) - 1;
-constexpr uint64_t kExecDetailFields = ((bit(f_exe_truncated) << 1) - 1) & ~((bit(f_cwd)) - 1);
-constexpr uint64_t kKnownFields = kVersion1Fields | kExecDetailFields;
+constexpr uint64_t bit(uint32_t f) { return uint64_t{1} << f; }
+constexpr uint64_t kExecDetailFields = ((bit(f_exe_truncated) << 1) - 1) & ~(bit(f_cwd) - 1);
+
+// Version 3: a whole process's resource usage on its exit (bits 40..52 are
+// reserved for it). f_usage says the exit has usage; each figure's bit says
+// it is not zero.
+enum UsageField : uint32_t {
+  f_usage = 40, f_cpu_user, f_cpu_sys, f_max_rss, f_minor_faults, f_major_faults, f_voluntary_switches,
+  f_involuntary_switches, f_read_bytes, f_write_bytes, f_usage_end
+};
+constexpr uint64_t kUsageFields = (bit(f_usage_end) - 1) & ~(bit(f_usage) - 1);
+
+// The figures in bit order, f_cpu_user first.
+constexpr uint64_t ResourceUsage::*kUsageFigures[] = {
+    &ResourceUsage::cpu_user_ns,        &ResourceUsage::cpu_sys_ns,           &ResourceUsage::max_rss_kb,
+    &ResourceUsage::minor_faults,       &ResourceUsage::major_faults,         &ResourceUsage::voluntary_switches,
+    &ResourceUsage::involuntary_switches, &ResourceUsage::read_bytes,         &ResourceUsage::write_bytes};
+static_assert(std::size(kUsageFigures) == f_usage_end - f_cpu_user);
+
+constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields;
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -26,7 +44,7 @@ constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
 void RecordEncoder::encode(const Event& e, std::string& body) {
   uint64_t present = 0;
-  auto mark = [&](Field f, bool set) { if (set) present |= bit(f); };
+  auto mark = [&](uint32_t f, bool set) { if (set) present |= bit(f); };
   mark(f_thread, e.thread);
   mark(f_ts, e.ts_ns != prev_ts_);
   mark(f_pid, e.pid);
@@ -59,11 +77,15 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_exec_errno, e.exec_errno);
   mark(f_cwd_truncated, e.cwd_truncated);
   mark(f_exe_truncated, e.exe_truncated);
+  if (e.usage) {
+    mark(f_usage, true);
+    for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
+  }
 
   codec::Encoder out(body);
   out.u8(static_cast<uint8_t>(e.kind));
   out.varint(present);
-  auto has = [&](Field f) { return present & bit(f); };
+  auto has = [&](uint32_t f) { return present & bit(f); };
   // Times are stored relative to the record's own timestamp: small numbers.
   auto since = [&](uint64_t t) { return static_cast<int64_t>(e.ts_ns - t); };
   if (has(f_ts)) out.svarint(static_cast<int64_t>(e.ts_ns - prev_ts_));
@@ -97,6 +119,8 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (has(f_euid)) out.varint(e.euid);
   if (has(f_egid)) out.varint(e.egid);
   if (has(f_exec_errno)) out.varint(static_cast<uint32_t>(e.exec_errno));
+  for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
+    if (has(f)) out.varint((*e.usage).*kUsageFigures[f - f_cpu_user]);
   prev_ts_ = e.ts_ns;
 }
 
@@ -127,7 +151,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   if (kind < 1 || kind > static_cast<uint8_t>(EventKind::exec_failed)) return Result::malformed;
   uint64_t present = in.varint();
   if (present & ~kKnownFields) return Result::malformed;  // a field this version does not know
-  auto has = [&](Field f) { return (present & bit(f)) != 0; };
+  auto has = [&](uint32_t f) { return (present & bit(f)) != 0; };
 
   e = Event{};
   e.kind = static_cast<EventKind>(kind);
@@ -174,6 +198,12 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   if (has(f_exec_errno)) e.exec_errno = static_cast<int32_t>(in.varint());
   e.cwd_truncated = has(f_cwd_truncated);
   e.exe_truncated = has(f_exe_truncated);
+  if (present & kUsageFields) {
+    if (!has(f_usage)) return Result::malformed;  // figures without usage
+    e.usage.emplace();
+    for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
+      if (has(f)) (*e.usage).*kUsageFigures[f - f_cpu_user] = in.varint();
+  }
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;
   return Result::event;

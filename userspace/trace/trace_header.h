@@ -14,8 +14,9 @@ namespace ft {
 //   1: the first format.
 //   2: a cleanly closed recording ends with an `end` frame, so a file cut off
 //      between two records (a killed writer, a crash) is told from a whole one.
-//   3: exec detail (cwd, exe, interpreter, credentials: bits 24..39) and
-//      exec_failed events (kind 5).
+//   3: new event fields (bits 21 and up); version 1 and 2 files never set them:
+//      exec detail (cwd, exe, interpreter, credentials: bits 24..39),
+//      exec_failed events (kind 5), resource usage at exit (bits 40..52).
 constexpr uint32_t kTraceFormatVersion = 3;
 
 enum TraceFlags : uint32_t {
