@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "attached.h"
+#include "probe/probe.h"
 #include "unprivileged.h"
 
 namespace {
@@ -615,7 +616,16 @@ void check_trace(const std::vector<json>& events, const Model& m, bool threads_s
       all.insert(pid);
       std::string shown;
       for (const json* e : exits) shown += "\n  " + e->dump();
-      EXPECT_EQ(exits.size(), all.size() - 1) << "thread exits of " << all.size() << " threads:" << shown;
+      // Where sched_process_exit passes no group_dead (5.10, 6.1), the exit
+      // program reads signal->live, and two threads ending at once (both
+      // cases end them so) can both read zero: both look like the process's
+      // end, and the second is dropped as a repeat (forktrace.bpf.c), so one
+      // thread exit of the pair may be missing. Nothing else may be.
+      if (!ft::exit_tracepoint_passes_group_dead() && exits.size() + 2 == all.size()) {
+        std::cerr << which << " in " << pid << ": both threads read signal->live == 0 (no group_dead here)\n";
+      } else {
+        EXPECT_EQ(exits.size(), all.size() - 1) << "thread exits of " << all.size() << " threads:" << shown;
+      }
       EXPECT_EQ(exit_tids.size(), exits.size()) << "a thread ended twice:" << shown;
       for (long tid : exit_tids) EXPECT_TRUE(all.count(tid)) << tid;
     } else if (which == "thread_exec") {
