@@ -7,11 +7,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "app/pipeline.h"
 #include "event_builders.h"
 #include "views/tui/output_buffer.h"
+#include "views/tui/process_info.h"
 #include "views/tui/text.h"
 #include "views/tui/tui_model.h"
 #include "views/tui/tui_view.h"
@@ -306,6 +308,46 @@ TEST(UnitTuiOutput, LinesCarriageReturnsAndEscapes) {
   b.write("\b\b!\n\xff\n");
   std::deque<std::string> after{"red", "3!", "\\xff"};
   EXPECT_EQ(b.lines(), after);
+}
+
+
+// Issue 12's fields, read where the model has them: a stand-in with the
+// agreed names checks the reading before those branches land.
+namespace usage_fields {
+struct Usage {
+  uint64_t cpu_user_ns = 0, cpu_sys_ns = 0, max_rss_kb = 0;
+};
+struct WithEverything {
+  std::optional<Usage> usage;
+  std::string cwd, exe, interpreter;
+  bool has_creds = false;
+  uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
+};
+struct WithNothing {
+  std::string comm;
+};
+}  // namespace usage_fields
+
+TEST(UnitTuiFields, UsageAndExecDetailWherePresent) {
+  usage_fields::WithEverything p;
+  EXPECT_FALSE(tui::usage_of(p));
+  EXPECT_FALSE(tui::exec_info_of(p).uid);
+  p.usage = usage_fields::Usage{2'000'000, 500'000, 4096};
+  p.cwd = "/src";
+  p.has_creds = true;
+  p.uid = 1000;
+  p.euid = 0;
+  auto u = tui::usage_of(p);
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->cpu_ns(), 2'500'000u);
+  EXPECT_EQ(u->max_rss_kb, 4096u);
+  tui::ExecInfo info = tui::exec_info_of(p);
+  EXPECT_EQ(info.cwd, "/src");
+  EXPECT_EQ(info.uid, 1000u);
+  EXPECT_EQ(info.euid, 0u);
+  usage_fields::WithNothing q;
+  EXPECT_FALSE(tui::usage_of(q));
+  EXPECT_TRUE(tui::exec_info_of(q).cwd.empty());
 }
 
 }  // namespace
