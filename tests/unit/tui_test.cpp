@@ -175,6 +175,28 @@ TEST_F(UnitTui, FailuresOnlyWithAncestry) {
   EXPECT_NE(frame().find("sleep 30"), std::string::npos);
 }
 
+TEST_F(UnitTui, UsageWhereTheTraceHasIt) {
+  start();
+  spawn(kForktrace, kMake, {"make", "-j2"});
+  spawn(kMake, kLibMake, {"make", "-C", "lib"});
+  spawn(kLibMake, kCcA, {"cc", "-c", "a.c"});
+  auto with_usage = [](Event e, uint64_t user_ms, uint64_t rss_kb) {
+    ResourceUsage u;
+    u.cpu_user_ns = user_ms * kMs;
+    u.cpu_sys_ns = user_ms * kMs / 10;
+    u.max_rss_kb = rss_kb;
+    e.usage = u;
+    return e;
+  };
+  feed(with_usage(exit_of(kCcA, kLibMake.pid, exited_with(0), kCcA.start_ns + 400 * kMs), 300, 51200));
+  feed(with_usage(exit_of(kLibMake, kMake.pid, exited_with(0), kLibMake.start_ns + 600 * kMs), 20, 4096));
+  expect_golden("usage", frame(100, 6, kLibMake.start_ns + kSec));
+  keys("jd");
+  std::string details = frame(100, 24, kLibMake.start_ns + kSec);
+  EXPECT_NE(details.find("cpu 22.0ms (user 20.0ms, system 2.0ms)  peak rss 4.0 MiB"), std::string::npos) << details;
+  EXPECT_NE(details.find("1 process, 0 running, 0 failed, 352.0ms CPU in all"), std::string::npos) << details;
+}
+
 TEST_F(UnitTui, NarrowTerminal) {
   start();
   build(true);
