@@ -12,7 +12,9 @@
 const loadData = async () => {
   const node = document.getElementById('ft-data');
   if (node.dataset.encoding !== 'gzip+base64') return JSON.parse(node.textContent);
-  const bytes = Uint8Array.from(atob(node.textContent.trim()), (c) => c.charCodeAt(0));
+  const binary = atob(node.textContent.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return JSON.parse(await new Response(stream).text());
 };
