@@ -387,13 +387,13 @@ OrderedJson interim_build_report(const ProcessForest& forest) {
   report["failures"] = std::move(failures);
   report["not_found"] = OrderedJson::array();
 
-  // The critical path: from the root, the child that ended last, down.
+  // The critical path, roughly: from the root, the child that ran longest, down.
   OrderedJson critical = OrderedJson::array();
   for (size_t at = root; at != ProcessForest::npos;) {
     critical.push_back(process_object(proc(at)));
     size_t next = ProcessForest::npos;
     for (size_t c : nodes[at].children)
-      if (proc(c).exited && (next == ProcessForest::npos || proc(c).exit_ns > proc(next).exit_ns)) next = c;
+      if (proc(c).exited && (next == ProcessForest::npos || proc(c).duration_ns() > proc(next).duration_ns())) next = c;
     at = next;
   }
   report["critical_path"] = std::move(critical);
