@@ -21,7 +21,7 @@ void HtmlView::on_lost(const Event& e) {
 
 void HtmlView::finish() {
   HtmlTraceInfo info{options_.clock, first_ns_, last_ns_, lost_, options_.failed_only};
-  std::string page = render_html_report(html_report_data(forest_, info, interim_build_report(forest_)));
+  std::string page = render_html_page(html_report_json(forest_, info, interim_build_report(forest_)));
   std::fwrite(page.data(), 1, page.size(), out_);
   std::fflush(out_);
 }
