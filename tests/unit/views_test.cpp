@@ -406,10 +406,10 @@ TEST_F(UnitTreeView, Indentation) {
   start(std::make_unique<TreeView>(out, options()));
   feed_build();
   EXPECT_EQ(read_all(out),
-            "200 make -j2  exit 2  1.50s\n"
-            "├─ 201 sh -c 'cc a.c'  exit 1  25.0ms\n"
+            "200 make -j2  exit 2  1.50s  [5 processes, 3 failed]\n"
+            "├─ 201 sh -c 'cc a.c'  exit 1  25.0ms  [2 processes, 2 failed]\n"
             "│  └─ 203 cc a.c  exit 1  20.0ms\n"
-            "└─ 202 sh -c 'cc b.c'  exit 0  35.0ms\n"
+            "└─ 202 sh -c 'cc b.c'  exit 0  35.0ms  [2 processes]\n"
             "   └─ 204 cc b.c  exit 0  30.0ms\n");
 }
 
@@ -428,7 +428,7 @@ TEST_F(UnitTreeView, DeepChainPrintsWithoutRecursionAndBoundedIndentation) {
   std::vector<std::string> lines = split_lines(read_all(out));
   ASSERT_EQ(lines.size(), kGenerations);
   EXPECT_EQ(lines[0].rfind("1000 ", 0), 0u) << lines[0];
-  EXPECT_EQ(lines[2], "   └─ 1002 bash  exit 0  1us") << lines[2];  // bash's argv, inherited
+  EXPECT_EQ(lines[2], "   └─ 1002 bash  exit 0  1us  [199998 processes]") << lines[2];  // bash's argv, inherited
   size_t longest = 0;
   for (const std::string& line : lines) longest = std::max(longest, line.size());
   EXPECT_LT(longest, 400u);
@@ -439,8 +439,8 @@ TEST_F(UnitTreeView, FailedPrunesSubtreesWithoutFailures) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
   feed_build();
   EXPECT_EQ(read_all(out),
-            "200 make -j2  exit 2  1.50s\n"
-            "└─ 201 sh -c 'cc a.c'  exit 1  25.0ms\n"
+            "200 make -j2  exit 2  1.50s  [5 processes, 3 failed]\n"
+            "└─ 201 sh -c 'cc a.c'  exit 1  25.0ms  [2 processes, 2 failed]\n"
             "   └─ 203 cc a.c  exit 1  20.0ms\n");
 }
 
@@ -458,8 +458,8 @@ TEST_F(UnitTreeView, FailedKeepsSuccessfulAncestorsOfAFailure) {
   pipeline->feed(exit_of(fine, 100, 0, 16 * kSec));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "200 bash  exit 0  5.00s\n"
-            "└─ 201 bash  exit 0  3.00s\n"
+            "200 bash  exit 0  5.00s  [3 processes, 1 failed]\n"
+            "└─ 201 bash  exit 0  3.00s  [2 processes, 1 failed]\n"
             "   └─ 202 bash  killed by SIGKILL  1.0ms\n");
 }
 
@@ -473,7 +473,7 @@ TEST_F(UnitTreeView, OrphanShowsItsReparentingUnderItsForker) {
   pipeline->feed(exec_of(orphan, 1, "/usr/sbin/sshd", {"sshd", "-D"}, 13 * kSec));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "200 daemonize  exit 0  2.00s\n"
+            "200 daemonize  exit 0  2.00s  [2 processes]\n"
             "└─ 201 sshd -D  running  (reparented to 1)\n");
 }
 
@@ -486,8 +486,11 @@ TEST_F(UnitTreeView, UnexecedChildShowsItsParentsCommandAndLostEventsAreNoted) {
   pipeline->feed(lost_of(6, 5 * kSec));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "200 bash  running\n"
-            "700 [mystery]  exit 1  1.00s\n"
+            // A whole-machine tree begins at the oldest known ancestor where it branches.
+            "1 /sbin/init  running  [2 processes, 1 failed]\n"
+            "├─ 100 bash  running  [1 process]\n"
+            "│  └─ 200 bash  running\n"
+            "└─ 700 [mystery]  exit 1  1.00s\n"
             "(6 events lost in the kernel: the tree may be incomplete)\n");
 }
 
@@ -506,8 +509,8 @@ TEST_F(UnitTreeView, ProcessFollowedWithDashPHoldsTheChildrenItForked) {
   pipeline->finish();
   std::string all = read_all(out);
   EXPECT_EQ(all,
-            "100 bash  exit 0  14.99s\n"  // seeded: its start is /proc's, at tick precision
-            "├─ 200 bash  exit 0  3.00s\n"
+            "100 bash  exit 0  14.99s  [4 processes, 1 failed]\n"  // seeded: its start is /proc's, at tick precision
+            "├─ 200 bash  exit 0  3.00s  [2 processes, 1 failed]\n"
             "│  └─ 202 bash  exit 1  1.00s\n"
             "└─ 201 bash  exit 0  3.00s\n");
 }
@@ -522,7 +525,7 @@ TEST_F(UnitTreeView, FailedAfterAParentArrivedLate) {
   pipeline->feed(exit_of(shell, 1, 0, 15 * kSec, 0, "bash"));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "100 bash  exit 0  14.99s\n"
+            "100 bash  exit 0  14.99s  [3 processes, 1 failed]\n"
             "└─ 200 bash  killed by SIGTERM  3.00s\n");
 }
 
