@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "analysis/build_report.h"
+#include "analysis/diff.h"
 #include "analysis/trace.h"
 #include "event_builders.h"
 #include "views/report_json.h"
@@ -414,6 +415,127 @@ TEST(AnalysisReportJson, HasTheContractsKeys) {
     if (x["name"] == "cc1plus") cc1plus = x["cpu_ns"] == 1800 * kMs;
   }
   EXPECT_TRUE(cc1plus);
+}
+
+
+// --- diff -------------------------------------------------------------------
+
+struct Job {
+  std::string file;
+  uint64_t took;        // wall time of the compile
+  int status = 0;
+  std::string opt = "-O2";
+  uint64_t cpu = 0;
+};
+
+// make -j2 compiling `jobs` in the given order (as -j interleaves them), then linking.
+Trace build(const std::vector<Job>& jobs) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-j2"});
+  uint64_t at = 10 * kSec + kMs;
+  bool failed = false;
+  for (const Job& j : jobs) {
+    Id sh = s.spawn(top, at, {"sh", "-c", "cc " + j.opt + " -c " + j.file});
+    Id cc = s.spawn(sh, at + kUs, {"cc", j.opt, "-c", j.file});
+    s.exit(cc, at + j.took, exited_with(j.status), j.cpu, j.cpu ? 1000 : 0);
+    s.exit(sh, at + j.took + kUs, exited_with(j.status));
+    failed |= j.status != 0;
+    at += kMs;
+  }
+  if (!failed) {
+    Id ld = s.spawn(top, at + 2 * kSec, {"ld", "-o", "app"});
+    s.exit(ld, at + 2 * kSec + 10 * kMs);
+  }
+  s.exit(top, at + 3 * kSec, exited_with(failed ? 2 : 0));
+  return s.trace();
+}
+
+std::vector<std::string> argvs(const Trace& t, const std::vector<uint32_t>& steps) {
+  std::vector<std::string> out;
+  for (uint32_t s : steps) {
+    std::string a;
+    for (const auto& x : t.steps[s].argv) a += (a.empty() ? "" : " ") + x;
+    out.push_back(a);
+  }
+  return out;
+}
+
+TEST(AnalysisDiff, SameBuildInAnotherMakeJOrderHasNoDifferences) {
+  Trace base = build({{"a.c", 100 * kMs}, {"b.c", 200 * kMs}, {"c.c", 300 * kMs}});
+  Trace next = build({{"c.c", 300 * kMs}, {"a.c", 100 * kMs}, {"b.c", 200 * kMs}});
+  analysis::Difference d = analysis::diff_builds(base, next);
+  EXPECT_TRUE(d.added.empty());
+  EXPECT_TRUE(d.removed.empty());
+  EXPECT_TRUE(d.changed.empty());
+  EXPECT_TRUE(d.new_failures.empty());
+  EXPECT_TRUE(d.fixed.empty());
+  EXPECT_TRUE(d.slower.empty());
+  EXPECT_EQ(d.matched, next.steps.size());
+  // Each step is matched with the same command, whatever its pid.
+  std::vector<uint32_t> to_base = analysis::match_steps(base, next);
+  for (uint32_t n = 0; n < next.steps.size(); ++n) {
+    ASSERT_NE(to_base[n], kNone);
+    EXPECT_EQ(base.steps[to_base[n]].argv, next.steps[n].argv);
+  }
+}
+
+TEST(AnalysisDiff, KnownDifferencesAcrossAReordering) {
+  Trace base = build({{"a.c", 100 * kMs, 0, "-O2", 90 * kMs},
+                      {"b.c", 200 * kMs},
+                      {"c.c", 300 * kMs},
+                      {"old.c", 50 * kMs, 1}});
+  // Reordered; a.c slower with more CPU, b.c built with other flags, c.c
+  // now fails, old.c (which failed) is gone, new.c is new.
+  Trace next = build({{"new.c", 70 * kMs},
+                      {"c.c", 300 * kMs, 1},
+                      {"b.c", 200 * kMs, 0, "-O0"},
+                      {"a.c", 900 * kMs, 0, "-O2", 850 * kMs}});
+  analysis::Difference d = analysis::diff_builds(base, next);
+
+  EXPECT_EQ(argvs(next, d.added), (std::vector<std::string>{"sh -c cc -O2 -c new.c"}));
+  EXPECT_EQ(argvs(base, d.removed), (std::vector<std::string>{"sh -c cc -O2 -c old.c"}));
+  std::vector<std::string> changed;
+  for (const auto& p : d.changed) changed.push_back(argvs(next, {p.next})[0]);
+  std::sort(changed.begin(), changed.end());
+  EXPECT_EQ(changed, (std::vector<std::string>{"cc -O0 -c b.c", "sh -c cc -O0 -c b.c"}));
+  for (const auto& p : d.changed) EXPECT_EQ(executable_of(base.steps[p.base]), executable_of(next.steps[p.next]));
+
+  std::vector<std::string> failures;
+  for (const auto& p : d.new_failures) failures.push_back(argvs(next, {p.next})[0]);
+  std::sort(failures.begin(), failures.end());
+  EXPECT_EQ(failures, (std::vector<std::string>{"cc -O2 -c c.c", "sh -c cc -O2 -c c.c"}));  // make failed in both
+  EXPECT_TRUE(d.fixed.empty()) << "old.c's failure is gone with old.c, not fixed";
+
+  ASSERT_EQ(d.slower.size(), 2u);  // a.c's compile and its shell
+  size_t cc = argvs(next, {d.slower[0].steps.next})[0] == "cc -O2 -c a.c" ? 0 : 1;
+  const analysis::SlowerStep& slow = d.slower[cc];
+  EXPECT_EQ(argvs(next, {slow.steps.next})[0], "cc -O2 -c a.c");
+  EXPECT_EQ(slow.base_ns, 100 * kMs - kUs);
+  EXPECT_EQ(slow.next_ns, 900 * kMs - kUs);
+  ASSERT_TRUE(slow.cpu_change_ns.has_value());
+  EXPECT_EQ(*slow.cpu_change_ns, static_cast<int64_t>(760 * kMs));
+
+  // And back: what failed is fixed.
+  analysis::Difference back = analysis::diff_builds(next, base);
+  std::vector<std::string> fixed;
+  for (const auto& p : back.fixed) fixed.push_back(argvs(base, {p.next})[0]);
+  std::sort(fixed.begin(), fixed.end());
+  EXPECT_EQ(fixed, (std::vector<std::string>{"cc -O2 -c c.c", "sh -c cc -O2 -c c.c"}));
+
+  nlohmann::ordered_json j = diff_to_json(base, next, d);
+  for (const char* key : {"added", "removed", "changed", "new_failures", "fixed", "slower"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["slower"][cc]["base_duration_ns"], 100 * kMs - kUs);
+  EXPECT_EQ(j["slower"][cc]["new_duration_ns"], 900 * kMs - kUs);
+  EXPECT_EQ(j["slower"][cc]["cpu_change_ns"], 760 * kMs);
+}
+
+TEST(AnalysisDiff, RepeatedIdenticalCommandsPairInOrder) {
+  Trace base = build({{"x.c", 100 * kMs}, {"x.c", 100 * kMs}, {"y.c", 100 * kMs}});
+  Trace next = build({{"x.c", 100 * kMs}, {"y.c", 100 * kMs}});
+  analysis::Difference d = analysis::diff_builds(base, next);
+  EXPECT_TRUE(d.added.empty());
+  EXPECT_EQ(argvs(base, d.removed), (std::vector<std::string>{"sh -c cc -O2 -c x.c"}));
 }
 
 }  // namespace

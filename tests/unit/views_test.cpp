@@ -540,6 +540,69 @@ TEST_F(UnitTreeView, ThreadsAreNotNodes) {
   EXPECT_EQ(read_all(out), "200 bash  exit 4  3.00s\n");
 }
 
+// make with 7 successful compiles, one failed one, and a deep chain under it.
+void feed_wide_build(Pipeline& p) {
+  Id shell{100, proc_tick_ns() + 5}, make{200, 10 * kSec};
+  p.feed(fork_of(shell, make, 0, "bash"));
+  p.feed(exec_of(make, 100, "/usr/bin/make", {"make"}, make.start_ns + 1));
+  uint32_t pid = 300;
+  for (int i = 0; i < 7; ++i) {
+    Id cc{pid++, 11 * kSec + i * kMs};
+    p.feed(fork_of(make, cc, 0, "make"));
+    p.feed(exec_of(cc, 200, "/usr/bin/cc", {"cc", "-c", std::to_string(i) + ".c"}, cc.start_ns + 1));
+    p.feed(exit_of(cc, 200, 0, cc.start_ns + 100 * kMs, 0, "cc"));
+  }
+  Id sh{pid++, 12 * kSec}, inner{pid++, 12 * kSec + kMs}, bad{pid++, 12 * kSec + 2 * kMs}, ok{pid++, 12 * kSec + 3 * kMs};
+  p.feed(fork_of(make, sh, 0, "make"));
+  p.feed(exec_of(sh, 200, "/bin/sh", {"sh", "-c", "x"}, sh.start_ns + 1));
+  p.feed(fork_of(sh, inner, 0, "sh"));
+  p.feed(fork_of(inner, bad, 0, "sh"));
+  p.feed(exec_of(bad, inner.pid, "/usr/bin/false", {"false"}, bad.start_ns + 1));
+  p.feed(exit_of(bad, inner.pid, exited_with(1), bad.start_ns + kMs, 0, "false"));
+  p.feed(fork_of(inner, ok, 0, "sh"));
+  p.feed(exit_of(ok, inner.pid, 0, ok.start_ns + kMs, 0, "sh"));
+  p.feed(exit_of(inner, sh.pid, exited_with(1), inner.start_ns + 5 * kMs, 0, "sh"));
+  p.feed(exit_of(sh, 200, exited_with(1), sh.start_ns + 6 * kMs, 0, "sh"));
+  p.feed(exit_of(make, 100, exited_with(2), 13 * kSec, 0, "make"));
+  p.finish();
+}
+
+TEST_F(UnitTreeView, RepeatedSuccessfulSiblingsFold) {
+  start(std::make_unique<TreeView>(out, options()));
+  feed_wide_build(*pipeline);
+  EXPECT_EQ(read_all(out),
+            "200 make  exit 2  3.00s  [12 processes, 4 failed]\n"
+            "├─ 7 × cc …  all exit 0  700.0ms in all\n"
+            "└─ 307 sh -c x  exit 1  6.0ms  [4 processes, 3 failed]\n"
+            "   └─ 308 sh -c x  exit 1  5.0ms  [3 processes, 2 failed]\n"
+            "      ├─ 309 false  exit 1  1.0ms\n"
+            "      └─ 310 sh -c x  exit 0  1.0ms\n");
+}
+
+TEST_F(UnitTreeView, MaxDepthSummarisesButKeepsFailuresAndTheirPath) {
+  ViewOptions o = options();
+  o.max_depth = 1;
+  start(std::make_unique<TreeView>(out, o));
+  feed_wide_build(*pipeline);
+  EXPECT_EQ(read_all(out),
+            "200 make  exit 2  3.00s  [12 processes, 4 failed]\n"
+            "├─ 7 × cc …  all exit 0  700.0ms in all\n"
+            "└─ 307 sh -c x  exit 1  6.0ms  [4 processes, 3 failed]\n"
+            "   └─ 308 sh -c x  exit 1  5.0ms  [3 processes, 2 failed]\n"
+            "      ├─ 309 false  exit 1  1.0ms\n"
+            "      └─ … 1 process below --max-depth, all exit 0\n");
+}
+
+TEST_F(UnitTreeView, ColoursOutcomesWhenAsked) {
+  ViewOptions o = options(/*failed_only=*/true);
+  o.color = true;
+  start(std::make_unique<TreeView>(out, o));
+  feed_build();
+  std::string all = read_all(out);
+  EXPECT_NE(all.find("\033[1;31mexit 1\033[0m"), std::string::npos) << all;
+  EXPECT_NE(all.find("\033[1;31mexit 2\033[0m"), std::string::npos) << all;
+}
+
 // --- format helpers ---------------------------------------------------------
 
 TEST(UnitFormat, Durations) {

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <deque>
-#include <map>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "analysis/build_report.h"
 
@@ -21,12 +19,28 @@ std::string command_key(const Step& s) {
   return key;
 }
 
-// Arguments two commands share: to pair a changed step with the one it most resembles.
-size_t shared_arguments(const Step& a, const Step& b) {
-  std::unordered_set<std::string_view> args(a.argv.begin(), a.argv.end());
-  size_t n = 0;
-  for (const std::string& x : b.argv) n += args.count(x);
-  return n;
+// What names a step apart from how it is run: its executable and its
+// operands (the words of its arguments, a shell's -c script split too, that
+// are not options). `cc -O2 -c a.c` and `cc -O0 -c a.c` are the same step
+// with other arguments; `cc -O2 -c b.c` is another step.
+std::string identity(const Step& s) {
+  std::string id = executable_of(s);
+  std::vector<std::string> words;
+  for (size_t i = 1; i < s.argv.size(); ++i) {
+    const std::string& a = s.argv[i];
+    size_t begin = 0;
+    while (begin < a.size()) {
+      size_t end = a.find_first_of(" \t\n", begin);
+      if (end == std::string::npos) end = a.size();
+      if (end > begin && a[begin] != '-') words.emplace_back(a.substr(begin, end - begin));
+      begin = end + 1;
+    }
+  }
+  for (const std::string& w : words) {
+    id += '\0';
+    id += w;
+  }
+  return id;
 }
 
 struct Matcher {
@@ -43,7 +57,7 @@ struct Matcher {
   }
 
   // Siblings: the same command first (the k-th run of a command with the k-th
-  // run of it), then what is left of one executable with the most similar.
+  // run of it), then what is left as the same step (identity) with other arguments.
   void match(const std::vector<uint32_t>& base_kids, const std::vector<uint32_t>& next_kids) {
     std::unordered_map<std::string, std::deque<uint32_t>> by_command;
     for (uint32_t b : base_kids) by_command[command_key(base.steps[b])].push_back(b);
@@ -58,38 +72,15 @@ struct Matcher {
       }
     }
     if (next_left.empty()) return;
-    std::map<std::string, std::vector<uint32_t>> base_left;
+    // What is left: the same step with other arguments, k-th with k-th.
+    std::unordered_map<std::string, std::deque<uint32_t>> by_identity;
     for (uint32_t b : base_kids)
-      if (to_next[b] == kNone) base_left[executable_of(base.steps[b])].push_back(b);
-    std::map<std::string, std::vector<uint32_t>> next_by_exe;
-    for (uint32_t n : next_left) next_by_exe[executable_of(next.steps[n])].push_back(n);
-    for (auto& [exe, ns] : next_by_exe) {
-      auto it = base_left.find(exe);
-      if (it == base_left.end()) continue;
-      std::vector<uint32_t>& bs = it->second;
-      std::vector<bool> used(bs.size(), false);
-      bool similar = bs.size() * ns.size() <= 250'000;  // else in order, to stay fast
-      size_t in_order = 0;
-      for (uint32_t n : ns) {
-        size_t best = bs.size();
-        if (similar) {
-          size_t best_score = 0;
-          for (size_t i = 0; i < bs.size(); ++i) {
-            if (used[i]) continue;
-            size_t score = shared_arguments(base.steps[bs[i]], next.steps[n]);
-            if (best == bs.size() || score > best_score) {
-              best = i;
-              best_score = score;
-            }
-          }
-        } else {
-          while (in_order < bs.size() && used[in_order]) in_order++;
-          best = in_order;
-        }
-        if (best == bs.size()) break;
-        used[best] = true;
-        pair(bs[best], n);
-      }
+      if (to_next[b] == kNone) by_identity[identity(base.steps[b])].push_back(b);
+    for (uint32_t n : next_left) {
+      auto it = by_identity.find(identity(next.steps[n]));
+      if (it == by_identity.end() || it->second.empty()) continue;
+      pair(it->second.front(), n);
+      it->second.pop_front();
     }
   }
 };

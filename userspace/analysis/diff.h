@@ -1,6 +1,7 @@
 // What changed between two recordings of the same build. Steps are matched by
 // their command and their place in the tree (the matched parent), never by
-// pid, and among siblings by command and then by order of start, so the
+// pid: among siblings by command and then by order of start, and what is left
+// by executable and operands (the same step with other arguments), so the
 // reordering that `make -j` causes changes nothing.
 #pragma once
 
