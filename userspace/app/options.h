@@ -22,6 +22,7 @@ struct Options {
   bool summary = false;
   std::string color = "auto";        // --color auto|always|never
   size_t max_depth = 0;              // --max-depth (tree), 0: all
+  bool tui = false;                  // --tui
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;

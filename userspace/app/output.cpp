@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "views/chrome_view.h"
+#include "views/html_view.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"
@@ -88,7 +89,7 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   view.color = use_color(options.color, out);
   view.max_depth = options.max_depth;
   std::vector<std::unique_ptr<Sink>> sinks;
-  if (discards(out)) return sinks;
+  if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   // --summary --format json is the report as one JSON object, not JSON Lines.
   bool summary_json = options.summary && options.format == "json";
   if (!options.summary || (options.format_given && !summary_json)) {
@@ -98,6 +99,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
       sinks.push_back(std::make_unique<TreeView>(out, view));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
+    else if (options.format == "html")
+      sinks.push_back(std::make_unique<HtmlView>(out, view));
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }

@@ -31,7 +31,7 @@ struct Item {
 std::string totals_text(const Totals& t, bool with_usage) {
   std::string s = fmt::format("{} process{}", t.processes, t.processes == 1 ? "" : "es");
   if (t.failed) s += fmt::format(", {} failed", t.failed);
-  if (with_usage && t.with_usage) s += ", CPU " + format_duration(t.cpu_ns);
+  if (with_usage && t.with_usage) s += ", cpu " + format_duration(t.cpu_ns) + ", peak rss " + format_kib(t.max_rss_kb);
   return s;
 }
 
@@ -72,6 +72,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     if (item.kind == Item::hidden) {
       Totals sum;
       for (uint32_t s : item.members) {
+        sum.max_rss_kb = std::max(sum.max_rss_kb, totals[s].max_rss_kb);
         sum.processes += totals[s].processes;
         sum.cpu_ns += totals[s].cpu_ns;
         sum.with_usage += totals[s].with_usage;
@@ -85,6 +86,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
       Totals sum;
       uint64_t wall = 0;
       for (uint32_t m : item.members) {
+        sum.max_rss_kb = std::max(sum.max_rss_kb, totals[m].max_rss_kb);
         sum.processes += totals[m].processes;
         sum.cpu_ns += totals[m].cpu_ns;
         sum.with_usage += totals[m].with_usage;
@@ -105,8 +107,8 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     else
       status = paint(step_status(s), s.failed() ? kRed : kGreen) + "  " + format_duration(s.duration_ns());
     std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
+    if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->max_rss_kb);
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
-    else if (s.usage) extra += "  CPU " + format_duration(s.usage->cpu_ns());
     fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, step_command(s), status, extra);
 
     // Its children: only failed subtrees with --failed, and below --max-depth;
