@@ -89,7 +89,7 @@ int run_live(const Options& o) {
   std::vector<SeedProcess> seeds = read_proc_processes();
   TraceClock clock{realtime_offset_ns()};
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& sink : make_views(o, output->file(), clock, live_scope(o))) pipeline.add_sink(std::move(sink));
   pipeline.model().seed(seeds);
   std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
   if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);

@@ -33,8 +33,20 @@ void setup(CLI::App& app, Options& o) {
       ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html"}))
       ->capture_default_str();
   app.add_flag("--summary", o.summary,
-               "At the end, print counts, failures with their ancestry, the slowest and most "
-               "frequent commands (instead of the text view unless --format is given)");
+               "At the end, print the build report: why it failed, failures handled and propagated, "
+               "commands not found, the critical path, the slowest steps, per-executable CPU, memory and wall "
+               "time (instead of the text view unless --format is given; --format json: one JSON object)");
+  app.add_option("--diff", o.diff_path,
+                 "With -r NEW: compare it with the recording BASE (added, removed and changed steps, "
+                 "new failures, fixed ones, slower steps); text, or --format json")
+      ->type_name("BASE");
+  app.add_option("--color", o.color, "Colour outcomes in the tree: auto (on a terminal, unless NO_COLOR is set), "
+                                     "always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_option("--max-depth", o.max_depth,
+                 "Tree: show N levels below the root; deeper parts are summarised (failures stay visible)")
+      ->type_name("N");
   app.add_flag("--tui", o.tui,
                "A full-screen live tree in the terminal (keys: ? in it; q quits); the command gets "
                "a pseudo-terminal of its own, shown in a pane (o)");
@@ -79,6 +91,10 @@ std::optional<int> validate(const Options& o) {
   };
   if (!o.read_path.empty() && (!o.command.empty() || !o.pids.empty()))
     return fail("-r replays a recording: it cannot be combined with -p or a command");
+  if (!o.diff_path.empty() && o.read_path.empty())
+    return fail("--diff BASE compares recordings: give the new one with -r NEW");
+  if (!o.diff_path.empty() && o.format != "text" && o.format != "json")
+    return fail("--diff prints text or, with --format json, one JSON object");
   if (!o.read_path.empty() && !o.write_path.empty())
     return fail("-r and -w cannot be combined: copy the recording instead");
   if (!o.command.empty() && !o.pids.empty())

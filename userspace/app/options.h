@@ -14,11 +14,14 @@ struct Options {
   std::string write_path;            // -w
   std::string read_path;             // -r
   std::string output_path;           // -o
+  std::string diff_path;             // --diff BASE (with -r NEW)
   std::string format = "text";       // --format
   bool format_given = false;         // --format was on the command line
   bool failed = false;
   bool threads = false;
   bool summary = false;
+  std::string color = "auto";        // --color auto|always|never
+  size_t max_depth = 0;              // --max-depth (tree), 0: all
   bool tui = false;                  // --tui
   bool quiet = false;
   bool verbose = false;

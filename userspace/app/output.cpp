@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "views/chrome_view.h"
@@ -59,11 +60,39 @@ bool Output::close(std::string& error) {
   return ok;
 }
 
-std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
-  ViewOptions view{clock, options.failed, options.threads};
+analysis::TraceScope live_scope(const Options& o) {
+  analysis::TraceScope scope;
+  scope.filtered = !o.command.empty() || !o.pids.empty();
+  scope.traced_command = o.command;
+  scope.followed_pids = o.pids;
+  return scope;
+}
+
+bool use_color(const std::string& color, std::FILE* out) {
+  if (color == "always") return true;
+  if (color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::strcmp(term, "dumb") == 0) return false;
+  return isatty(fileno(out));
+}
+
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
+                                              const analysis::TraceScope& scope) {
+  ViewOptions view;
+  view.clock = clock;
+  view.failed_only = options.failed;
+  view.threads = options.threads;
+  view.scope = scope;
+  view.scope.realtime_offset_ns = clock.realtime_offset_ns;
+  view.color = use_color(options.color, out);
+  view.max_depth = options.max_depth;
   std::vector<std::unique_ptr<Sink>> sinks;
   if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
-  if (!options.summary || options.format_given) {
+  // --summary --format json is the report as one JSON object, not JSON Lines.
+  bool summary_json = options.summary && options.format == "json";
+  if (!options.summary || (options.format_given && !summary_json)) {
     if (options.format == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));
     else if (options.format == "tree")
@@ -75,7 +104,7 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }
-  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view));
+  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view, summary_json));
   return sinks;
 }
 

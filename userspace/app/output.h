@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/trace.h"
 #include "app/options.h"
 #include "views/sink.h"
 
@@ -32,6 +33,14 @@ class Output {
 
 // The views the options ask for: --format's, and --summary's after it; none
 // when `out` is /dev/null.
-std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock);
+// `scope` says what was traced (live: the options; replay: the header).
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
+                                              const analysis::TraceScope& scope = {});
+
+// What live tracing with these options traces.
+analysis::TraceScope live_scope(const Options& options);
+
+// Whether --color (auto, always, never) colours output written to `out`.
+bool use_color(const std::string& color, std::FILE* out);
 
 }  // namespace ft

@@ -20,7 +20,17 @@ int fail(const std::string& message) {
 
 }  // namespace
 
+analysis::TraceScope recorded_scope(const TraceHeader& h) {
+  analysis::TraceScope scope;
+  scope.filtered = (h.flags & kTraceFiltered) != 0;
+  scope.traced_command = h.traced_command;
+  if (scope.filtered && h.traced_command.empty()) scope.followed_pids = analysis::followed_pids_in(h.command);
+  scope.realtime_offset_ns = h.realtime_offset_ns;
+  return scope;
+}
+
 int run_replay(const Options& o) {
+  if (!o.diff_path.empty()) return run_diff(o);
   std::string error;
   std::vector<std::string> files{o.read_path};
   if (is_directory(o.read_path)) {
@@ -35,7 +45,8 @@ int run_replay(const Options& o) {
 
   TraceClock clock{reader->header().realtime_offset_ns};
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& sink : make_views(o, output->file(), clock, recorded_scope(reader->header())))
+    pipeline.add_sink(std::move(sink));
   install_filters(o, pipeline);
   pipeline.model().seed(reader->header().seeds);
   std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_replay returns

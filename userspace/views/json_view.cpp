@@ -76,7 +76,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
   if (!p.job.empty()) j["job"] = p.job;
   if (options_.failed_only && e.kind == EventKind::exit) {
     Json chain = Json::array();
-    for (const auto& a : Lineage::ancestry(p)) chain.push_back(Json{{"pid", a->pid}, {"comm", a->comm}});
+    for (const auto& a : shown_ancestry(p, options_.scope)) chain.push_back(Json{{"pid", a->pid}, {"comm", a->comm}});
     j["ancestry"] = std::move(chain);
   }
   return dump(j);

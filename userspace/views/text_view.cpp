@@ -18,15 +18,15 @@ const char* event_name(const Event& e) {
   return "?";
 }
 
-std::string ancestry_text(const Process& process) {
+std::string ancestry_text(const Process& process, const analysis::TraceScope& scope) {
   std::string out;
-  for (const auto& a : Lineage::ancestry(process)) {
+  for (const auto& a : shown_ancestry(process, scope)) {
     out += fmt::format("{}({}) → ", printable(a->comm), a->pid);
   }
   return out + fmt::format("{}({})", printable(process.comm), process.pid);
 }
 
-std::string details(const Event& e, const Process& p, bool with_ancestry) {
+std::string details(const Event& e, const Process& p, bool with_ancestry, const analysis::TraceScope& scope) {
   switch (e.kind) {
     case EventKind::fork:
       if (e.thread) return fmt::format("thread {} started by {}", e.tid, e.parent_tid);
@@ -43,7 +43,7 @@ std::string details(const Event& e, const Process& p, bool with_ancestry) {
       std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
                       format_duration(p.duration_ns());
       if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->max_rss_kb);
-      if (with_ancestry) s += "  " + ancestry_text(p);
+      if (with_ancestry) s += "  " + ancestry_text(p, scope);
       return s;
     }
     case EventKind::lost: return "";
@@ -67,7 +67,7 @@ void TextView::on_event(const Event& e, const Process& p) {
   print_header();
   std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
                                  event_name(e), e.pid, e.ppid, printable(e.comm),
-                                 details(e, p, options_.failed_only));
+                                 details(e, p, options_.failed_only, options_.scope));
   while (!line.empty() && line.back() == ' ') line.pop_back();
   line += '\n';
   std::fputs(line.c_str(), out_);

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdio>
+#include <memory>
+#include <vector>
 
+#include "analysis/trace.h"
 #include "views/sink.h"
 
 namespace ft {
@@ -10,7 +14,14 @@ struct ViewOptions {
   TraceClock clock;
   bool failed_only = false;  // only failed processes, with their ancestry
   bool threads = false;      // thread forks and exits too
+  analysis::TraceScope scope{};  // what was traced: where chains begin
+  bool color = false;        // colour outcomes (--color, resolved against the terminal)
+  size_t max_depth = 0;      // tree: levels shown below the roots (0: all)
 };
+
+// The ancestors a chain shown to the user holds: from the traced command (or
+// the oldest known ancestor of a whole-machine trace) down to the parent.
+std::vector<std::shared_ptr<const Process>> shown_ancestry(const Process& process, const analysis::TraceScope& scope);
 
 // Whether `--failed` shows this event: only the exit of a process that failed.
 bool shown_when_failed_only(const Event& event);
