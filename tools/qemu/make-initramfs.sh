@@ -7,16 +7,18 @@
 # cross-compiled arm64 build too).
 #
 #   tools/qemu/make-initramfs.sh -o OUT.cpio.gz -a x86_64|aarch64 [-b BUSYBOX]
-#       [-m MODULE.ko]... [-t TEST_BINARY]... [-u TEST_BINARY]... [PROGRAM]...
+#       [-m MODULE.ko]... [-t TEST_BINARY]... [-u TEST_BINARY]... [-d DIR]... [PROGRAM]...
 #
+# -d directories are copied as they are, at the same absolute paths (test
+# data that the tests name by their source path, such as golden files).
 # -t programs are GoogleTest binaries that the guest runs test by test, -u
 # ones it runs once as a whole (they are copied too); -m modules are loaded in
 # the given order before the tests.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="" arch="" busybox=/bin/busybox
-modules=() tests=() programs=()
-while getopts "o:a:b:m:t:u:" opt; do
+modules=() tests=() programs=() dirs=()
+while getopts "o:a:b:m:t:u:d:" opt; do
   case $opt in
     o) out=$OPTARG ;;
     a) arch=$OPTARG ;;
@@ -24,6 +26,7 @@ while getopts "o:a:b:m:t:u:" opt; do
     m) modules+=("$OPTARG") ;;
     t) tests+=("each $OPTARG"); programs+=("$OPTARG") ;;
     u) tests+=("whole $OPTARG"); programs+=("$OPTARG") ;;
+    d) dirs+=("$OPTARG") ;;
     *) exit 2 ;;
   esac
 done
@@ -102,6 +105,11 @@ for p in "${programs[@]}"; do
   # Debug info is most of the test binaries' size; the guest has no debugger.
   "$strip" --strip-debug -o "$root$p" "$p"
   copy_needed "$p"
+done
+for d in "${dirs[@]}"; do
+  d=$(readlink -f "$d")
+  mkdir -p "$root$(dirname "$d")"
+  cp -a "$d" "$root$d"
 done
 # Debian's ld.so finds /lib/<triplet> without a cache; /usr/lib is the same place.
 ln -s "../lib" "$root/usr/lib"

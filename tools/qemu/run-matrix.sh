@@ -65,7 +65,9 @@ fi
 targs=()
 for t in "${unit[@]}"; do targs+=(-u "$t"); done
 for t in "${tests[@]}"; do targs+=(-t "$t"); done
-"$here/make-initramfs.sh" -o "$out/base.cpio.gz" -a "$arch" -b "$busybox" "${targs[@]}" "${programs[@]}"
+# The tests' source folder too: some name data files by their source path.
+"$here/make-initramfs.sh" -o "$out/base.cpio.gz" -a "$arch" -b "$busybox" "${targs[@]}" -d "$repo/tests" \
+  "${programs[@]}"
 
 failed_kernels=()
 summary=()
