@@ -1,10 +1,13 @@
-// Root test of the probe layer alone (probe/probe.h): each exit program loads
-// on this kernel and tells a thread's exit from the process's, and the pid
-// filter keeps a process past its exit, so no thread exit is dropped.
+// Root test of the probe layer alone (probe/probe.h): each exit program this
+// kernel offers loads and tells a thread's exit from the process's, and the pid
+// filter keeps a process past its exit, so no thread exit is dropped. The one
+// a kernel cannot offer (group_dead, where its sched_process_exit does not
+// pass it, as on 5.10 and 6.1) is refused at load and its test skips, saying so.
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +45,15 @@ TEST_P(ProbeExit, ThreadAndProcessExitsAreToldApartAndTheFilterOutlivesTheExit) 
   options.threads = true;
   options.exit_program = GetParam();
   std::string error;
+  const bool passes_group_dead = exit_tracepoint_passes_group_dead();
+  if (GetParam() == ExitProgram::group_dead && !passes_group_dead) {
+    // The kernel, not forktrace, is the reason: it refuses the program.
+    EXPECT_FALSE(Probe::load(options, [](const void*, size_t) {}, error))
+        << "group_dead loaded although the kernel's BTF says sched_process_exit does not pass it";
+    GTEST_SKIP() << "this kernel's sched_process_exit tracepoint does not pass group_dead (its BTF has "
+                    "two arguments), so only live_count can load here; loading group_dead failed with: "
+                 << error;
+  }
   auto probe = Probe::load(options, [&](const void* data, size_t size) {
     Event e;
     ASSERT_EQ(decode_record(data, size, e), DecodeError::none);
@@ -49,6 +61,9 @@ TEST_P(ProbeExit, ThreadAndProcessExitsAreToldApartAndTheFilterOutlivesTheExit) 
   }, error);
   ASSERT_TRUE(probe) << error;
   EXPECT_NE(probe->exit_program(), ExitProgram::automatic);
+  if (GetParam() == ExitProgram::automatic) {
+    EXPECT_EQ(probe->exit_program(), passes_group_dead ? ExitProgram::group_dead : ExitProgram::live_count);
+  }
   ASSERT_TRUE(probe->attach(error)) << error;
 
   int go[2];
@@ -94,8 +109,30 @@ TEST_P(ProbeExit, ThreadAndProcessExitsAreToldApartAndTheFilterOutlivesTheExit) 
   }
   EXPECT_EQ(process_forks, 1);
   EXPECT_EQ(thread_forks, 1);
-  EXPECT_EQ(thread_exits, 1);
-  EXPECT_EQ(process_exit_statuses, (std::vector<uint32_t>{3 << 8, 7 << 8}));
+  // Each of the workload's two threads ends once.
+  std::set<uint32_t> exit_tids;
+  size_t workload_exits = 0;
+  for (const Event& e : events)
+    if (e.kind == EventKind::exit && e.pid == wpid) {
+      exit_tids.insert(e.tid);
+      workload_exits++;
+    }
+  EXPECT_EQ(exit_tids.size(), 2u);
+  EXPECT_EQ(workload_exits, 2u);
+  if (probe->exit_program() == ExitProgram::group_dead) {
+    EXPECT_EQ(thread_exits, 1);
+    EXPECT_EQ(process_exit_statuses, (std::vector<uint32_t>{3 << 8, 7 << 8}));
+  } else {
+    // live_count reads signal->live at the tracepoint, which do_exit() passes
+    // after exit_mm() has already woken pthread_join: the joined thread can
+    // get there only after the main thread's _exit brought live to zero, and
+    // then it reads zero too and is sent as the process's end as well (user
+    // space drops the repeat; forktrace.bpf.c). Seen on 6.1 under qemu.
+    EXPECT_LE(thread_exits, 1);
+    ASSERT_EQ(process_exit_statuses.size(), 3u - thread_exits);
+    EXPECT_EQ(process_exit_statuses[0], 3u << 8);
+    for (size_t i = 1; i < process_exit_statuses.size(); ++i) EXPECT_EQ(process_exit_statuses[i], 7u << 8);
+  }
   EXPECT_EQ(probe->lost_records(), 0u);
 }
 
