@@ -6,6 +6,7 @@ packages=(
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
   libcpp-httplib-dev libsystemd-dev
+  libprotobuf-dev protobuf-compiler libssl-dev openssl npm
   util-linux procps curl python3 prometheus systemd
 )
 missing=()

@@ -42,7 +42,8 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(View{"text", {"--format", "text"}}, View{"tree", {"--format", "tree"}},
                     View{"json", {"--format", "json"}}, View{"json_threads", {"--format", "json", "--threads"}},
                     View{"failed", {"--format", "json", "--failed"}}, View{"failed_tree", {"--format", "tree", "--failed"}},
-                    View{"chrome", {"--format", "chrome"}}, View{"summary", {"--summary"}}),
+                    View{"chrome", {"--format", "chrome"}}, View{"summary", {"--summary"}},
+                    View{"otlp", {"--format", "otlp"}}),
     [](const testing::TestParamInfo<View>& info) { return std::string(info.param.name); });
 
 TEST(Replay, CutOffRecordingReplaysWhatItHas) {

@@ -17,11 +17,14 @@
 #include "app/clock.h"
 #include "app/filters.h"
 #include "app/followed.h"
+#include "app/otel_export.h"
 #include "app/output.h"
 #include "app/pipeline.h"
+#include "app/redact.h"
 #include "app/run.h"
 #include "core/decode.h"
 #include "core/exit_status.h"
+#include "export/otel/ids.h"
 #include "model/seed.h"
 #include "probe/probe.h"
 #include "service/cgroup_resolver.h"
@@ -81,11 +84,12 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
   h.started_ns = boottime_now_ns();
   h.realtime_offset_ns = clock.realtime_offset_ns;
   if (o.threads) h.flags |= kTraceThreads;
-  if (!o.job_env.empty()) h.flags |= kTraceEnv;
+  if (!o.job_env.empty() || wants_trace_context(o)) h.flags |= kTraceEnv;
   if (!o.command.empty() || !o.pids.empty()) h.flags |= kTraceFiltered;
   h.command = o.argv;
   h.traced_command = o.command;
   h.seeds = seeds;
+  h.boot_id = otel::read_boot_id();
   return h;
 }
 
@@ -103,10 +107,18 @@ int run_live(const Options& o) {
   auto output = Output::open(o.output_path, error);
   if (!output) return fail(error);
 
+  Redactor redactor;
+  for (const std::string& pattern : o.redact)
+    if (!redactor.add(pattern, error)) return fail(error);
   std::vector<SeedProcess> seeds = read_proc_processes();
+  redactor.apply(seeds);
   TraceClock clock{realtime_offset_ns()};
+  otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& sink : make_views(o, output->file(), clock, otel_config)) pipeline.add_sink(std::move(sink));
+  auto otlp = OtlpExport::start(o, otel_config, error);
+  if (!otlp && !o.otlp_url.empty()) return fail(error);
+  if (otlp) pipeline.add_sink(otlp->make_sink());
   pipeline.model().seed(seeds);
 
   install_filters(o, pipeline);
@@ -143,7 +155,8 @@ int run_live(const Options& o) {
     e.ts_ns = std::max(e.ts_ns, last_ts_ns);
     last_ts_ns = e.ts_ns;
     if (e.cgroup_id) e.cgroup = cgroups.path(e.cgroup_id, e.ts_ns);
-    if (e.kind == EventKind::exec && !o.job_env.empty()) keep_job_marker(e.env, o.job_env);
+    if (e.kind == EventKind::exec && !e.env.empty()) reduce_exec_env(e.env, o);
+    redactor.apply(e);
     if (recorder) recorder->write(e);
     if (following) followed.on_event(e);
     pipeline.feed(e);
@@ -153,7 +166,7 @@ int run_live(const Options& o) {
   ProbeOptions probe_options;
   probe_options.filter_by_pid = filter;
   probe_options.threads = o.threads;
-  probe_options.capture_env = !o.job_env.empty();
+  probe_options.capture_env = !o.job_env.empty() || wants_trace_context(o);
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
 
@@ -255,6 +268,7 @@ int run_live(const Options& o) {
     if (metrics) {
       metrics->set_live_processes(pipeline.model().live_count());
       if (recorder) metrics->set_recording(recorder->bytes_written(), recorder->records_dropped(), recorder->failed());
+      if (otlp) otlp->update(*metrics);
     }
     if (n < 0) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
@@ -293,6 +307,7 @@ int run_live(const Options& o) {
     std::fprintf(stderr, "forktrace: %llu events, %llu lost\n",
                  static_cast<unsigned long long>(pipeline.events()),
                  static_cast<unsigned long long>(pipeline.lost()));
+  if (otlp && !o.quiet) fail(otlp->summary());
   return status;
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "export/otel/otlp_json_view.h"
 #include "views/chrome_view.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
@@ -58,7 +59,8 @@ bool Output::close(std::string& error) {
   return ok;
 }
 
-std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
+                                              const otel::SpanConfig& otel) {
   ViewOptions view{clock, options.failed, options.threads};
   std::vector<std::unique_ptr<Sink>> sinks;
   if (discards(out)) return sinks;
@@ -67,6 +69,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
       sinks.push_back(std::make_unique<JsonView>(out, view));
     else if (options.format == "tree")
       sinks.push_back(std::make_unique<TreeView>(out, view));
+    else if (options.format == "otlp")
+      sinks.push_back(std::make_unique<otel::OtlpJsonView>(out, otel));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
     else

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/options.h"
+#include "export/otel/span_builder.h"
 #include "views/sink.h"
 
 namespace ft {
@@ -32,6 +33,8 @@ class Output {
 
 // The views the options ask for: --format's, and --summary's after it; none
 // when `out` is /dev/null.
-std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock);
+// `otel` configures --format otlp.
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
+                                              const otel::SpanConfig& otel = {});
 
 }  // namespace ft

@@ -3,8 +3,10 @@
 #include <cstdio>
 
 #include "app/filters.h"
+#include "app/otel_export.h"
 #include "app/output.h"
 #include "app/pipeline.h"
+#include "app/redact.h"
 #include "app/run.h"
 #include "trace/recording_directory.h"
 #include "trace/trace_reader.h"
@@ -32,11 +34,20 @@ int run_replay(const Options& o) {
   auto output = Output::open(o.output_path, error);
   if (!output) return fail(error);
 
+  Redactor redactor;
+  for (const std::string& pattern : o.redact)
+    if (!redactor.add(pattern, error)) return fail(error);
   TraceClock clock{reader->header().realtime_offset_ns};
+  otel::SpanConfig otel_config = span_config(reader->header());
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& sink : make_views(o, output->file(), clock, otel_config)) pipeline.add_sink(std::move(sink));
+  auto otlp = OtlpExport::start(o, otel_config, error);
+  if (!otlp && !o.otlp_url.empty()) return fail(error);
+  if (otlp) pipeline.add_sink(otlp->make_sink());
   install_filters(o, pipeline);
-  pipeline.model().seed(reader->header().seeds);
+  auto seeds = reader->header().seeds;
+  redactor.apply(seeds);
+  pipeline.model().seed(seeds);
 
   int exit_status = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -47,12 +58,17 @@ int run_replay(const Options& o) {
         continue;
       }
       // Processes that began while no forktrace ran (a restart) become known.
-      pipeline.model().add_seeds(reader->header().seeds);
+      auto more = reader->header().seeds;
+      redactor.apply(more);
+      pipeline.model().add_seeds(more);
     }
     Event event;
     TraceReader::Status status;
     uint64_t before = pipeline.events();
-    while ((status = reader->next(event)) == TraceReader::Status::event) pipeline.feed(event);
+    while ((status = reader->next(event)) == TraceReader::Status::event) {
+      redactor.apply(event);
+      pipeline.feed(event);
+    }
     uint64_t replayed = pipeline.events() - before;
     if (status == TraceReader::Status::truncated) {
       // A recording cut short by a crash or a full disk is still worth reading.
@@ -67,6 +83,7 @@ int run_replay(const Options& o) {
   }
   pipeline.finish();
   if (!output->close(error)) exit_status = fail(error);
+  if (otlp && !o.quiet) fail(otlp->summary());
   return exit_status;
 }
 

@@ -1,0 +1,205 @@
+// export/otel/otlp_http_exporter: real OTLP/HTTP requests to a receiver on
+// loopback that decodes every body with the official schema (protobuf
+// runtime, code generated from opentelemetry-proto): retries on 503 and 429,
+// every span exactly once, drops counted, headers and path.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "export/otel/ids.h"
+#include "export/otel/otlp_http_exporter.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+namespace ft::otel {
+namespace {
+
+using namespace std::chrono_literals;
+using Request = opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
+
+// A receiver that answers `refuse` to its first `refusals` requests.
+class Receiver {
+ public:
+  Receiver(int refusals, int refuse = 503, std::string retry_after = "") {
+    server_.Post(".*", [this, refusals, refuse, retry_after](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mutex_);
+      requests++;
+      paths.insert(req.path);
+      content_type = req.get_header_value("Content-Type");
+      authorization = req.get_header_value("Authorization");
+      if (requests <= refusals) {
+        res.status = refuse;
+        if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
+        return;
+      }
+      Request r;
+      if (!r.ParseFromString(req.body)) {
+        res.status = 400;
+        undecodable++;
+        return;
+      }
+      for (const auto& rs : r.resource_spans())
+        for (const auto& ss : rs.scope_spans())
+          for (const auto& s : ss.spans()) span_counts[s.span_id()]++;
+      times.push_back(std::chrono::steady_clock::now());
+      res.status = 200;
+      res.set_content("", "application/x-protobuf");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  std::mutex mutex_;
+  int requests = 0, undecodable = 0;
+  std::set<std::string> paths;
+  std::string content_type, authorization;
+  std::map<std::string, int> span_counts;
+  std::vector<std::chrono::steady_clock::time_point> times;
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+Span span_number(uint32_t i) {
+  Span s;
+  s.trace_id = trace_id_of("boot", 1, 1);
+  s.span_id = span_id_of("boot", i, i);
+  s.name = "p" + std::to_string(i);
+  s.start_unix_ns = 1;
+  s.end_unix_ns = 2;
+  s.attributes.push_back({"process.pid", int64_t(i)});
+  return s;
+}
+
+OtlpHttpOptions fast(const std::string& url) {
+  OtlpHttpOptions o;
+  o.url = url;
+  o.initial_backoff = 20ms;
+  o.max_backoff = 200ms;
+  o.batch_delay = 50ms;
+  o.request_timeout = 5000ms;
+  return o;
+}
+
+std::unique_ptr<OtlpHttpExporter> start(OtlpHttpOptions o) {
+  Resource r;
+  r.attributes.push_back({"service.name", std::string("forktrace")});
+  std::string error;
+  auto e = OtlpHttpExporter::start(std::move(o), r, Scope{"forktrace", "test"}, error);
+  EXPECT_TRUE(e) << error;
+  return e;
+}
+
+TEST(OtlpHttp, RetriesOn503AndDeliversEverySpanExactlyOnce) {
+  Receiver receiver(3, 503);
+  auto options = fast(receiver.url() + "/base");
+  options.headers.emplace_back("Authorization", "Bearer t0ken");
+  auto exporter = start(options);
+  constexpr uint32_t n = 1500;  // three batches
+  for (uint32_t i = 1; i <= n; ++i) exporter->enqueue(span_number(i));
+  exporter->shutdown();
+  OtlpHttpStats s = exporter->stats();
+  EXPECT_EQ(s.exported, n);
+  EXPECT_EQ(s.dropped, 0u);
+  EXPECT_EQ(s.retries, 3u);
+  std::lock_guard lock(receiver.mutex_);
+  EXPECT_EQ(receiver.undecodable, 0);
+  EXPECT_EQ(receiver.span_counts.size(), n);
+  for (const auto& [id, count] : receiver.span_counts) EXPECT_EQ(count, 1);
+  EXPECT_EQ(receiver.paths, std::set<std::string>{"/base/v1/traces"});
+  EXPECT_EQ(receiver.content_type, "application/x-protobuf");
+  EXPECT_EQ(receiver.authorization, "Bearer t0ken");
+}
+
+TEST(OtlpHttp, HonoursRetryAfterOn429) {
+  Receiver receiver(1, 429, "1");
+  auto exporter = start(fast(receiver.url()));
+  auto begin = std::chrono::steady_clock::now();
+  exporter->enqueue(span_number(1));
+  exporter->shutdown();
+  EXPECT_EQ(exporter->stats().exported, 1u);
+  std::lock_guard lock(receiver.mutex_);
+  ASSERT_EQ(receiver.times.size(), 1u);
+  // Retry-After 1 s, capped by max_backoff (200 ms here): not the 20 ms backoff.
+  EXPECT_GE(receiver.times[0] - begin, 200ms);
+}
+
+TEST(OtlpHttp, ARejectedBatchIsDroppedAndCounted) {
+  Receiver receiver(1000, 400);
+  auto exporter = start(fast(receiver.url()));
+  for (uint32_t i = 1; i <= 10; ++i) exporter->enqueue(span_number(i));
+  exporter->shutdown();
+  EXPECT_EQ(exporter->stats().exported, 0u);
+  EXPECT_EQ(exporter->stats().dropped, 10u);
+  EXPECT_EQ(exporter->stats().retries, 0u);  // 400 is not worth retrying
+  EXPECT_NE(exporter->last_error().find("HTTP 400"), std::string::npos);
+}
+
+TEST(OtlpHttp, AnUnreachableEndpointIsRetriedThenGivenUp) {
+  // A port bound without listen(): connections to it are refused.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  auto options = fast("http://127.0.0.1:" + std::to_string(port));
+  options.max_attempts = 3;
+  auto exporter = start(options);
+  exporter->enqueue(span_number(1));
+  exporter->shutdown();
+  EXPECT_EQ(exporter->stats().dropped, 1u);
+  EXPECT_EQ(exporter->stats().retries, 2u);
+  EXPECT_NE(exporter->last_error().find("cannot reach"), std::string::npos);
+  close(fd);
+}
+
+TEST(OtlpHttp, AFullQueueDropsWithoutWaiting) {
+  Receiver receiver(0);
+  auto options = fast(receiver.url());
+  options.queue_spans = 4;
+  options.batch_delay = 10s;  // nothing leaves the queue before shutdown
+  auto exporter = start(options);
+  auto begin = std::chrono::steady_clock::now();
+  for (uint32_t i = 1; i <= 10; ++i) exporter->enqueue(span_number(i));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 100ms);
+  EXPECT_EQ(exporter->stats().dropped, 6u);
+  EXPECT_EQ(exporter->stats().queued, 4u);
+  exporter->shutdown();
+  EXPECT_EQ(exporter->stats().exported, 4u);
+}
+
+TEST(OtlpHttp, ShutdownGivesUpAfterItsTimeout) {
+  Receiver receiver(1'000'000, 503);
+  auto options = fast(receiver.url());
+  options.max_attempts = 1'000'000;
+  options.shutdown_timeout = 300ms;
+  auto exporter = start(options);
+  exporter->enqueue(span_number(1));
+  auto begin = std::chrono::steady_clock::now();
+  exporter->shutdown();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 3s);
+  EXPECT_EQ(exporter->stats().dropped, 1u);
+}
+
+}  // namespace
+}  // namespace ft::otel
