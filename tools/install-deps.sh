@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev libsystemd-dev
   libprotobuf-dev protobuf-compiler libssl-dev openssl npm
   util-linux procps curl python3 prometheus systemd
+  chromium  # tests/browser: the HTML report in a real headless browser
 )
 missing=()
 for p in "${packages[@]}"; do

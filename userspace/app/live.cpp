@@ -1,34 +1,35 @@
-// Live tracing: open → configure → load → attach → poll → drain on stop.
+// Live tracing, wired: open → configure → load → attach → poll → drain.
+// Each concern is an object of its own under app/live/: intake.h (each
+// record's path to the recording and the views), periodic.h (work between
+// polls), traced_command.h (-- CMD), shutdown.h (signals, drain). A new
+// concern goes in a file of its own there; this function only connects it.
 #include <malloc.h>
-#include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "app/child_command.h"
 #include "app/clock.h"
 #include "app/filters.h"
 #include "app/followed.h"
+#include "app/live/intake.h"
+#include "app/live/periodic.h"
+#include "app/live/shutdown.h"
+#include "app/live/traced_command.h"
 #include "app/otel_export.h"
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/redact.h"
 #include "app/run.h"
-#include "core/decode.h"
-#include "core/exit_status.h"
 #include "export/otel/ids.h"
 #include "model/seed.h"
 #include "probe/probe.h"
 #include "service/cgroup_resolver.h"
-#include "service/job_marker.h"
 #include "service/metrics.h"
 #include "service/metrics_server.h"
 #include "trace/recording_directory.h"
@@ -36,25 +37,6 @@
 
 namespace ft {
 namespace {
-
-volatile sig_atomic_t g_stop_requests = 0;
-volatile sig_atomic_t g_last_signal = 0;
-
-void on_stop_signal(int sig) {
-  g_last_signal = sig;
-  // A second Ctrl-C ends at once, whatever is left to drain.
-  g_stop_requests = g_stop_requests + 1;
-  if (g_stop_requests > 1 && sig == SIGINT) _exit(130);
-}
-
-void install_signal_handlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
 
 int fail(const std::string& message, int status = 1) {
   std::fprintf(stderr, "forktrace: %s\n", message.c_str());
@@ -143,43 +125,24 @@ int run_live(const Options& o) {
     if (!recorder) return fail(error);
   }
   CgroupResolver cgroups(find_cgroup2_mount());
-  // Records from two CPUs a few hundred nanoseconds apart can reach the ring
-  // in an order their clocks disagree with. The ring's order respects
-  // causality (a fork is committed before its child runs), so it is kept, and
-  // such a timestamp is raised to its predecessor's: ts_ns never goes back.
-  uint64_t last_ts_ns = 0;
   bool following = !o.pids.empty() && o.command.empty();  // -p ends by itself
   FollowedProcesses followed;
-  // Recorded exactly as fed to the views, so a replay prints the same.
-  auto deliver = [&](Event& e) {
-    e.ts_ns = std::max(e.ts_ns, last_ts_ns);
-    last_ts_ns = e.ts_ns;
-    if (e.cgroup_id) e.cgroup = cgroups.path(e.cgroup_id, e.ts_ns);
+  Intake intake(pipeline, &cgroups, recorder.get(), following ? &followed : nullptr, o.job_env);
+  // Before anything records or shows an exec: its environment reduced to the
+  // job marker and trace context, and secrets out of argv.
+  intake.set_prepare([&](Event& e) {
     if (e.kind == EventKind::exec && !e.env.empty()) reduce_exec_env(e.env, o);
     redactor.apply(e);
-    if (recorder) recorder->write(e);
-    if (following) followed.on_event(e);
-    pipeline.feed(e);
-  };
+  });
 
-  bool filter = !o.command.empty() || !o.pids.empty();
   ProbeOptions probe_options;
-  probe_options.filter_by_pid = filter;
+  probe_options.filter_by_pid = !o.command.empty() || !o.pids.empty();
   probe_options.threads = o.threads;
   probe_options.capture_env = !o.job_env.empty() || wants_trace_context(o);
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
-
-  uint64_t decode_errors = 0;
-  Event event;
-  auto on_record = [&](const void* data, size_t size) {
-    if (decode_record(data, size, event) != DecodeError::none) {
-      decode_errors++;
-      return;
-    }
-    deliver(event);
-  };
-  auto probe = Probe::load(probe_options, on_record, error);
+  auto probe = Probe::load(
+      probe_options, [&](const void* data, size_t size) { intake.on_record(data, size); }, error);
   if (!probe) return fail(error);
 
   std::vector<uint32_t> followed_at_start = with_descendants(o.pids, seeds);
@@ -198,115 +161,62 @@ int run_live(const Options& o) {
     if (!metrics_server) return fail(error);
   }
 
-  install_signal_handlers();
+  StopSignals::install();
   if (!probe->attach(error)) return fail(error);
 
-  // Follow the command before it runs, so nothing it does is missed: while
-  // forktrace itself is traced, the kernel records the fork of the command and
-  // adds its pid to the filter.
-  std::unique_ptr<ChildCommand> child;
+  std::unique_ptr<TracedCommand> command;
   if (!o.command.empty()) {
-    uint32_t self = static_cast<uint32_t>(getpid());
-    if (!probe->trace_pid(self, error)) return fail(error);
-    child = ChildCommand::start_paused(o.command, error);
-    probe->untrace_pid(self);
-    if (!child) return fail(error);
-    if (!child->release(error)) {
-      child->poll_exit();
-      return fail("cannot run " + o.command[0] + ": " + error, 127);
-    }
+    TracedCommand::Follow follow{[&](uint32_t pid, std::string& e) { return probe->trace_pid(pid, e); },
+                                 [&](uint32_t pid) { probe->untrace_pid(pid); }};
+    int fail_status = 1;
+    command = TracedCommand::start(o.command, follow, error, fail_status);
+    if (!command) return fail(error, fail_status);
   }
 
   // Type=notify units start once events flow; a no-op outside systemd.
   sd_notify(0, "READY=1");
 
-  uint64_t lost_reported = 0;
-  auto report_lost = [&] {
-    uint64_t lost = probe->lost_records();
-    if (lost <= lost_reported) return;
-    Event e;
-    e.kind = EventKind::lost;
-    e.ts_ns = boottime_now_ns();
-    e.lost_count = lost - lost_reported;
-    lost_reported = lost;
-    deliver(e);
-  };
-
-  // After a spike of live processes exits, hand the freed heap back to the
-  // kernel: otherwise a long-running service keeps its peak size for good.
-  size_t live_peak = 0;
-  auto release_memory_after_spike = [&] {
-    size_t live = pipeline.model().live_count();
-    live_peak = std::max(live_peak, live);
-    if (live_peak >= 1024 && live * 2 < live_peak) {
-      malloc_trim(0);
-      live_peak = live;
-    }
-  };
-
-  int status = 0;
-  bool forwarded_stop = false;
-  uint64_t last_tick_ns = boottime_now_ns();
-  bool recording_failure_reported = false;
-  for (;;) {
-    int n = probe->poll(100 /* ms */);
-    uint64_t now = boottime_now_ns();
-    if (now - last_tick_ns >= 1'000'000'000) {
-      last_tick_ns = now;
-      release_memory_after_spike();
-      if (following) followed.forget_vanished();
-      if (recorder) {
-        recorder->tick(now);  // a crash loses at most about a second of recording
-        // A full disk stops the recording, not the tracing: say so once.
-        if (recorder->failed() && !recording_failure_reported) {
-          fail(recorder->error() + "; tracing goes on, recording stopped");
-          recording_failure_reported = true;
-        }
-        recording_failure_reported &= recorder->failed();
-      }
-    }
-    if (metrics) {
+  constexpr uint64_t kSecond = 1'000'000'000;
+  PeriodicWork periodic(boottime_now_ns());
+  SpikeTrim trim;
+  periodic.every(kSecond, [&](uint64_t) {
+    if (trim.due(pipeline.model().live_count())) malloc_trim(0);
+  });
+  if (following) periodic.every(kSecond, [&](uint64_t) { followed.forget_vanished(); });
+  std::unique_ptr<RecordingWatch> recording_watch;
+  if (recorder) {
+    recording_watch = std::make_unique<RecordingWatch>(*recorder);
+    periodic.every(kSecond, [&](uint64_t now) { recording_watch->tick(now, [](const std::string& m) { fail(m); }); });
+  }
+  if (metrics)
+    periodic.every(0, [&](uint64_t) {
       metrics->set_live_processes(pipeline.model().live_count());
       if (recorder) metrics->set_recording(recorder->bytes_written(), recorder->records_dropped(), recorder->failed());
       if (otlp) otlp->update(*metrics);
-    }
+    });
+
+  int status = 0;
+  for (;;) {
+    int n = probe->poll(100 /* ms */);
+    uint64_t now = boottime_now_ns();
+    periodic.run_due(now);
     if (n < 0) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
       break;
     }
-    report_lost();
-    if (child) {
-      if (auto raw = child->poll_exit()) {
-        status = shell_status(decode_wait_status(static_cast<uint32_t>(*raw)));
+    intake.report_lost(probe->lost_records(), now);
+    if (command) {
+      if (auto exited = command->poll_exit()) {
+        status = *exited;
         break;
       }
-      // Ctrl-C reaches the command through the terminal; SIGTERM is passed on.
-      if (g_stop_requests && g_last_signal == SIGTERM && !forwarded_stop) {
-        child->signal(SIGTERM);
-        forwarded_stop = true;
-      }
+      if (StopSignals::requested()) command->forward_stop(StopSignals::last_signal());
     } else {
-      if (g_stop_requests) break;
+      if (StopSignals::requested()) break;
       if (following && followed.empty()) break;
     }
   }
-
-  sd_notify(0, "STOPPING=1");
-  // Everything already in the ring buffer belongs to the trace.
-  probe->detach();
-  while (probe->poll(0) > 0) {
-  }
-  report_lost();
-  pipeline.finish();
-  if (!output->close(error)) status = fail(error);
-  if (recorder && !recorder->close(error)) status = fail(error);
-  if (recorder && recorder->records_dropped())
-    fail(std::to_string(recorder->records_dropped()) + " events were not recorded: the disk could not keep up");
-  if (decode_errors) fail(std::to_string(decode_errors) + " malformed records from the kernel were skipped");
-  if (!o.quiet)
-    std::fprintf(stderr, "forktrace: %llu events, %llu lost\n",
-                 static_cast<unsigned long long>(pipeline.events()),
-                 static_cast<unsigned long long>(pipeline.lost()));
+  status = drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet, status);
   if (otlp && !o.quiet) fail(otlp->summary());
   return status;
 }

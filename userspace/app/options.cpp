@@ -27,8 +27,9 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("--format", o.format,
                  "The view: text (one line per event), tree, json (JSON Lines), "
-                 "chrome (Trace Event JSON for Perfetto), otlp (OpenTelemetry traces as OTLP/JSON lines)")
-      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "otlp"}))
+                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE), "
+                 "otlp (OpenTelemetry traces as OTLP/JSON lines)")
+      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html", "otlp"}))
       ->capture_default_str();
   app.add_flag("--summary", o.summary,
                "At the end, print counts, failures with their ancestry, the slowest and most "

@@ -8,6 +8,7 @@
 
 #include "export/otel/otlp_json_view.h"
 #include "views/chrome_view.h"
+#include "views/html_view.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"
@@ -73,6 +74,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
       sinks.push_back(std::make_unique<otel::OtlpJsonView>(out, otel));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
+    else if (options.format == "html")
+      sinks.push_back(std::make_unique<HtmlView>(out, view));
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }

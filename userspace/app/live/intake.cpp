@@ -1,0 +1,46 @@
+#include "app/live/intake.h"
+
+#include <algorithm>
+
+#include "core/decode.h"
+#include "service/job_marker.h"
+
+namespace ft {
+
+void Intake::on_record(const void* data, size_t size) {
+  if (decode_record(data, size, event_) != DecodeError::none) {
+    decode_errors_++;
+    return;
+  }
+  deliver(event_);
+}
+
+// Recorded exactly as fed to the views, so a replay prints the same.
+void Intake::deliver(Event& e) {
+  // Records from two CPUs a few hundred nanoseconds apart can reach the ring
+  // in an order their clocks disagree with. The ring's order respects
+  // causality (a fork is committed before its child runs), so it is kept, and
+  // such a timestamp is raised to its predecessor's: ts_ns never goes back.
+  e.ts_ns = std::max(e.ts_ns, last_ts_ns_);
+  last_ts_ns_ = e.ts_ns;
+  if (e.cgroup_id && cgroups_) e.cgroup = cgroups_->path(e.cgroup_id, e.ts_ns);
+  if (prepare_)
+    prepare_(e);
+  else if (e.kind == EventKind::exec && !job_env_.empty())
+    keep_job_marker(e.env, job_env_);
+  if (recorder_) recorder_->write(e);
+  if (followed_) followed_->on_event(e);
+  pipeline_.feed(e);
+}
+
+void Intake::report_lost(uint64_t lost_total, uint64_t now_ns) {
+  if (lost_total <= lost_reported_) return;
+  Event e;
+  e.kind = EventKind::lost;
+  e.ts_ns = now_ns;
+  e.lost_count = lost_total - lost_reported_;
+  lost_reported_ = lost_total;
+  deliver(e);
+}
+
+}  // namespace ft

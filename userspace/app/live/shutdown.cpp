@@ -1,0 +1,80 @@
+#include "app/live/shutdown.h"
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "app/clock.h"
+#include "app/live/intake.h"
+#include "app/output.h"
+#include "app/pipeline.h"
+#include "probe/probe.h"
+#include "trace/recorder.h"
+
+namespace ft {
+namespace {
+
+volatile sig_atomic_t g_stop_requests = 0;
+volatile sig_atomic_t g_last_signal = 0;
+
+void on_stop_signal(int sig) {
+  g_last_signal = sig;
+  g_stop_requests = g_stop_requests + 1;
+  if (g_stop_requests > 1 && sig == SIGINT) _exit(130);
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "forktrace: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+void StopSignals::install() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+bool StopSignals::requested() { return g_stop_requests != 0; }
+int StopSignals::last_signal() { return g_last_signal; }
+
+std::vector<std::string> end_of_run_messages(const RunTotals& t, bool quiet) {
+  std::vector<std::string> out;
+  if (t.records_not_recorded)
+    out.push_back(std::to_string(t.records_not_recorded) + " events were not recorded: the disk could not keep up");
+  if (t.decode_errors)
+    out.push_back(std::to_string(t.decode_errors) + " malformed records from the kernel were skipped");
+  // "N events, M lost": scripts read it (tools/bench/run.py).
+  if (!quiet) out.push_back(std::to_string(t.events) + " events, " + std::to_string(t.lost) + " lost");
+  return out;
+}
+
+int drain_and_finish(Probe& probe, Intake& intake, Pipeline& pipeline, Output& output, Recorder* recorder,
+                     bool quiet, int status) {
+  sd_notify(0, "STOPPING=1");
+  // Everything already in the ring buffer belongs to the trace.
+  probe.detach();
+  while (probe.poll(0) > 0) {
+  }
+  intake.report_lost(probe.lost_records(), boottime_now_ns());
+  pipeline.finish();
+  std::string error;
+  if (!output.close(error)) status = fail(error);
+  if (recorder && !recorder->close(error)) status = fail(error);
+  RunTotals totals;
+  totals.events = pipeline.events();
+  totals.lost = pipeline.lost();
+  totals.records_not_recorded = recorder ? recorder->records_dropped() : 0;
+  totals.decode_errors = intake.decode_errors();
+  for (const std::string& line : end_of_run_messages(totals, quiet)) std::fprintf(stderr, "forktrace: %s\n", line.c_str());
+  return status;
+}
+
+}  // namespace ft

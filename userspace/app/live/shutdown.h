@@ -1,0 +1,42 @@
+// Stopping: the signals that ask for it, and the drain at the end (detach,
+// read what is left in the ring, finish the views, close the output and the
+// recording, say what was lost).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ft {
+
+class Intake;
+class Output;
+class Pipeline;
+class Probe;
+class Recorder;
+
+// SIGINT and SIGTERM ask to stop; a second Ctrl-C ends at once, whatever is
+// left to drain. SIGPIPE is ignored: a closed output is an error on write.
+class StopSignals {
+ public:
+  static void install();
+  static bool requested();
+  static int last_signal();
+};
+
+// What the end of a run says on stderr, one line each.
+struct RunTotals {
+  uint64_t events = 0;
+  uint64_t lost = 0;
+  uint64_t records_not_recorded = 0;  // the recorder dropped them (slow disk)
+  uint64_t decode_errors = 0;
+};
+std::vector<std::string> end_of_run_messages(const RunTotals& totals, bool quiet);
+
+// Detaches the probe, drains the ring into intake, finishes the views and
+// closes the output and the recording. Returns `status`, or 1 where closing
+// failed; prints the end-of-run lines.
+int drain_and_finish(Probe& probe, Intake& intake, Pipeline& pipeline, Output& output, Recorder* recorder,
+                     bool quiet, int status);
+
+}  // namespace ft

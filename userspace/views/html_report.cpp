@@ -1,0 +1,342 @@
+#include "views/html_report.h"
+
+#include <algorithm>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/exit_status.h"
+#include "views/format.h"
+#include "views/summary_view.h"
+
+namespace ft {
+namespace html_assets {
+// Generated from views/html/ by cmake/embed_text.cmake.
+extern const std::string_view kTemplate, kStyle, kScript;
+}  // namespace html_assets
+
+namespace {
+
+// Fields that other branches add to the model (exec detail, resource usage,
+// recovery after loss): the report shows them once they exist, and the code
+// compiles before and after they land.
+template <class P> constexpr bool kHasExecDetail = requires(const P& p) { p.cwd; p.exe; p.uid; p.euid; p.gid; };
+template <class P> constexpr bool kHasUsage = requires(const P& p) { p.usage->cpu_ns(); p.usage->max_rss_kb; };
+template <class P> constexpr bool kHasStatusUnknown = requires(const P& p) { bool(p.status_unknown); };
+template <class P> constexpr bool kHasRecovered = requires(const P& p) { bool(p.recovered); };
+
+enum Outcome { kOk = 0, kFailed = 1, kSignaled = 2, kRunning = 3, kUnknown = 4 };
+
+template <class P>
+bool status_unknown(const P& p) {
+  if constexpr (kHasStatusUnknown<P>) return p.status_unknown;
+  return false;
+}
+
+template <class P>
+bool recovered_from_proc(const P& p) {
+  if constexpr (kHasRecovered<P>) return p.recovered;
+  return false;
+}
+
+template <class P>
+int64_t cpu_ns_of(const P& p) {
+  if constexpr (kHasUsage<P>) return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1;
+  return -1;
+}
+
+template <class P>
+int64_t max_rss_kb_of(const P& p) {
+  if constexpr (kHasUsage<P>) return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1;
+  return -1;
+}
+
+Outcome outcome_of(const Process& p) {
+  if (!p.exited) return kRunning;
+  if (status_unknown(p)) return kUnknown;
+  ExitStatus s = decode_wait_status(p.wait_status);
+  if (s.signal) return kSignaled;
+  return s.failed() ? kFailed : kOk;
+}
+
+std::string status_text(const Process& p) {
+  switch (outcome_of(p)) {
+    case kRunning: return "running";
+    case kUnknown: return "status unknown";
+    default: return describe(decode_wait_status(p.wait_status));
+  }
+}
+
+bool failed(const Process& p) {
+  Outcome o = outcome_of(p);
+  return o == kFailed || o == kSignaled;
+}
+
+// Strings that repeat (statuses, paths, names) are written once.
+class StringTable {
+ public:
+  StringTable() { index(""); }
+  int64_t index(const std::string& s) {
+    auto [it, added] = ids_.try_emplace(s, static_cast<int64_t>(ids_.size()));
+    if (added) table_.push_back(s);
+    return it->second;
+  }
+  OrderedJson take() { return std::move(table_); }
+
+ private:
+  std::unordered_map<std::string, int64_t> ids_;
+  OrderedJson table_ = OrderedJson::array();
+};
+
+template <class P>
+void add_exec_detail(OrderedJson& procs, const P& p, StringTable& strings) {
+  if constexpr (kHasExecDetail<P>) {
+    procs["cwd"].push_back(strings.index(p.cwd));
+    procs["exe"].push_back(strings.index(p.exe));
+    procs["uid"].push_back(p.uid);
+    procs["euid"].push_back(p.euid);
+    procs["gid"].push_back(p.gid);
+  }
+}
+
+OrderedJson process_object(const Process& p) {
+  OrderedJson o = {{"pid", p.pid}, {"argv", p.argv}};
+  ExitStatus s = decode_wait_status(p.wait_status);
+  if (p.exited && !status_unknown(p)) {
+    if (s.signal) o["signal"] = *s.signal;
+    else o["exit_code"] = s.exit_code.value_or(0);
+  }
+  o["duration_ns"] = p.duration_ns();
+  if (int64_t cpu = cpu_ns_of(p); cpu >= 0) o["cpu_ns"] = cpu;
+  return o;
+}
+
+}  // namespace
+
+OrderedJson html_report_data(const ProcessForest& forest, const HtmlTraceInfo& info, OrderedJson report) {
+  const auto& nodes = forest.nodes();
+  std::vector<bool> failed_subtree = info.failed_only ? forest.failed_subtrees() : std::vector<bool>();
+  std::vector<int64_t> row_of(nodes.size(), -1);
+  StringTable strings;
+  OrderedJson procs = OrderedJson::object();
+  for (const char* key : {"pid", "ppid", "parent", "start", "end", "outcome", "status", "comm", "exe_name", "filename", "argv"})
+    procs[key] = OrderedJson::array();
+  OrderedJson truncated = OrderedJson::array(), recovered = OrderedJson::array(), jobs = OrderedJson::array();
+  OrderedJson cpu = OrderedJson::array(), rss = OrderedJson::array();
+  bool any_truncated = false, any_recovered = false, any_job = false, any_usage = false;
+  auto us_since_first = [&](uint64_t boot_ns) {
+    return static_cast<int64_t>((std::max(boot_ns, info.first_ns) - info.first_ns) / 1000);
+  };
+  int64_t rows = 0;
+  for (auto [index, depth] : forest.depth_first()) {
+    if (info.failed_only && !failed_subtree[index]) continue;
+    const Process& p = *nodes[index].process;
+    row_of[index] = rows++;
+    size_t parent = nodes[index].parent;
+    procs["pid"].push_back(p.pid);
+    procs["ppid"].push_back(p.forked_by ? p.forked_by : p.ppid);
+    procs["parent"].push_back(parent == ProcessForest::npos ? -1 : row_of[parent]);
+    procs["start"].push_back(us_since_first(p.start_ns));
+    procs["end"].push_back(p.exited ? us_since_first(p.exit_ns) : -1);
+    procs["outcome"].push_back(static_cast<int>(outcome_of(p)));
+    procs["status"].push_back(strings.index(status_text(p)));
+    procs["comm"].push_back(strings.index(p.comm));
+    procs["exe_name"].push_back(strings.index(executable_name(p)));
+    procs["filename"].push_back(strings.index(p.filename));
+    procs["argv"].push_back(p.argv);
+    add_exec_detail(procs, p, strings);
+    truncated.push_back(p.argv_truncated ? 1 : 0);
+    any_truncated |= p.argv_truncated;
+    bool was_recovered = recovered_from_proc(p);
+    recovered.push_back(was_recovered ? 1 : 0);
+    any_recovered |= was_recovered;
+    jobs.push_back(strings.index(p.job));
+    any_job |= !p.job.empty();
+    cpu.push_back(cpu_ns_of(p));
+    rss.push_back(max_rss_kb_of(p));
+    any_usage |= cpu.back().get<int64_t>() >= 0;
+  }
+  // Columns that would hold only defaults are left out.
+  if (any_truncated) procs["trunc"] = std::move(truncated);
+  if (any_recovered) procs["recovered"] = std::move(recovered);
+  if (any_job) procs["job"] = std::move(jobs);
+  if (any_usage) {
+    procs["cpu_ns"] = std::move(cpu);
+    procs["max_rss_kb"] = std::move(rss);
+  }
+
+  std::string title = "whole-machine trace";
+  if (forest.roots().size() == 1) {
+    const Process& root = *nodes[forest.roots()[0]].process;
+    title = root.argv.empty() ? printable(root.comm) : format_command(root.argv, root.argv_truncated);
+  }
+  OrderedJson data = {
+      {"format", 1},
+      {"title", title},
+      {"t0_wall_ms", info.clock.wall_ns(info.first_ns) / 1'000'000},
+      {"span_us", static_cast<int64_t>((info.last_ns > info.first_ns ? info.last_ns - info.first_ns : 0) / 1000)},
+      {"lost", info.lost},
+      {"failed_only", info.failed_only},
+      {"has", {{"exec_detail", kHasExecDetail<Process>}, {"usage", any_usage}}},
+  };
+  data["strings"] = strings.take();
+  data["procs"] = std::move(procs);
+  data["report"] = std::move(report);
+  return data;
+}
+
+std::string json_for_script(const OrderedJson& data) {
+  std::string text = data.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size() + text.size() / 16);
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    // These characters occur only inside JSON strings, where \u escapes mean
+    // the same characters to JSON.parse.
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else if (c == '\xe2' && i + 2 < text.size() && text[i + 1] == '\x80' && (text[i + 2] == '\xa8' || text[i + 2] == '\xa9')) {
+      out += text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_html_report(const OrderedJson& data) {
+  std::string page(html_assets::kTemplate);
+  auto replace = [&](std::string_view marker, std::string_view with) {
+    size_t at = page.find(marker);
+    if (at != std::string::npos) page.replace(at, marker.size(), with);
+  };
+  // The data last: nothing in it can look like a marker to the later finds.
+  replace("/*@FT_STYLE@*/", html_assets::kStyle);
+  replace("/*@FT_SCRIPT@*/", html_assets::kScript);
+  replace("@FT_DATA@", json_for_script(data));
+  return page;
+}
+
+OrderedJson interim_build_report(const ProcessForest& forest) {
+  const auto& nodes = forest.nodes();
+  auto proc = [&](size_t i) -> const Process& { return *nodes[i].process; };
+  OrderedJson report = OrderedJson::object();
+  std::vector<std::pair<size_t, size_t>> order = forest.depth_first();
+
+  // Subtree totals, children before parents.
+  struct Totals { uint64_t processes = 0, failed = 0; int64_t cpu_ns = 0, max_rss_kb = 0; };
+  std::vector<Totals> totals(nodes.size());
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    size_t i = it->first;
+    Totals& t = totals[i];
+    t.processes += 1;
+    t.failed += failed(proc(i));
+    t.cpu_ns += std::max<int64_t>(0, cpu_ns_of(proc(i)));
+    t.max_rss_kb = std::max(t.max_rss_kb, max_rss_kb_of(proc(i)));
+    if (size_t parent = nodes[i].parent; parent != ProcessForest::npos) {
+      Totals& up = totals[parent];
+      up.processes += t.processes;
+      up.failed += t.failed;
+      up.cpu_ns += t.cpu_ns;
+      up.max_rss_kb = std::max(up.max_rss_kb, t.max_rss_kb);
+    }
+  }
+
+  size_t root = forest.roots().size() == 1 ? forest.roots()[0] : ProcessForest::npos;
+  if (root == ProcessForest::npos) {
+    report["root"] = nullptr;
+  } else {
+    OrderedJson r = process_object(proc(root));
+    r["subtree"] = {{"processes", totals[root].processes}, {"failed", totals[root].failed},
+                    {"cpu_ns", totals[root].cpu_ns}, {"max_rss_kb", totals[root].max_rss_kb}};
+    report["root"] = std::move(r);
+  }
+
+  // The cause: from the root, the failed child that ended last before its
+  // parent did, as long as there is one.
+  OrderedJson cause = OrderedJson::array();
+  for (size_t at = root; at != ProcessForest::npos && failed(proc(at));) {
+    cause.push_back(process_object(proc(at)));
+    size_t next = ProcessForest::npos;
+    for (size_t c : nodes[at].children) {
+      const Process& child = proc(c);
+      if (!failed(child) || child.exit_ns > proc(at).exit_ns) continue;
+      if (next == ProcessForest::npos || child.exit_ns > proc(next).exit_ns) next = c;
+    }
+    at = next;
+  }
+  report["cause"] = std::move(cause);
+
+  OrderedJson failures = OrderedJson::array();
+  for (auto [i, depth] : order) {
+    const Process& p = proc(i);
+    if (!failed(p)) continue;
+    OrderedJson f = process_object(p);
+    OrderedJson chain = OrderedJson::array();
+    std::vector<uint32_t> up;
+    for (size_t a = nodes[i].parent; a != ProcessForest::npos; a = nodes[a].parent) up.push_back(proc(a).pid);
+    for (auto it = up.rbegin(); it != up.rend(); ++it) chain.push_back(*it);
+    f["chain"] = std::move(chain);
+    size_t parent = nodes[i].parent;
+    f["propagated"] = parent != ProcessForest::npos && failed(proc(parent)) && proc(parent).exit_ns >= p.exit_ns;
+    failures.push_back(std::move(f));
+  }
+  report["failures"] = std::move(failures);
+  report["not_found"] = OrderedJson::array();
+
+  // The critical path: from the root, the child that ended last, down.
+  OrderedJson critical = OrderedJson::array();
+  for (size_t at = root; at != ProcessForest::npos;) {
+    critical.push_back(process_object(proc(at)));
+    size_t next = ProcessForest::npos;
+    for (size_t c : nodes[at].children)
+      if (proc(c).exited && (next == ProcessForest::npos || proc(c).exit_ns > proc(next).exit_ns)) next = c;
+    at = next;
+  }
+  report["critical_path"] = std::move(critical);
+
+  // Per executable; wall time is the union of its runs' intervals, so nested
+  // or parallel runs are not counted twice.
+  struct PerExecutable {
+    uint64_t runs = 0, failed = 0;
+    int64_t cpu_ns = -1, max_rss_kb = -1;
+    std::vector<std::pair<uint64_t, uint64_t>> spans;
+  };
+  std::map<std::string, PerExecutable> executables;
+  for (const auto& node : nodes) {
+    const Process& p = *node.process;
+    if (!p.exited) continue;
+    PerExecutable& x = executables[executable_name(p)];
+    x.runs++;
+    x.failed += failed(p);
+    if (int64_t c = cpu_ns_of(p); c >= 0) x.cpu_ns = std::max<int64_t>(x.cpu_ns, 0) + c;
+    x.max_rss_kb = std::max(x.max_rss_kb, max_rss_kb_of(p));
+    x.spans.emplace_back(p.start_ns, p.exit_ns);
+  }
+  OrderedJson list = OrderedJson::array();
+  for (auto& [name, x] : executables) {
+    std::sort(x.spans.begin(), x.spans.end());
+    uint64_t wall = 0, open = 0, close = 0;
+    for (auto [s, e] : x.spans) {
+      if (s > close) {
+        wall += close - open;
+        open = s;
+        close = e;
+      } else {
+        close = std::max(close, e);
+      }
+    }
+    wall += close - open;
+    OrderedJson j = {{"name", name}, {"runs", x.runs}, {"failed", x.failed}};
+    j["cpu_ns"] = x.cpu_ns >= 0 ? OrderedJson(x.cpu_ns) : OrderedJson(nullptr);
+    j["max_rss_kb"] = x.max_rss_kb >= 0 ? OrderedJson(x.max_rss_kb) : OrderedJson(nullptr);
+    j["wall_ns"] = wall;
+    list.push_back(std::move(j));
+  }
+  report["executables"] = std::move(list);
+  return report;
+}
+
+}  // namespace ft

@@ -1,0 +1,48 @@
+// The HTML report (`--format html`): one self-contained page, the process
+// tree over time with the build report beside it. The page's template, style
+// sheet and script are checked-in files under views/html/, embedded at build
+// time (cmake/embed_text.cmake); the trace is embedded as JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "views/process_forest.h"
+#include "views/view_options.h"
+
+namespace ft {
+
+using OrderedJson = nlohmann::ordered_json;
+
+// What the page knows about the trace beyond its processes.
+struct HtmlTraceInfo {
+  TraceClock clock;
+  uint64_t first_ns = 0, last_ns = 0;  // boot time of the first and last event
+  uint64_t lost = 0;                   // events the kernel could not deliver
+  bool failed_only = false;            // --failed: only failed processes and their ancestry
+};
+
+// The data the page embeds: the processes in depth-first order as columns
+// (`procs`: pid, parent index, start/end in µs since the first event,
+// outcome, status, argv, ...; cwd, exe, user and usage where the model has
+// them), a string table, and `report`, the build report's JSON as
+// `--summary --format json` prints it (cause, failures, critical path,
+// executables), which the page renders and does not recompute.
+OrderedJson html_report_data(const ProcessForest& forest, const HtmlTraceInfo& info, OrderedJson report);
+
+// JSON text that is safe inside a <script> element: every `<`, `>` and `&`
+// (and U+2028/U+2029) is written as a \u escape, so no argv can end the
+// element or open a comment, and JSON.parse reads back the same strings.
+std::string json_for_script(const OrderedJson& data);
+
+// The whole page around `data`.
+std::string render_html_report(const OrderedJson& data);
+
+// A report with the contract's names (root, cause, failures, critical_path,
+// executables, not_found) computed simply from the forest. It stands in until
+// the analysis layer (userspace/analysis/) provides BuildReport's JSON.
+OrderedJson interim_build_report(const ProcessForest& forest);
+
+}  // namespace ft
