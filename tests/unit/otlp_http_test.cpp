@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -186,6 +187,49 @@ TEST(OtlpHttp, AFullQueueDropsWithoutWaiting) {
   EXPECT_EQ(exporter->stats().queued, 4u);
   exporter->shutdown();
   EXPECT_EQ(exporter->stats().exported, 4u);
+}
+
+// https where the URL says so: a TLS receiver whose self-signed certificate
+// (for 127.0.0.1) is the only one trusted, through OpenSSL's SSL_CERT_FILE.
+TEST(OtlpHttp, SendsOverHttpsAndChecksTheCertificate) {
+  std::string dir = testing::TempDir() + "forktrace-tls-" + std::to_string(getpid());
+  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  std::string make = "mkdir -p " + dir + " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                     "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(make.c_str()), 0) << "openssl req";
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server.is_valid());
+  std::atomic<int> spans{0};
+  server.Post("/v1/traces", [&](const httplib::Request& req, httplib::Response& res) {
+    Request r;
+    if (r.ParseFromString(req.body)) spans += r.resource_spans(0).scope_spans(0).spans_size();
+    res.status = 200;
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(1ms);
+
+  const char* old = std::getenv("SSL_CERT_FILE");
+  std::string saved = old ? old : "";
+  auto options = fast("https://127.0.0.1:" + std::to_string(port));
+  options.max_attempts = 1;
+  // Not trusted: the system's CAs do not know it.
+  setenv("SSL_CERT_FILE", "/nonexistent", 1);
+  auto untrusted = start(options);
+  untrusted->enqueue(span_number(1));
+  untrusted->shutdown();
+  EXPECT_EQ(untrusted->stats().dropped, 1u);
+  EXPECT_EQ(spans.load(), 0);
+  setenv("SSL_CERT_FILE", cert.c_str(), 1);
+  auto exporter = start(options);
+  exporter->enqueue(span_number(2));
+  exporter->shutdown();
+  if (old) setenv("SSL_CERT_FILE", saved.c_str(), 1); else unsetenv("SSL_CERT_FILE");
+  EXPECT_EQ(exporter->stats().exported, 1u) << exporter->last_error();
+  EXPECT_EQ(spans.load(), 1);
+  server.stop();
+  thread.join();
+  std::system(("rm -rf " + dir).c_str());
 }
 
 TEST(OtlpHttp, ShutdownGivesUpAfterItsTimeout) {
