@@ -27,6 +27,7 @@
 #include "app/redact.h"
 #include "app/run.h"
 #include "export/otel/ids.h"
+#include "app/tui_session.h"
 #include "model/seed.h"
 #include "probe/probe.h"
 #include "service/cgroup_resolver.h"
@@ -102,6 +103,9 @@ int run_live(const Options& o) {
   if (!otlp && !o.otlp_url.empty()) return fail(error);
   if (otlp) pipeline.add_sink(otlp->make_sink());
   pipeline.model().seed(seeds);
+  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
+  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
+  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
 
   install_filters(o, pipeline);
   Metrics* metrics = nullptr;
@@ -169,8 +173,9 @@ int run_live(const Options& o) {
     TracedCommand::Follow follow{[&](uint32_t pid, std::string& e) { return probe->trace_pid(pid, e); },
                                  [&](uint32_t pid) { probe->untrace_pid(pid); }};
     int fail_status = 1;
-    command = TracedCommand::start(o.command, follow, error, fail_status);
+    command = TracedCommand::start(o.command, follow, error, fail_status, tui ? tui->command_terminal() : -1);
     if (!command) return fail(error, fail_status);
+    if (tui) tui->command_started(command->pid());
   }
 
   // Type=notify units start once events flow; a no-op outside systemd.
@@ -205,6 +210,7 @@ int run_live(const Options& o) {
       break;
     }
     intake.report_lost(probe->lost_records(), now);
+    if (tui && tui->should_stop()) break;
     if (command) {
       if (auto exited = command->poll_exit()) {
         status = *exited;
@@ -216,8 +222,10 @@ int run_live(const Options& o) {
       if (following && followed.empty()) break;
     }
   }
-  status = drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet, status);
-  if (otlp && !o.quiet) fail(otlp->summary());
+  status = drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
+  if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
+                            !StopSignals::requested());
+  if (otlp && !o.quiet && !o.tui) fail(otlp->summary());
   return status;
 }
 

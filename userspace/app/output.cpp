@@ -64,7 +64,7 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
                                               const otel::SpanConfig& otel) {
   ViewOptions view{clock, options.failed, options.threads};
   std::vector<std::unique_ptr<Sink>> sinks;
-  if (discards(out)) return sinks;
+  if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   if (!options.summary || options.format_given) {
     if (options.format == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));

@@ -3,6 +3,8 @@
 namespace ft {
 
 void Pipeline::feed(const Event& e) {
+  std::unique_lock<std::mutex> guard;
+  if (lock_) guard = std::unique_lock<std::mutex>(*lock_);
   if (e.kind == EventKind::lost) {
     lost_ += e.lost_count;
     for (auto& sink : sinks_) sink->on_lost(e);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/event.h"
@@ -21,6 +22,9 @@ class Pipeline {
   // Only processes it accepts reach the views (--job, --cgroup).
   void set_filter(std::function<bool(const Event&, const Process&)> filter) { filter_ = std::move(filter); }
   Lineage& model() { return model_; }
+  // Held while an event is applied and handed to the views, for a view read
+  // from another thread (--tui).
+  void set_lock(std::mutex* lock) { lock_ = lock; }
 
   void feed(const Event& event);
   void finish();
@@ -33,6 +37,7 @@ class Pipeline {
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::function<bool(const Event&, const Process&)> filter_;
   bool show_threads_;
+  std::mutex* lock_ = nullptr;
   uint64_t events_ = 0;
   uint64_t lost_ = 0;
 };

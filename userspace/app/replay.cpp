@@ -8,6 +8,7 @@
 #include "app/pipeline.h"
 #include "app/redact.h"
 #include "app/run.h"
+#include "app/tui_session.h"
 #include "trace/recording_directory.h"
 #include "trace/trace_reader.h"
 
@@ -48,6 +49,9 @@ int run_replay(const Options& o) {
   auto seeds = reader->header().seeds;
   redactor.apply(seeds);
   pipeline.model().seed(seeds);
+  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_replay returns
+  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
+  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
 
   int exit_status = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -83,6 +87,7 @@ int run_replay(const Options& o) {
   }
   pipeline.finish();
   if (!output->close(error)) exit_status = fail(error);
+  if (tui) tui->trace_ended("replay ended", true);
   if (otlp && !o.quiet) fail(otlp->summary());
   return exit_status;
 }

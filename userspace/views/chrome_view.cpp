@@ -46,7 +46,17 @@ void ChromeView::finish() {
     uint64_t clipped = std::max(boot_ns, first_ns_);
     return static_cast<double>(clipped - first_ns_) / 1000.0;
   };
-  Json events = Json::array();
+  // Each event is written as soon as it is made: a document of every event
+  // would hold the whole trace a second time, as a JSON tree (GBs for 100k
+  // processes). The bytes are those of dumping the whole document at once.
+  bool first_event = true;
+  std::fputs("{\"traceEvents\":[", out_);
+  auto emit = [&](const Json& event) {
+    std::string text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (!first_event) std::fputc(',', out_);
+    first_event = false;
+    std::fwrite(text.data(), 1, text.size(), out_);
+  };
   // Chrome merges tracks by pid, so a reused pid gets a track id of its own.
   std::unordered_set<int64_t> used;
   std::vector<int64_t> track_of(nodes.size(), 0);
@@ -69,10 +79,10 @@ void ChromeView::finish() {
     std::string marks;
     for (size_t d = 0; d < depth; ++d) marks += "· ";
     std::string label = marks + std::to_string(p.pid) + " " + command;
-    events.push_back(Json{{"ph", "M"}, {"name", "process_name"}, {"pid", track}, {"args", {{"name", label}}}});
-    events.push_back(Json{{"ph", "M"}, {"name", "process_sort_index"}, {"pid", track}, {"args", {{"sort_index", sort_index++}}}});
-    events.push_back(Json{{"ph", "M"}, {"name", "process_labels"}, {"pid", track}, {"args", {{"labels", outcome}}}});
-    events.push_back(Json{{"ph", "M"}, {"name", "thread_name"}, {"pid", track}, {"tid", track}, {"args", {{"name", printable(p.comm)}}}});
+    emit(Json{{"ph", "M"}, {"name", "process_name"}, {"pid", track}, {"args", {{"name", label}}}});
+    emit(Json{{"ph", "M"}, {"name", "process_sort_index"}, {"pid", track}, {"args", {{"sort_index", sort_index++}}}});
+    emit(Json{{"ph", "M"}, {"name", "process_labels"}, {"pid", track}, {"args", {{"labels", outcome}}}});
+    emit(Json{{"ph", "M"}, {"name", "thread_name"}, {"pid", track}, {"tid", track}, {"args", {{"name", printable(p.comm)}}}});
 
     uint64_t end_ns = p.exited ? p.exit_ns : last_ns_;
     std::vector<Image> images = images_[&p];
@@ -98,25 +108,23 @@ void ChromeView::finish() {
                     {"dur", std::max(0.0, us(slice_end) - us(image.start_ns))}, {"args", std::move(args)}};
       // Reserved colour names of the trace viewer: failures stand out.
       if (last && p.exited) slice["cname"] = status.failed() ? "terrible" : "good";
-      events.push_back(std::move(slice));
+      emit(slice);
     }
     // The fork, as a flow from the parent's slice to the child's first one.
     if (parent != ProcessForest::npos && !images.empty()) {
       double at = us(std::max(p.start_ns, nodes[parent].process->start_ns));
       ++flow_id;
-      events.push_back(Json{{"ph", "s"}, {"cat", "fork"}, {"name", "fork"}, {"id", flow_id}, {"pid", track_of[parent]},
-                            {"tid", track_of[parent]}, {"ts", at}});
-      events.push_back(Json{{"ph", "f"}, {"bp", "e"}, {"cat", "fork"}, {"name", "fork"}, {"id", flow_id}, {"pid", track},
-                            {"tid", track}, {"ts", us(images.front().start_ns)}});
+      emit(Json{{"ph", "s"}, {"cat", "fork"}, {"name", "fork"}, {"id", flow_id}, {"pid", track_of[parent]},
+                {"tid", track_of[parent]}, {"ts", at}});
+      emit(Json{{"ph", "f"}, {"bp", "e"}, {"cat", "fork"}, {"name", "fork"}, {"id", flow_id}, {"pid", track},
+                {"tid", track}, {"ts", us(images.front().start_ns)}});
     }
   }
   for (auto [ts, count] : lost_)
-    events.push_back(Json{{"ph", "i"}, {"s", "g"}, {"name", std::to_string(count) + " events lost"}, {"pid", 0}, {"tid", 0}, {"ts", us(ts)}});
-  Json doc = {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"},
-              {"otherData", {{"generator", "forktrace"}}}};
-  std::string text = doc.dump(-1, ' ', false, Json::error_handler_t::replace);
-  text += '\n';
-  std::fputs(text.c_str(), out_);
+    emit(Json{{"ph", "i"}, {"s", "g"}, {"name", std::to_string(count) + " events lost"}, {"pid", 0}, {"tid", 0}, {"ts", us(ts)}});
+  Json rest = {{"displayTimeUnit", "ms"}, {"otherData", {{"generator", "forktrace"}}}};
+  std::string text = rest.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::fputs(("]," + text.substr(1) + "\n").c_str(), out_);
   std::fflush(out_);
 }
 
