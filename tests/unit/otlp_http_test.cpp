@@ -232,6 +232,33 @@ TEST(OtlpHttp, SendsOverHttpsAndChecksTheCertificate) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+TEST(OtlpHttp, ReplayWaitsForRoomInsteadOfDropping) {
+  Receiver receiver(2, 503);
+  auto options = fast(receiver.url());
+  options.queue_spans = 100;
+  options.batch_spans = 50;
+  options.block_when_full = true;
+  auto exporter = start(options);
+  for (uint32_t i = 1; i <= 2000; ++i) exporter->enqueue(span_number(i));
+  exporter->shutdown();
+  EXPECT_EQ(exporter->stats().exported, 2000u);
+  EXPECT_EQ(exporter->stats().dropped, 0u);
+  std::lock_guard lock(receiver.mutex_);
+  EXPECT_EQ(receiver.span_counts.size(), 2000u);
+}
+
+TEST(OtlpHttp, AfterABatchWasGivenUpTheNextIsTriedOnce) {
+  Receiver receiver(1'000'000, 503);
+  auto options = fast(receiver.url());
+  options.max_attempts = 4;
+  options.batch_spans = 1;
+  auto exporter = start(options);
+  for (uint32_t i = 1; i <= 5; ++i) exporter->enqueue(span_number(i));
+  exporter->shutdown();
+  EXPECT_EQ(exporter->stats().dropped, 5u);
+  EXPECT_EQ(exporter->stats().requests, 4u + 4u);  // 4 tries, then one for each of the 4 others
+}
+
 TEST(OtlpHttp, ShutdownGivesUpAfterItsTimeout) {
   Receiver receiver(1'000'000, 503);
   auto options = fast(receiver.url());

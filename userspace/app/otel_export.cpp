@@ -48,6 +48,11 @@ std::unique_ptr<OtlpExport> OtlpExport::start(const Options& o, const otel::Span
   if (o.otlp_url.empty()) return nullptr;
   otel::OtlpHttpOptions options;
   options.url = o.otlp_url;
+  if (!o.read_path.empty()) {
+    // A replay waits for the endpoint rather than dropping what it reads.
+    options.block_when_full = true;
+    options.shutdown_timeout = std::chrono::minutes(2);
+  }
   for (const std::string& h : o.otlp_headers) {
     size_t eq = h.find('=');
     options.headers.emplace_back(h.substr(0, eq), h.substr(eq + 1));

@@ -48,6 +48,8 @@ OtlpHttpExporter::~OtlpHttpExporter() { shutdown(); }
 
 void OtlpHttpExporter::enqueue(Span&& span) {
   std::unique_lock lock(mutex_);
+  if (options_.block_when_full)
+    wake_.wait(lock, [&] { return stopping_ || queue_.size() < options_.queue_spans; });
   if (stopping_ || queue_.size() >= options_.queue_spans) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -100,10 +102,12 @@ void OtlpHttpExporter::run() {
       queue_.pop_front();
     }
     lock.unlock();
+    wake_.notify_all();  // room in the queue for a waiting enqueue
     std::string body = encode_otlp_proto(resource_, scope_, batch);
     bool ok = send(body);
     (ok ? exported_ : dropped_).fetch_add(n, std::memory_order_relaxed);
     lock.lock();
+    given_up_ = !ok;
   }
   done_ = true;  // tells shutdown() everything was handled
   lock.unlock();
@@ -146,7 +150,10 @@ bool OtlpHttpExporter::send(const std::string& body) {
     }
     std::unique_lock lock(mutex_);
     last_error_ = problem;
-    if (!retryable || attempt >= options_.max_attempts || abandon_) return false;
+    // After a batch was given up, the endpoint is taken to be down: one try
+    // per batch until one gets through, so a dead endpoint costs little.
+    int attempts = given_up_ ? 1 : options_.max_attempts;
+    if (!retryable || attempt >= attempts || abandon_) return false;
     retries_.fetch_add(1, std::memory_order_relaxed);
     if (wake_.wait_for(lock, wait, [&] { return abandon_; })) return false;
     backoff = std::min(backoff * 2, options_.max_backoff);

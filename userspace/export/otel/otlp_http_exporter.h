@@ -33,6 +33,9 @@ struct OtlpHttpOptions {
   int max_attempts = 8;                            // per batch
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds shutdown_timeout{10000};  // to send what is queued at the end
+  // Replay: a full queue makes enqueue wait instead of dropping, since the
+  // file is read faster than any endpoint takes spans. Never live.
+  bool block_when_full = false;
 };
 
 struct OtlpHttpStats {
@@ -77,6 +80,7 @@ class OtlpHttpExporter {
   std::deque<Span> queue_;
   bool stopping_ = false;
   bool done_ = false;     // the thread has handled everything
+  bool given_up_ = false; // the last batch was given up: try the next one once only
   bool abandon_ = false;  // shutdown's time is up: drop, do not retry
   std::string last_error_;
   std::atomic<uint64_t> exported_{0}, dropped_{0}, requests_{0}, retries_{0};

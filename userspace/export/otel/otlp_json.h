@@ -2,7 +2,7 @@
 // one ExportTraceServiceRequest as one line of JSON, as the Collector's file
 // exporter writes and its otlpjsonfile receiver reads. OTLP/JSON is not
 // protobuf's canonical JSON mapping (trace and span IDs are hex, not base64;
-// enums are integers), so it is written here, field for field from
+// enums are integers), so it is written here (a direct writer), field for field from
 // opentelemetry/proto/trace/v1/trace.proto, and tests/unit check it against
 // the official schema by parsing it with the protobuf runtime.
 #pragma once
