@@ -5,11 +5,14 @@
 # fails on any console error, uncaught exception or network request, and
 # checks that the page shows the failing step and the tree. The screenshot is
 # kept at ARTIFACTS/report.png (build-test/artifacts/ in CI).
-#   html_report_test.sh FORKTRACE SOURCE_DIR ARTIFACTS
+# A synthetic build of 20,000 processes (ft-synthetic-build) checks the
+# compressed embedding and the folded start of a large report.
+#   html_report_test.sh FORKTRACE SOURCE_DIR ARTIFACTS SYNTHETIC_BUILD
 set -euo pipefail
 bin=$1
 src=$2
 artifacts=$3
+synthetic=$4
 mkdir -p "$artifacts"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -52,4 +55,10 @@ python3 "$src/tools/browser/cdp_check.py" "$work/report.html" "${expect[@]}" \
 # Search: typing a command and Enter selects it, and the details show it.
 python3 "$src/tools/browser/cdp_check.py" "$work/report.html" --search "true" --expect "1 of " \
   --expect "argv" --screenshot "$artifacts/report-search.png"
+# A large report: embedded compressed, opens folded down to the failures.
+"$synthetic" "$work/large.ftrace" 20000 >/dev/null
+"$bin" -r "$work/large.ftrace" --format html -o "$work/large.html"
+grep -q 'data-encoding="gzip+base64"' "$work/large.html"
+python3 "$src/tools/browser/cdp_check.py" "$work/large.html" --expect "Why it failed" --expect "unit99.c" \
+  --expect-row "cc1" --screenshot "$artifacts/report-large.png"
 echo "html_report_test: screenshots in $artifacts"

@@ -7,10 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <zlib.h>
 
 #include "app/pipeline.h"
 #include "event_builders.h"
@@ -181,6 +184,59 @@ TEST(UnitHtmlReport, JsonForScriptEscapesOnlyInsideStrings) {
   std::string text = json_for_script(data);
   EXPECT_EQ(text, R"({"a\u003cb":"x\u003c/script\u003e\u0026y\u003ez","n":3,"s":"\u2029"})");
   EXPECT_EQ(OrderedJson::parse(text), data);
+}
+
+std::string unbase64(const std::string& text) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char* at = std::strchr(digits, c);
+    if (c == '=' || !at || !c) continue;
+    bits = bits << 6 | static_cast<uint32_t>(at - digits);
+    if ((count += 6) >= 8) out += static_cast<char>((bits >> (count -= 8)) & 0xff);
+  }
+  return out;
+}
+
+std::string gunzip(const std::string& bytes) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  std::string out;
+  char buf[65536];
+  int rc;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  } while (rc == Z_OK);
+  EXPECT_EQ(rc, Z_STREAM_END);
+  inflateEnd(&z);
+  return out;
+}
+
+TEST(UnitHtmlReport, LargeDataIsEmbeddedAsGzipInBase64) {
+  OrderedJson data = {{"format", 1}, {"procs", {{"argv", {{"cc", "</script>", "a.c"}}}}}, {"pad", std::string(5000, 'x')}};
+  std::string plain = render_html_report(data);
+  EXPECT_EQ(plain.find("data-encoding"), std::string::npos) << "small data stays readable JSON";
+  std::string page = render_html_report(data, /*compress_over_bytes=*/1000);
+  const std::string open = "<script type=\"application/json\" id=\"ft-data\" data-encoding=\"gzip+base64\">";
+  size_t from = page.find(open);
+  ASSERT_NE(from, std::string::npos);
+  from += open.size();
+  std::string text = page.substr(from, page.find("</script>", from) - from);
+  EXPECT_EQ(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="), std::string::npos);
+  std::string json = gunzip(unbase64(text));
+  EXPECT_EQ(json, json_for_script(data));
+  EXPECT_EQ(OrderedJson::parse(json), data);
+  EXPECT_EQ(render_html_report(data, 1000), page) << "deterministic: no time stamp in the gzip header";
+  EXPECT_EQ(base64("a"), "YQ==");
+  EXPECT_EQ(base64("ab"), "YWI=");
+  EXPECT_EQ(base64("abc"), "YWJj");
 }
 
 TEST_F(UnitHtmlView, ThePageIsSelfContained) {

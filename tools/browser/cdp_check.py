@@ -143,7 +143,7 @@ def main():
             value = browser.send("Runtime.evaluate", {
                 "expression": "window.ftReport ? JSON.stringify({ready: window.ftReport.ready, processes: "
                               "window.ftReport.processes, rows: window.ftReport.rows, scriptMs: "
-                              "window.ftReport.scriptMs, readyMs: window.ftReport.readyMs}) : ''",
+                              "window.ftReport.scriptMs, parseMs: window.ftReport.parseMs, readyMs: window.ftReport.readyMs, stages: window.ftReport.stages}) : ''",
                 "returnByValue": True}, session=session)["result"].get("value")
             if value:
                 state = json.loads(value)

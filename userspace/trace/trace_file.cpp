@@ -63,7 +63,8 @@ bool decode_header(const uint8_t* data, size_t size, TraceHeader& h) {
     d.strings(s.argv);
     d.bytes(s.job);
   }
-  if (h.version >= 3) d.bytes(h.boot_id);
+  // Version 3 files written before the boot ID was added end without it.
+  if (h.version >= 3 && d.left() > 0) d.bytes(h.boot_id);
   return d.ok() && d.left() == 0;
 }
 

@@ -100,6 +100,13 @@ void ChromeView::finish() {
         args["command"] = format_command(image.argv, false);
       }
       if (last) args["status"] = outcome;
+      if (last && p.usage) {
+        args["cpu_user_ns"] = p.usage->cpu_user_ns;
+        args["cpu_sys_ns"] = p.usage->cpu_sys_ns;
+        args["max_rss_kb"] = p.usage->max_rss_kb;
+        args["read_bytes"] = p.usage->read_bytes;
+        args["write_bytes"] = p.usage->write_bytes;
+      }
       args["chain"] = chain_of[index];
       std::string name = image.name;
       if (last) name += " [" + outcome + "]";

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <zlib.h>
+
 #include "core/exit_status.h"
 #include "views/format.h"
 #include "views/summary_view.h"
@@ -206,7 +208,42 @@ std::string json_for_script(const OrderedJson& data) {
   return out;
 }
 
-std::string render_html_report(const OrderedJson& data) {
+std::string gzip(const std::string& bytes) {
+  z_stream z{};
+  // 15 window bits + 16: a gzip header, whose time and name stay zero.
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&z, bytes.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+std::string base64(const std::string& bytes) {
+  static constexpr char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16 | static_cast<uint8_t>(bytes[i + 1]) << 8 | static_cast<uint8_t>(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kDigits[(v >> shift) & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out += kDigits[(v >> 18) & 63];
+    out += kDigits[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kDigits[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string render_html_report(const OrderedJson& data, size_t compress_over_bytes) {
   std::string page(html_assets::kTemplate);
   auto replace = [&](std::string_view marker, std::string_view with) {
     size_t at = page.find(marker);
@@ -215,7 +252,15 @@ std::string render_html_report(const OrderedJson& data) {
   // The data last: nothing in it can look like a marker to the later finds.
   replace("/*@FT_STYLE@*/", html_assets::kStyle);
   replace("/*@FT_SCRIPT@*/", html_assets::kScript);
-  replace("@FT_DATA@", json_for_script(data));
+  std::string json = json_for_script(data);
+  if (json.size() > compress_over_bytes) {
+    std::string packed = gzip(json);
+    if (!packed.empty()) {
+      replace("id=\"ft-data\">", "id=\"ft-data\" data-encoding=\"gzip+base64\">");
+      json = base64(packed);
+    }
+  }
+  replace("@FT_DATA@", json);
   return page;
 }
 

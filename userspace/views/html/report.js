@@ -6,9 +6,27 @@
 // arrays in depth-first order, where a subtree is the range [i, i + size[i]).
 'use strict';
 
-(() => {
-  const started = performance.now();
-  const data = JSON.parse(document.getElementById('ft-data').textContent);
+// The data: JSON, or for a large trace gzip-compressed JSON in base64 (the
+// browser's own DecompressionStream inflates it), which makes the file and
+// the browser's parsing of it several times smaller.
+const loadData = async () => {
+  const node = document.getElementById('ft-data');
+  if (node.dataset.encoding !== 'gzip+base64') return JSON.parse(node.textContent);
+  const bytes = Uint8Array.from(atob(node.textContent.trim()), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return JSON.parse(await new Response(stream).text());
+};
+
+const started = performance.now();
+loadData().then((data) => render(data)).catch((error) => {
+  document.getElementById('details').textContent = 'This report could not be read: ' + error;
+  throw error;
+});
+
+const render = (data) => {
+  const parsedMs = performance.now() - started;
+  const stages = {};  // ms since the script started, for the benchmark
+  const stage = (name) => { stages[name] = Math.round(performance.now() - started); };
   const S = data.strings;
   const P = data.procs;
   const n = P.pid.length;
@@ -49,6 +67,7 @@
   const nameOf = (i) => S[P.exe_name[i]] || S[P.comm[i]];
   let lowered = null;  // commands in lower case, made on the first search
 
+  stage('derived');
   // ---- the report's processes, by pid (and duration where a pid was reused) --
   const byPid = new Map();
   for (let i = 0; i < n; i++) {
@@ -113,6 +132,7 @@
     return e;
   };
 
+  stage('report');
   // ---- header -------------------------------------------------------------------
   const rootName = root >= 0 ? commandOf(root) : (data.title || 'whole-machine trace');
   document.getElementById('title').textContent = rootName;
@@ -149,6 +169,7 @@
     }
   }
 
+  stage('header');
   // ---- the tree over time ---------------------------------------------------------
   const viewport = document.getElementById('viewport');
   const canvas = document.getElementById('canvas');
@@ -415,14 +436,13 @@
     if (flags.length) row('', flags.join(', '));
     row('pid', String(P.pid[i]));
     row('parent', P.parent[i] >= 0 ? link(P.parent[i]) : (P.ppid[i] ? String(P.ppid[i]) + ' (not traced)' : null));
-    const argv = P.argv[i];
-    row('argv', argv.length ? el('span', { class: 'argv' }, ...argv.map((a) => el('span', { text: a }))) : '(never exec\'d: ' + S[P.comm[i]] + ')');
-    if (P.trunc && P.trunc[i]) row('', 'argv was cut at the capture bound');
-    if (P.exe) row('exe', S[P.exe[i]]);
-    else if (P.filename) row('file', S[P.filename[i]]);
-    if (P.cwd) row('cwd', S[P.cwd[i]]);
-    if (P.uid) row('user', 'uid ' + P.uid[i] + (P.euid && P.euid[i] !== P.uid[i] ? ', euid ' + P.euid[i] : '') +
-                          (P.gid ? ', gid ' + P.gid[i] : ''));
+    const chain = [];
+    for (let a = P.parent[i]; a >= 0; a = P.parent[a]) chain.push(a);
+    if (chain.length) {
+      const dd = el('span');
+      chain.reverse().forEach((a, k) => { if (k) dd.append(' → '); dd.append(link(a)); });
+      row('chain', dd);
+    }
     row('started', fmtWall(P.start[i]) + ' (+' + fmtDur(P.start[i]) + ')');
     row('duration', P.end[i] < 0 ? 'still running at the end (' + fmtDur(endUs[i] - P.start[i]) + '+)' : fmtDur(endUs[i] - P.start[i]));
     if (P.cpu_ns) row('CPU', P.cpu_ns[i] < 0 ? '–' : fmtNs(P.cpu_ns[i]));
@@ -431,13 +451,14 @@
     if (P.job) row('job', S[P.job[i]]);
     if (kids[i]) row('children', kids[i] + ' direct, ' + (size[i] - 1) + ' in all' +
                                (failedBelow[i] - (o === FAILED || o === SIGNALED ? 1 : 0) ? ', ' + (failedBelow[i] - (o === FAILED || o === SIGNALED ? 1 : 0)) + ' failed' : ''));
-    const chain = [];
-    for (let a = P.parent[i]; a >= 0; a = P.parent[a]) chain.push(a);
-    if (chain.length) {
-      const dd = el('span');
-      chain.reverse().forEach((a, k) => { if (k) dd.append(' → '); dd.append(link(a)); });
-      row('chain', dd);
-    }
+    if (P.exe) row('exe', S[P.exe[i]]);
+    else if (P.filename) row('file', S[P.filename[i]]);
+    if (P.cwd) row('cwd', S[P.cwd[i]]);
+    if (P.uid) row('user', 'uid ' + P.uid[i] + (P.euid && P.euid[i] !== P.uid[i] ? ', euid ' + P.euid[i] : '') +
+                          (P.gid ? ', gid ' + P.gid[i] : ''));
+    const argv = P.argv[i];
+    row('argv', argv.length ? el('span', { class: 'argv' }, ...argv.map((a) => el('span', { text: a }))) : '(never exec\'d: ' + S[P.comm[i]] + ')');
+    if (P.trunc && P.trunc[i]) row('', 'argv was cut at the capture bound');
     details.replaceChildren(el('h3', { text: nameOf(i) }), dl);
   };
 
@@ -528,7 +549,9 @@
     tabBody.replaceChildren(sections[k][2]());
   };
   sections.forEach(([title, count], k) => tabs.append(el('button', { type: 'button', role: 'tab', text: title + ' (' + count + ')', onclick: () => showTab(k) })));
+  stage('handlers');
   showTab(0);
+  stage('tables');
 
   document.getElementById('footer').textContent = 'forktrace report · ' + n.toLocaleString('en') +
     ' processes · everything is in this file; it needs no network · Ctrl+wheel zooms, drag pans, click for details, ◂ ▸ fold';
@@ -536,13 +559,22 @@
   // ---- start ---------------------------------------------------------------------------
   if (n > 3000) fold((i) => !keepOpen[i]); else rebuildRows();
   const initial = causeList.length ? causeList[causeList.length - 1] : root;
+  // Open on the failing part of the build: the time of the root's failed
+  // child that the cause runs through, when that is a small part of the trace.
+  if (causeList.length > 1) {
+    const c = causeList[1], d = endUs[c] - P.start[c];
+    if (d < 0.5 * data.span_us) { v0 = Math.max(0, P.start[c] - d * 0.03); v1 = endUs[c] + d * 0.03 + 1; }
+  }
+  stage('fold');
   if (initial >= 0) select(initial);
+  stage('select');
   requestAnimationFrame(() => {
     paint();
     // For tests and benchmarks (tools/browser/cdp_check.py): times since
     // navigation began, and the labels of the tree rows now on screen.
     window.ftReport = {
-      ready: true, processes: n, rows: rowCount, scriptMs: performance.now() - started, readyMs: performance.now(),
+      ready: true, processes: n, rows: rowCount, parseMs: parsedMs, scriptMs: performance.now() - started,
+      readyMs: performance.now(), stages,
       rowsOnScreen: () => {
         const first = Math.floor(viewport.scrollTop / ROW_H);
         const last = Math.min(rowCount, first + Math.ceil((viewport.clientHeight - AXIS_H) / ROW_H));
@@ -553,4 +585,4 @@
     };
     document.body.dataset.ready = '1';
   });
-})();
+};

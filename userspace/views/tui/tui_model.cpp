@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "core/exit_status.h"
 #include "views/format.h"
@@ -85,10 +86,22 @@ TuiModel::TuiModel(TuiOptions options) : options_(std::move(options)), follow_(o
 
 void TuiModel::add(const Event& e, const Process& p) {
   if (e.thread) return;
+  size_t before = forest_.nodes().size();
   size_t index = forest_.add(p);
   if (index >= folds_.size()) {
     folds_.resize(index + 1, 0);
     cgroups_.resize(index + 1);
+    states_.resize(index + 1, kRunning);
+    cpu_ns_.resize(index + 1, 0);
+    has_cpu_.resize(index + 1, 0);
+  }
+  // A new node with children adopted them: they come before it.
+  if (forest_.nodes().size() > before && !forest_.nodes()[index].children.empty()) adopted_ = true;
+  if (index < match_cache_.size()) match_cache_[index] = 0;  // an exec changes its command line
+  states_[index] = !p.exited ? kRunning : decode_wait_status(p.wait_status).failed() ? kExitedFailed : kExitedOk;
+  if (auto u = usage_of(p)) {
+    cpu_ns_[index] = u->cpu_ns();
+    has_cpu_[index] = 1;
   }
   if (!e.cgroup.empty() && cgroups_[index] != e.cgroup) cgroups_[index] = e.cgroup;
   last_ts_ns_ = std::max(last_ts_ns_, e.ts_ns);
@@ -100,10 +113,7 @@ void TuiModel::finish(std::string how) {
   how_ = std::move(how);
 }
 
-bool TuiModel::failed(size_t node) const {
-  const Process& p = *forest_.nodes()[node].process;
-  return p.exited && decode_wait_status(p.wait_status).failed();
-}
+bool TuiModel::failed(size_t node) const { return states_[node] == kExitedFailed; }
 
 // O(processes), only when something changed since the last frame: cheaper
 // than keeping every ancestor's counts current at each event, which costs the
@@ -112,23 +122,28 @@ void TuiModel::update_totals() {
   if (!totals_dirty_ && totals_.size() == forest_.nodes().size()) return;
   const auto& nodes = forest_.nodes();
   totals_.assign(nodes.size(), Totals{});
-  std::vector<std::pair<size_t, size_t>> order = forest_.depth_first();
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    size_t i = it->first;
+  // Children before parents: the reverse order of arrival, unless a process
+  // adopted children added before it (-p), then the reverse depth-first order.
+  std::vector<size_t> order;
+  if (adopted_) {
+    for (auto [node, depth] : forest_.depth_first()) order.push_back(node);
+  }
+  size_t count = adopted_ ? order.size() : nodes.size();
+  for (size_t k = count; k-- > 0;) {
+    size_t i = adopted_ ? order[k] : k;
     if (i >= node_limit()) continue;  // paused: held back
-    const Process& p = *nodes[i].process;
     Totals& t = totals_[i];
-    bool self_failed = failed(i);
+    bool self_failed = states_[i] == kExitedFailed;
     t.failed_here_or_below |= self_failed;
-    if (auto u = usage_of(p)) {
-      t.cpu_ns += u->cpu_ns();
+    if (has_cpu_[i]) {
+      t.cpu_ns += cpu_ns_[i];
       t.any_cpu = true;
     }
     size_t parent = nodes[i].parent;
     if (parent == npos) continue;
     Totals& up = totals_[parent];
     up.descendants += 1 + t.descendants;
-    up.running += (p.exited ? 0 : 1) + t.running;
+    up.running += (states_[i] != kRunning ? 0 : 1) + t.running;
     up.failed += (self_failed ? 1 : 0) + t.failed;
     up.cpu_ns += t.cpu_ns;
     up.any_cpu |= t.any_cpu;
@@ -146,7 +161,7 @@ bool TuiModel::collapsed(size_t node, size_t depth) const {
   if (folds_[node] != 0) return folds_[node] < 0;
   if (failures_only_ || depth == 0) return false;
   const Totals& t = totals_[node];
-  return forest_.nodes()[node].process->exited && t.descendants > 0 && t.running == 0 && !t.failed_here_or_below;
+  return states_[node] != kRunning && t.descendants > 0 && t.running == 0 && !t.failed_here_or_below;
 }
 
 void TuiModel::build_rows() {
@@ -196,8 +211,25 @@ void TuiModel::move_to_row(size_t row) {
 }
 
 bool TuiModel::matches(size_t node) const {
+  if (match_query_ != query_) {
+    match_query_ = query_;
+    match_cache_.assign(forest_.nodes().size(), 0);
+  }
+  if (match_cache_.size() < forest_.nodes().size()) match_cache_.resize(forest_.nodes().size(), 0);
+  if (match_cache_[node] == 0) match_cache_[node] = matches_now(node) ? 2 : 1;
+  return match_cache_[node] == 2;
+}
+
+bool TuiModel::matches_now(size_t node) const {
   const Process& p = *forest_.nodes()[node].process;
   if (p.argv.empty()) return contains(p.comm, query_);
+  // Without a space the query lies within one argument: no joined line to build.
+  if (query_.find(' ') == std::string::npos) {
+    bool exact = std::any_of(query_.begin(), query_.end(), [](unsigned char c) { return std::isupper(c); });
+    for (const std::string& a : p.argv)
+      if (exact ? a.find(query_) != std::string::npos : strcasestr(a.c_str(), query_.c_str()) != nullptr) return true;
+    return false;
+  }
   std::string line;
   for (const std::string& a : p.argv) {
     if (!line.empty()) line += ' ';
@@ -216,10 +248,13 @@ void TuiModel::search(bool forward, bool include_current) {
   if (query_.empty()) return;
   update_totals();
   std::vector<size_t> order;
+  std::vector<size_t> hits;  // positions in order
   for (auto [node, depth] : forest_.depth_first())
-    if (shown(node)) order.push_back(node);
-  size_t total = 0;
-  for (size_t n : order) total += matches(n);
+    if (shown(node)) {
+      if (matches(node)) hits.push_back(order.size());
+      order.push_back(node);
+    }
+  size_t total = hits.size();
   if (total == 0) {
     note_ = "no command line contains \"" + sanitize(query_) + "\"";
     return;
@@ -229,19 +264,20 @@ void TuiModel::search(bool forward, bool include_current) {
     auto it = std::find(order.begin(), order.end(), cursor_);
     if (it != order.end()) at = static_cast<size_t>(it - order.begin());
   }
-  size_t n = order.size();
-  for (size_t step = include_current ? 0 : 1; step <= n; ++step) {
-    size_t k = forward ? (at + step) % n : (at + n - step % n) % n;
-    if (matches(order[k])) {
-      cursor_ = order[k];
-      follow_ = false;
-      reveal(cursor_);
-      size_t index = 0;
-      for (size_t j = 0; j <= k; ++j) index += matches(order[j]);
-      note_ = fmt::format("match {} of {} for \"{}\" (n next, N previous)", index, total, sanitize(query_));
-      return;
-    }
+  // The next hit after `at` (or at it), cyclically.
+  size_t h;
+  if (forward) {
+    auto it = include_current ? std::lower_bound(hits.begin(), hits.end(), at)
+                              : std::upper_bound(hits.begin(), hits.end(), at);
+    h = it == hits.end() ? 0 : static_cast<size_t>(it - hits.begin());
+  } else {
+    auto it = std::lower_bound(hits.begin(), hits.end(), at);
+    h = it == hits.begin() ? hits.size() - 1 : static_cast<size_t>(it - hits.begin()) - 1;
   }
+  cursor_ = order[hits[h]];
+  follow_ = false;
+  reveal(cursor_);
+  note_ = fmt::format("match {} of {} for \"{}\" (n next, N previous)", h + 1, total, sanitize(query_));
 }
 
 Action TuiModel::key(int key, size_t page_rows) {
@@ -347,7 +383,7 @@ ScreenLine TuiModel::header_line(const FrameContext& c, uint64_t now_ns) const {
     if (r >= node_limit()) continue;
     const Totals& t = totals_[r];
     processes += 1 + t.descendants;
-    running += t.running + (forest_.nodes()[r].process->exited ? 0 : 1);
+    running += t.running + (states_[r] == kRunning ? 1 : 0);
     failures += t.failed + (failed(r) ? 1 : 0);
   }
   (void)now_ns;
