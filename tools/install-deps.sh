@@ -9,6 +9,7 @@ packages=(
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev googletest
   libcpp-httplib-dev libsystemd-dev libncurses-dev tmux
+  libprotobuf-dev protobuf-compiler libssl-dev openssl npm man-db
   util-linux procps curl python3 prometheus systemd
   chromium  # tests/browser: the HTML report in a real headless browser
 )

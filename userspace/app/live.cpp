@@ -21,9 +21,12 @@
 #include "app/live/periodic.h"
 #include "app/live/shutdown.h"
 #include "app/live/traced_command.h"
+#include "app/otel_export.h"
 #include "app/output.h"
 #include "app/pipeline.h"
+#include "app/redact.h"
 #include "app/run.h"
+#include "export/otel/ids.h"
 #include "app/tui_session.h"
 #include "model/seed.h"
 #include "probe/probe.h"
@@ -64,11 +67,12 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
   h.started_ns = boottime_now_ns();
   h.realtime_offset_ns = clock.realtime_offset_ns;
   if (o.threads) h.flags |= kTraceThreads;
-  if (!o.job_env.empty()) h.flags |= kTraceEnv;
+  if (!o.job_env.empty() || wants_trace_context(o)) h.flags |= kTraceEnv;
   if (!o.command.empty() || !o.pids.empty()) h.flags |= kTraceFiltered;
   h.command = o.argv;
   h.traced_command = o.command;
   h.seeds = seeds;
+  h.boot_id = otel::read_boot_id();
   return h;
 }
 
@@ -86,10 +90,18 @@ int run_live(const Options& o) {
   auto output = Output::open(o.output_path, error);
   if (!output) return fail(error);
 
+  Redactor redactor;
+  for (const std::string& pattern : o.redact)
+    if (!redactor.add(pattern, error)) return fail(error);
   std::vector<SeedProcess> seeds = read_proc_processes();
+  redactor.apply(seeds);
   TraceClock clock{realtime_offset_ns()};
+  otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock, live_scope(o))) pipeline.add_sink(std::move(sink));
+  for (auto& sink : make_views(o, output->file(), clock, live_scope(o), otel_config)) pipeline.add_sink(std::move(sink));
+  auto otlp = OtlpExport::start(o, otel_config, error);
+  if (!otlp && !o.otlp_url.empty()) return fail(error);
+  if (otlp) pipeline.add_sink(otlp->make_sink());
   pipeline.model().seed(seeds);
   std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
   if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
@@ -120,11 +132,17 @@ int run_live(const Options& o) {
   bool following = !o.pids.empty() && o.command.empty();  // -p ends by itself
   FollowedProcesses followed;
   Intake intake(pipeline, &cgroups, recorder.get(), following ? &followed : nullptr, o.job_env);
+  // Before anything records or shows an exec: its environment reduced to the
+  // job marker and trace context, and secrets out of argv.
+  intake.set_prepare([&](Event& e) {
+    if (e.kind == EventKind::exec && !e.env.empty()) reduce_exec_env(e.env, o);
+    redactor.apply(e);
+  });
 
   ProbeOptions probe_options;
   probe_options.filter_by_pid = !o.command.empty() || !o.pids.empty();
   probe_options.threads = o.threads;
-  probe_options.capture_env = !o.job_env.empty();
+  probe_options.capture_env = !o.job_env.empty() || wants_trace_context(o);
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
   auto probe = Probe::load(
@@ -179,6 +197,7 @@ int run_live(const Options& o) {
     periodic.every(0, [&](uint64_t) {
       metrics->set_live_processes(pipeline.model().live_count());
       if (recorder) metrics->set_recording(recorder->bytes_written(), recorder->records_dropped(), recorder->failed());
+      if (otlp) otlp->update(*metrics);
     });
 
   int status = 0;
@@ -206,6 +225,7 @@ int run_live(const Options& o) {
   status = drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
   if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
                             !StopSignals::requested());
+  if (otlp && !o.quiet && !o.tui) fail(otlp->summary());
   return status;
 }
 

@@ -29,8 +29,9 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("--format", o.format,
                  "The view: text (one line per event), tree, json (JSON Lines), "
-                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE)")
-      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html"}))
+                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE), "
+                 "otlp (OpenTelemetry traces as OTLP/JSON lines)")
+      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html", "otlp"}))
       ->capture_default_str();
   app.add_flag("--summary", o.summary,
                "At the end, print the build report: why it failed, failures handled and propagated, "
@@ -79,6 +80,16 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--keep-size", o.keep_mib, "With -w DIR: keep at most this many MiB of files")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
       ->capture_default_str();
+  app.add_option("--otlp", o.otlp_url,
+                 "Send a span per process over OTLP/HTTP (protobuf) to URL/v1/traces, such as "
+                 "http://localhost:4318 (https where the URL says so)")
+      ->type_name("URL");
+  app.add_option("--otlp-header", o.otlp_headers, "With --otlp: add this HTTP header to every request (repeatable)")
+      ->type_name("NAME=VALUE");
+  app.add_option("--redact", o.redact,
+                 "Replace what REGEX (ECMAScript) matches in arguments by [redacted], in every output and the "
+                 "recording (repeatable)")
+      ->type_name("REGEX");
   app.set_version_flag("--version", std::string("forktrace ") + FORKTRACE_VERSION);
   app.footer("\nEverything after -- is the command to run and trace; forktrace exits with its status.\n"
              "Started through sudo, the command runs as the invoking user (SUDO_UID/SUDO_GID).");
@@ -113,6 +124,14 @@ std::optional<int> validate(const Options& o) {
     return fail("--tui needs a terminal, and standard output is not one (for a tree in a file or pipe, use --format tree)");
   if (!o.cgroup.empty() && o.cgroup.front() != '/')
     return fail("--cgroup takes a cgroup v2 path starting with /, such as /system.slice/x.service");
+  for (const std::string& h : o.otlp_headers) {
+    size_t eq = h.find('=');
+    if (eq == 0 || eq == std::string::npos ||
+        h.find_first_not_of("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != eq ||
+        h.find_first_of("\r\n", eq) != std::string::npos)
+      return fail("--otlp-header takes NAME=VALUE, such as --otlp-header 'Authorization=Bearer TOKEN'");
+  }
+  if (!o.otlp_headers.empty() && o.otlp_url.empty()) return fail("--otlp-header needs --otlp URL");
   return std::nullopt;
 }
 

@@ -36,6 +36,10 @@ struct Options {
   uint32_t keep_files = 48;          //         keeping at most this many files
   uint64_t keep_mib = 4096;          //         and this many MiB
   std::vector<std::string> argv;     // forktrace's own command line, for the recording
+  // OpenTelemetry export (docs/opentelemetry.md).
+  std::string otlp_url;                   // --otlp URL
+  std::vector<std::string> otlp_headers;  // --otlp-header NAME=VALUE
+  std::vector<std::string> redact;        // --redact REGEX
 };
 
 // Parses argv. On --help, --version or an error, returns the exit status to

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "export/otel/otlp_json_view.h"
 #include "views/chrome_view.h"
 #include "views/html_view.h"
 #include "views/json_view.h"
@@ -79,7 +80,8 @@ bool use_color(const std::string& color, std::FILE* out) {
 }
 
 std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
-                                              const analysis::TraceScope& scope) {
+                                              const analysis::TraceScope& scope,
+                                              const otel::SpanConfig& otel) {
   ViewOptions view;
   view.clock = clock;
   view.failed_only = options.failed;
@@ -97,6 +99,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
       sinks.push_back(std::make_unique<JsonView>(out, view));
     else if (options.format == "tree")
       sinks.push_back(std::make_unique<TreeView>(out, view));
+    else if (options.format == "otlp")
+      sinks.push_back(std::make_unique<otel::OtlpJsonView>(out, otel));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
     else if (options.format == "html")

@@ -8,6 +8,7 @@
 
 #include "analysis/trace.h"
 #include "app/options.h"
+#include "export/otel/span_builder.h"
 #include "views/sink.h"
 
 namespace ft {
@@ -35,7 +36,9 @@ class Output {
 // when `out` is /dev/null.
 // `scope` says what was traced (live: the options; replay: the header).
 std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
-                                              const analysis::TraceScope& scope = {});
+                                              const analysis::TraceScope& scope = {},
+                                              const otel::SpanConfig& otel = {});
+// `scope` says what was traced; `otel` configures --format otlp.
 
 // What live tracing with these options traces.
 analysis::TraceScope live_scope(const Options& options);

@@ -125,8 +125,9 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   p->argv_truncated = e.argv_truncated;
   p->cgroup_id = e.cgroup_id;
   p->execs++;
-  // The live path keeps only the job marker ("NAME=value") of the environment.
-  if (!e.env.empty()) {
+  // The live path keeps only the job marker ("NAME=value") of the environment,
+  // first, and the trace context for the OpenTelemetry export after it.
+  if (!e.env.empty() && e.env.front().rfind("TRACEPARENT=", 0) != 0 && e.env.front().rfind("TRACESTATE=", 0) != 0) {
     size_t eq = e.env.front().find('=');
     if (eq != std::string::npos) p->job = e.env.front().substr(eq + 1);
   }

@@ -82,6 +82,13 @@ void Metrics::add_usage(const ResourceUsage& u, size_t outcome) {
 
 void Metrics::on_lost(const Event& e) { lost_.fetch_add(e.lost_count, std::memory_order_relaxed); }
 
+void Metrics::set_otlp(uint64_t exported, uint64_t dropped, uint64_t queued) {
+  otlp_exported_.store(exported, std::memory_order_relaxed);
+  otlp_dropped_.store(dropped, std::memory_order_relaxed);
+  otlp_queued_.store(queued, std::memory_order_relaxed);
+  otlp_on_.store(1, std::memory_order_relaxed);
+}
+
 void Metrics::set_recording(uint64_t bytes_written, uint64_t records_dropped, bool failed) {
   recording_bytes_.store(bytes_written, std::memory_order_relaxed);
   recording_dropped_.store(records_dropped, std::memory_order_relaxed);
@@ -160,6 +167,15 @@ std::string Metrics::render() const {
   out += fmt::format("forktrace_recording_dropped_events_total {}\n", get(recording_dropped_));
   metric("forktrace_recording_failed", "gauge", "1 when writing the recording has failed (a full disk).");
   out += fmt::format("forktrace_recording_failed {}\n", get(recording_failed_));
+  if (get(otlp_on_)) {
+    metric("forktrace_otlp_spans_exported_total", "counter", "Spans the OTLP endpoint accepted (--otlp).");
+    out += fmt::format("forktrace_otlp_spans_exported_total {}\n", get(otlp_exported_));
+    metric("forktrace_otlp_spans_dropped_total", "counter",
+           "Spans not delivered: the export queue was full, or the endpoint refused or stayed unreachable.");
+    out += fmt::format("forktrace_otlp_spans_dropped_total {}\n", get(otlp_dropped_));
+    metric("forktrace_otlp_queue_spans", "gauge", "Spans waiting to be sent.");
+    out += fmt::format("forktrace_otlp_queue_spans {}\n", get(otlp_queued_));
+  }
 
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);

@@ -15,6 +15,8 @@ namespace ft {
 //   2: a cleanly closed recording ends with an `end` frame, so a file cut off
 //      between two records (a killed writer, a crash) is told from a whole one.
 //   3: new event fields (bits 21 and up); version 1 and 2 files never set them.
+//      The header ends with the machine's boot ID (span and trace IDs of the
+//      OpenTelemetry export are derived from it).
 constexpr uint32_t kTraceFormatVersion = 3;
 
 enum TraceFlags : uint32_t {
@@ -33,6 +35,7 @@ struct TraceHeader {
   std::vector<std::string> command;         // forktrace's own command line
   std::vector<std::string> traced_command;  // the command after --, if any
   std::vector<SeedProcess> seeds;           // processes alive when it began
+  std::string boot_id;                      // /proc/sys/kernel/random/boot_id (version 3 on)
 
   // Wall-clock nanoseconds of the boot, for a person reading the header.
   int64_t boot_time_ns() const { return realtime_offset_ns; }

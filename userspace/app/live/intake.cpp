@@ -24,7 +24,10 @@ void Intake::deliver(Event& e) {
   e.ts_ns = std::max(e.ts_ns, last_ts_ns_);
   last_ts_ns_ = e.ts_ns;
   if (e.cgroup_id && cgroups_) e.cgroup = cgroups_->path(e.cgroup_id, e.ts_ns);
-  if (e.kind == EventKind::exec && !job_env_.empty()) keep_job_marker(e.env, job_env_);
+  if (prepare_)
+    prepare_(e);
+  else if (e.kind == EventKind::exec && !job_env_.empty())
+    keep_job_marker(e.env, job_env_);
   if (recorder_) recorder_->write(e);
   if (followed_) followed_->on_event(e);
   pipeline_.feed(e);

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "app/followed.h"
@@ -32,6 +33,9 @@ class Intake {
   void report_lost(uint64_t lost_total, uint64_t now_ns);
 
   uint64_t decode_errors() const { return decode_errors_; }
+  // Runs on each event before the recording sees it (env reduction,
+  // --redact); without it, an exec keeps only the job marker.
+  void set_prepare(std::function<void(Event&)> prepare) { prepare_ = std::move(prepare); }
 
  private:
   Pipeline& pipeline_;
@@ -39,6 +43,7 @@ class Intake {
   Recorder* recorder_;
   FollowedProcesses* followed_;
   std::string job_env_;
+  std::function<void(Event&)> prepare_;
   Event event_;  // reused: its strings and vectors keep their capacity
   uint64_t last_ts_ns_ = 0;
   uint64_t lost_reported_ = 0;
