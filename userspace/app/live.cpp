@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,6 +18,7 @@
 #include "app/clock.h"
 #include "app/filters.h"
 #include "app/followed.h"
+#include "app/live/gap_repair.h"
 #include "app/live/intake.h"
 #include "app/live/periodic.h"
 #include "app/live/shutdown.h"
@@ -82,13 +84,15 @@ int run_live(const Options& o) {
   }
 
   std::string error;
-  auto output = Output::open(o.output_path, error);
+  // Intake never waits for the views' output: they write to a bounded queue.
+  auto output = Output::open(o.output_path, error, o.output_buffer_mib << 20);
   if (!output) return fail(error);
 
   std::vector<SeedProcess> seeds = read_proc_processes();
   TraceClock clock{realtime_offset_ns()};
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& view : make_views(o, output->file(), clock)) pipeline.add_view(std::move(view));
+  if (OutputQueue* queue = output->queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
   pipeline.model().seed(seeds);
 
   install_filters(o, pipeline);
@@ -165,6 +169,9 @@ int run_live(const Options& o) {
     if (trim.due(pipeline.model().live_count())) malloc_trim(0);
   });
   if (following) periodic.every(kSecond, [&](uint64_t) { followed.forget_vanished(); });
+  // The views' buffered lines reach the queue (and so -o FILE) within a
+  // second; the queue's writer does the waiting.
+  if (output->queue()) periodic.every(kSecond, [&](uint64_t) { std::fflush(output->file()); });
   std::unique_ptr<RecordingWatch> recording_watch;
   if (recorder) {
     recording_watch = std::make_unique<RecordingWatch>(*recorder);
@@ -176,6 +183,16 @@ int run_live(const Options& o) {
       if (recorder) metrics->set_recording(recorder->bytes_written(), recorder->records_dropped(), recorder->failed());
     });
 
+  // After lost records, the model is reconciled with /proc. With -- CMD or -p
+  // only the traced processes count: the ones seen starting, and -p's own.
+  std::function<bool(const Process&)> traced;
+  if (probe_options.filter_by_pid) {
+    std::unordered_set<uint32_t> roots(followed_at_start.begin(), followed_at_start.end());
+    traced = [roots](const Process& p) { return !p.seeded || roots.count(p.pid) > 0; };
+  }
+  GapRepair gaps(pipeline, intake,
+                 {read_proc_processes, [&] { while (probe->poll(0) > 0) {} }, boottime_now_ns}, traced);
+
   int status = 0;
   for (;;) {
     int n = probe->poll(100 /* ms */);
@@ -185,7 +202,8 @@ int run_live(const Options& o) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
       break;
     }
-    intake.report_lost(probe->lost_records(), now);
+    if (intake.report_lost(probe->lost_by_kind(), now)) gaps.on_loss();
+    gaps.run();
     if (command) {
       if (auto exited = command->poll_exit()) {
         status = *exited;
@@ -197,7 +215,7 @@ int run_live(const Options& o) {
       if (following && followed.empty()) break;
     }
   }
-  return drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet, status);
+  return drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet, status);
 }
 
 }  // namespace ft

@@ -33,10 +33,18 @@ void SummaryView::on_event(const Event& e, const Process& p) {
   last_ns_ = e.ts_ns;
   if (e.thread) return;
   switch (e.kind) {
-    case EventKind::fork: processes_++; break;
+    case EventKind::fork:
+      processes_++;
+      if (e.recovered) recovered_++;
+      break;
     case EventKind::exec: execs_++; break;
     case EventKind::exit: {
       exits_++;
+      if (p.forker_unknown && !p.seeded) forker_unknown_++;
+      if (e.status_unknown) {  // neither status nor duration is known
+        unknown_exits_++;
+        break;
+      }
       ExitStatus status = decode_wait_status(p.wait_status);
       PerExecutable& x = executables_[executable_name(p)];
       x.runs++;
@@ -62,7 +70,11 @@ void SummaryView::on_event(const Event& e, const Process& p) {
   }
 }
 
-void SummaryView::on_lost(const Event& e) { lost_ += e.lost_count; }
+void SummaryView::on_lost(const Event& e) {
+  lost_ += e.lost_count;
+  gap_count_++;
+  if (gaps_.size() < kMaxGaps) gaps_.emplace_back(e.ts_ns, e.lost_count);
+}
 
 void SummaryView::finish() {
   fmt::print(out_, "Summary\n");
@@ -70,6 +82,17 @@ void SummaryView::finish() {
   fmt::print(out_, "  processes      {} started, {} exited, {} failed\n", processes_, exits_, failed_.size());
   fmt::print(out_, "  execs          {}\n", execs_);
   if (lost_) fmt::print(out_, "  lost events    {} (the figures below may be incomplete)\n", lost_);
+  if (recovered_ || unknown_exits_ || forker_unknown_)
+    fmt::print(out_, "  uncertain      {} processes: {} recovered from /proc, {} ended with status unknown, "
+               "{} first seen after their fork was lost (marked ? in the tree)\n",
+               recovered_ + unknown_exits_ + forker_unknown_, recovered_, unknown_exits_, forker_unknown_);
+  if (!gaps_.empty()) {
+    std::string where;
+    for (const auto& [ts, n] : gaps_)
+      where += fmt::format("{}{} ({} lost)", where.empty() ? "" : ", ", format_clock(options_.clock.wall_ns(ts)), n);
+    if (gap_count_ > gaps_.size()) where += fmt::format(", and {} more", gap_count_ - gaps_.size());
+    fmt::print(out_, "  gaps           {}\n", where);
+  }
 
   if (!failed_.empty()) {
     fmt::print(out_, "\nFailed ({}), with the chain that launched each\n", failed_.size());

@@ -38,6 +38,12 @@ class SummaryView : public Sink {
   ViewOptions options_;
   size_t top_n_;
   uint64_t processes_ = 0, execs_ = 0, exits_ = 0, lost_ = 0;
+  // After lost events: processes recovered from /proc, exits found (status
+  // unknown), processes first seen after their fork was lost; and the gaps.
+  uint64_t recovered_ = 0, unknown_exits_ = 0, forker_unknown_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> gaps_;  // (ts_ns, events lost), the first kMaxGaps
+  uint64_t gap_count_ = 0;
+  static constexpr size_t kMaxGaps = 10;
   uint64_t first_ns_ = 0, last_ns_ = 0;
   std::map<std::string, PerExecutable> executables_;
   std::vector<Slowest> slowest_;  // a bounded min-heap on duration

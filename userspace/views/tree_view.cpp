@@ -47,9 +47,13 @@ void TreeView::print(size_t root, const std::vector<bool>& failed) {
     if (item.depth > kMaxIndent) indent += fmt::format("[depth {}] ", item.depth);
 
     std::string command = p.argv.empty() ? "[" + printable(p.comm) + "]" : format_command(p.argv, p.argv_truncated);
-    std::string status = p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
-                                  : "running";
+    std::string status = p.status_unknown ? "ended ?  (status unknown: its exit was lost)"
+                         : p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
+                                    : "running";
     std::string extra = p.reparented ? fmt::format("  (reparented to {})", p.ppid) : "";
+    // What forktrace did not see is marked, never passed off as seen.
+    if (p.recovered) extra += "  ? recovered from /proc after lost events";
+    else if (p.forker_unknown && !p.seeded) extra += "  ? its fork was not seen: parent uncertain";
     fmt::print(out_, "{}{} {}  {}{}\n", indent, p.pid, command, status, extra);
 
     shown.clear();
