@@ -97,6 +97,8 @@ static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 	return *start == start_ns;
 }
 
+#include "usage.bpf.h"
+
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 {
 	return task->cgroups->dfl_cgrp->kn->id;
@@ -224,39 +226,55 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	return 0;
 }
 
-static __always_inline int record_exit(struct task_struct *task, bool group_dead)
+static __always_inline void fill_exit(struct ft_exit_record *r, struct task_struct *task, __u32 flags,
+				      __u32 size, __u64 ts_ns)
 {
-	__u32 pid = task->tgid;
-	struct ft_exit_record *r;
-	__u32 flags = 0;
-
-	if (!group_dead && !emit_threads)
-		return 0;
-	if (!is_traced(pid, task->group_leader->start_boottime))
-		return 0;
-
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_lost(FT_RECORD_EXIT);
-		return 0;
-	}
-	if (group_dead)
-		flags |= FT_EXIT_GROUP_DEAD;
 	if (task->signal->flags & SIGNAL_GROUP_EXIT)
 		flags |= FT_EXIT_GROUP_EXIT;
-	r->head.ts_ns = bpf_ktime_get_boot_ns();
+	r->head.ts_ns = ts_ns;
 	r->head.kind = FT_RECORD_EXIT;
-	r->head.size = sizeof(*r);
+	r->head.size = size;
 	r->start_ns = task->start_boottime;
 	r->process_start_ns = task->group_leader->start_boottime;
 	r->cgroup_id = task_cgroup_id(task);
-	r->pid = pid;
+	r->pid = task->tgid;
 	r->tid = task->pid;
 	r->ppid = task->real_parent->tgid;
 	r->exit_code = task->exit_code;
 	r->group_exit_code = task->signal->group_exit_code;
 	r->flags = flags;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
+}
+
+/* A process's exit carries its resource usage (usage.bpf.h); a thread's does not. */
+static __always_inline int record_exit(struct task_struct *task, bool group_dead)
+{
+	struct ft_exit_record *r;
+	__u64 ts_ns;
+
+	if (!group_dead && !emit_threads)
+		return 0;
+	if (!is_traced(task->tgid, task->group_leader->start_boottime))
+		return 0;
+
+	ts_ns = bpf_ktime_get_boot_ns();
+	if (!group_dead) {
+		r = bpf_ringbuf_reserve(&events, FT_EXIT_RECORD_BASE, 0);
+		if (!r) {
+			count_lost(FT_RECORD_EXIT);
+			return 0;
+		}
+		fill_exit(r, task, 0, FT_EXIT_RECORD_BASE, ts_ns);
+		bpf_ringbuf_submit(r, wakeup_flags());
+		return 0;
+	}
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_lost(FT_RECORD_EXIT);
+		return 0;
+	}
+	fill_exit(r, task, FT_EXIT_GROUP_DEAD | FT_EXIT_USAGE, sizeof(*r), ts_ns);
+	read_usage(task, &r->usage);
 	bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
 }

@@ -76,6 +76,35 @@ struct ft_exec_record {
 enum ft_exit_flags {
 	FT_EXIT_GROUP_DEAD = 1 << 0, /* the last thread: the process has ended */
 	FT_EXIT_GROUP_EXIT = 1 << 1, /* SIGNAL_GROUP_EXIT: group_exit_code is the status */
+	FT_EXIT_USAGE = 1 << 2,      /* the record ends with struct ft_usage */
+};
+
+enum ft_usage_flags {
+	FT_USAGE_PARTIAL = 1 << 0, /* not every thread could be summed: do not trust the sums */
+	FT_USAGE_NO_IO = 1 << 1,   /* a kernel without CONFIG_TASK_IO_ACCOUNTING */
+};
+
+/*
+ * A whole process's own resource usage at its last thread's exit: the dead
+ * threads' totals in signal_struct plus every thread still listed (the
+ * exiting one, a zombie leader). Children are not counted. Raw counters, as
+ * getrusage() starts from; user space splits the CPU time (docs/design.md).
+ */
+struct ft_usage {
+	__u64 utime_ns;      /* tick-sampled user time */
+	__u64 stime_ns;      /* tick-sampled system time */
+	__u64 runtime_ns;    /* sum_exec_runtime: the scheduler's exact CPU time */
+	__u64 prev_utime_ns; /* signal->prev_cputime: the split last reported to anyone */
+	__u64 prev_stime_ns;
+	__u64 max_rss_kb;    /* signal->maxrss, in KiB */
+	__u64 min_flt;
+	__u64 maj_flt;
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 read_bytes;  /* storage reads, as /proc/PID/io read_bytes */
+	__u64 write_bytes; /* storage writes, as /proc/PID/io write_bytes */
+	__u32 threads;     /* threads read from the thread list, the exiting one included */
+	__u32 flags;       /* enum ft_usage_flags */
 };
 
 struct ft_exit_record {
@@ -90,7 +119,11 @@ struct ft_exit_record {
 	__u32 group_exit_code; /* signal->group_exit_code: raw wait status */
 	__u32 flags;           /* enum ft_exit_flags */
 	char comm[FT_COMM_LEN];
+	/* Only with FT_EXIT_USAGE (process exits); thread exits end before it. */
+	struct ft_usage usage;
 };
+
+#define FT_EXIT_RECORD_BASE 80 /* bytes of an exit record without usage */
 
 #define FT_EXEC_RECORD_MAX \
 	(sizeof(struct ft_exec_record) + FT_FILENAME_MAX + FT_ARGS_MAX + FT_ENV_MAX)
@@ -100,7 +133,9 @@ struct ft_exit_record {
 _Static_assert(sizeof(struct ft_record_head) == 16, "record head");
 _Static_assert(sizeof(struct ft_fork_record) == 80, "fork record");
 _Static_assert(sizeof(struct ft_exec_record) == 72, "exec record");
-_Static_assert(sizeof(struct ft_exit_record) == 80, "exit record");
+_Static_assert(sizeof(struct ft_usage) == 104, "usage");
+_Static_assert(sizeof(struct ft_exit_record) == FT_EXIT_RECORD_BASE + 104, "exit record");
+_Static_assert(__builtin_offsetof(struct ft_exit_record, usage) == FT_EXIT_RECORD_BASE, "exit usage");
 #endif
 
 #endif /* FORKTRACE_H */

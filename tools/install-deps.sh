@@ -5,8 +5,9 @@ packages=(
   build-essential cmake pkg-config git
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
-  libcpp-httplib-dev libsystemd-dev
+  libcpp-httplib-dev libsystemd-dev libncurses-dev tmux
   util-linux procps curl python3 prometheus systemd
+  chromium  # tests/browser: the HTML report in a real headless browser
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -30,6 +30,9 @@
 #include <thread>
 #include <vector>
 
+#include "attached.h"
+#include "unprivileged.h"
+
 namespace {
 
 using nlohmann::json;
@@ -50,6 +53,7 @@ struct SpawnOptions {
   std::vector<std::string> env;  // NAME=VALUE, added to ours
   std::string cwd;
   std::string stderr_file;  // stderr goes there instead of to a pipe
+  bool as_nobody = false;   // run as uid/gid 65534, no groups, no capabilities
 };
 
 SpawnOptions in_dir(const std::string& dir) {
@@ -93,6 +97,7 @@ Child spawn(const std::vector<std::string>& argv, const SpawnOptions& o = {}) {
       size_t eq = e.find('=');
       setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
     }
+    if (o.as_nobody && !ft::test::drop_to_nobody()) _exit(126);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -220,24 +225,8 @@ bool one_line(const std::string& s) {
   return !s.empty() && s.back() == '\n' && std::count(s.begin(), s.end(), '\n') == 1 && s.size() > 1;
 }
 
-// The tracer has attached its programs once it holds BPF links; a little
-// more time covers what it does after attaching (reading /proc for -p).
-bool wait_until_attached(pid_t tracer, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status;
-    if (waitpid(tracer, &status, WNOHANG) == tracer) return false;  // it gave up
-    std::error_code ec;
-    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(tracer) + "/fd", ec)) {
-      if (std::filesystem::read_symlink(fd.path(), ec).string() == "anon_inode:bpf_link") {
-        std::this_thread::sleep_for(300ms);
-        return true;
-      }
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
+// Waits for the tracer's BPF links (tests/common/attached.h), not for a fixed time.
+using ft::test::wait_until_attached;
 
 std::string comm_of(const std::string& path) {
   return std::filesystem::path(path).filename().string().substr(0, 15);  // TASK_COMM_LEN - 1
@@ -799,7 +788,7 @@ TEST_P(Attach, FollowsAProcessStartedBefore) {
   ASSERT_GT(tracer.pid, 0);
   close(tracer.in);
   Reaper reap_tracer{tracer.pid};
-  ASSERT_TRUE(wait_until_attached(tracer.pid, 10s)) << "forktrace -p did not attach: " << read_file(err);
+  ASSERT_TRUE(wait_until_attached(tracer.pid, 60s)) << "forktrace -p did not attach: " << read_file(err);
 
   if (wake_by == "stdin") {
     ASSERT_EQ(write(hold.in, "go\n", 3), 3);
@@ -882,7 +871,7 @@ TEST_P(WholeMachine, ShowsEachProcessOnce) {
   ASSERT_GT(tracer.pid, 0);
   close(tracer.in);
   close(tracer.out);
-  ASSERT_TRUE(wait_until_attached(tracer.pid, 10s)) << "forktrace did not attach: " << read_file(err);
+  ASSERT_TRUE(wait_until_attached(tracer.pid, 60s)) << "forktrace did not attach: " << read_file(err);
 
   const std::string which = "exit_together";
   Result w = run({kWorkload, which});
@@ -994,7 +983,8 @@ TEST_F(Integration, PidThatDoesNotExist) {
 // Live tracing as an ordinary user: one line naming the cause, and the command
 // is not started untraced.
 TEST_F(Integration, UnprivilegedLiveTracingIsRefused) {
-  const std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  SpawnOptions as_nobody;
+  as_nobody.as_nobody = true;
   std::string marker = path("ran");
   chmod(dir_.c_str(), 0777);
   // A copy nobody can run, wherever the build tree is (CI's may be under /root).
@@ -1003,10 +993,8 @@ TEST_F(Integration, UnprivilegedLiveTracingIsRefused) {
   chmod(bin.c_str(), 0755);
   for (const auto& tail : std::vector<std::vector<std::string>>{
            {bin}, {bin, "-o", "/dev/null", "--", "/usr/bin/touch", marker}, {bin, "-p", "1"}}) {
-    std::vector<std::string> argv = as_nobody;
-    argv.insert(argv.end(), tail.begin(), tail.end());
     SCOPED_TRACE(tail.size() > 1 ? tail[1] : "whole machine");
-    Result r = run(argv, {}, "", 10s);
+    Result r = run(tail, as_nobody, "", 10s);
     EXPECT_FALSE(r.timed_out) << "forktrace kept running without privileges";
     EXPECT_NE(r.shell_status(), 0);
     EXPECT_TRUE(one_line(r.err)) << "stderr should be exactly one line:\n" << r.err;

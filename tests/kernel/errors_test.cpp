@@ -45,11 +45,10 @@ TEST(Errors, CommandThatDoesNotExist) {
 
 TEST(Errors, UnprivilegedLiveTracing) {
   FT_REQUIRE_ROOT();  // to switch to an unprivileged user
-  Result r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", FORKTRACE_BIN});
+  Result r = run_as_nobody({FORKTRACE_BIN});
   expect_one_line_error(r, "needs root", 1);
   // Replay needs no privileges at all.
-  Result replay = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", FORKTRACE_BIN, "-r",
-                       "/nonexistent"});
+  Result replay = run_as_nobody({FORKTRACE_BIN, "-r", "/nonexistent"});
   expect_one_line_error(replay, "cannot read", 1);
 }
 

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <thread>
 
+#include "attached.h"
 #include "run_command.h"
 
 namespace ft::test {
@@ -279,7 +280,7 @@ TEST(Lifecycle, ProcessStartedBeforeTracing) {
           static_cast<char*>(nullptr));
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // load and attach
+  ASSERT_TRUE(wait_until_attached(tracer, std::chrono::seconds(60))) << read_file(err);
   ASSERT_EQ(write(to_hold[1], "go\n", 3), 3);
   ASSERT_TRUE(fgets(line, sizeof line, hold_out));
   json w = json::parse(line);
@@ -332,10 +333,10 @@ TEST(Lifecycle, StopsCleanlyOnSigint) {
     execl(FORKTRACE_BIN, "forktrace", "--format", "json", "-o", out.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(wait_until_attached(tracer, std::chrono::seconds(60))) << read_file(err);
   Result marker = run({"sh", "-c", "exit 42"});
   ASSERT_EQ(marker.exit_code(), 42);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Its exit is in the ring buffer now, and forktrace drains that on SIGINT.
   kill(tracer, SIGINT);
   int status;
   ASSERT_EQ(waitpid(tracer, &status, 0), tracer);

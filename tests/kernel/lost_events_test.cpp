@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "attached.h"
 #include "run_command.h"
 
 namespace ft::test {
@@ -45,7 +46,7 @@ TEST(LostEvents, OverflowIsCountedExactly) {
           pid.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  sleep(1);  // let it load and attach
+  ASSERT_TRUE(wait_until_attached(tracer, std::chrono::seconds(60)));
   // A stopped consumer: the 1 MiB ring buffer must overflow.
   ASSERT_EQ(kill(tracer, SIGSTOP), 0);
   ASSERT_EQ(write(go[1], "x", 1), 1);

@@ -1,7 +1,9 @@
 // A recording replays to exactly what the live run printed, in every view.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 
 #include "run_command.h"
@@ -42,7 +44,8 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(View{"text", {"--format", "text"}}, View{"tree", {"--format", "tree"}},
                     View{"json", {"--format", "json"}}, View{"json_threads", {"--format", "json", "--threads"}},
                     View{"failed", {"--format", "json", "--failed"}}, View{"failed_tree", {"--format", "tree", "--failed"}},
-                    View{"chrome", {"--format", "chrome"}}, View{"summary", {"--summary"}}),
+                    View{"chrome", {"--format", "chrome"}}, View{"summary", {"--summary"}},
+                    View{"html", {"--format", "html"}}),
     [](const testing::TestParamInfo<View>& info) { return std::string(info.param.name); });
 
 TEST(Replay, CutOffRecordingReplaysWhatItHas) {
@@ -65,18 +68,49 @@ TEST(Replay, CutOffRecordingReplaysWhatItHas) {
 TEST(Replay, KilledRecorderIsReportedAsCutOff) {
   FT_REQUIRE_ROOT();
   // SIGKILL leaves the file at a chunk boundary, after the last once-a-second
-  // flush: only the missing end record tells it from a whole recording.
+  // flush: only the missing end record tells it from a whole recording. The
+  // recorder is killed once the workload's records are in the file, however
+  // slow the machine (an emulated guest takes seconds to load the programs):
+  // the traced shell writes a marker after the workload, then waits on its
+  // stdin, which this test holds open until the kill.
   std::string recording = temp_path("killed.ftrace");
-  Result traced = run({"timeout", "-s", "KILL", "2.5", FORKTRACE_BIN, "-q", "-o", "/dev/null", "-w", recording, "--",
-                       "sh", "-c", std::string("\"$0\" exit_codes; sleep 4"), FT_WORKLOAD_BIN});
-  // timeout passes the SIGKILL on to itself, or exits 137.
-  ASSERT_TRUE((WIFSIGNALED(traced.status) && WTERMSIG(traced.status) == SIGKILL) || traced.exit_code() == 137)
-      << traced.status << " " << traced.err;
+  std::string marker = temp_path("killed.done");
+  unlink(marker.c_str());
+  int hold[2];
+  ASSERT_EQ(pipe2(hold, O_CLOEXEC), 0);
+  pid_t recorder = fork();
+  ASSERT_GE(recorder, 0);
+  if (recorder == 0) {
+    dup2(hold[0], 0);
+    close(hold[0]);
+    close(hold[1]);
+    execl(FORKTRACE_BIN, "forktrace", "-q", "-o", "/dev/null", "-w", recording.c_str(), "--", "sh", "-c",
+          "\"$0\" exit_codes; : > \"$1\"; read -r _", FT_WORKLOAD_BIN, marker.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(hold[0]);
+  auto replay_lines = [&] {
+    Result r = run({FORKTRACE_BIN, "-r", recording, "--format", "json"});
+    return static_cast<size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+  };
+  // The workload is done, and its records flushed: they replay from the unfinished file.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (access(marker.c_str(), F_OK) != 0 && std::chrono::steady_clock::now() < deadline) usleep(50'000);
+  EXPECT_EQ(access(marker.c_str(), F_OK), 0) << "the workload did not finish in time";
+  size_t flushed = 0;
+  while ((flushed = replay_lines()) <= 10 && std::chrono::steady_clock::now() < deadline) usleep(200'000);
+  EXPECT_GT(flushed, 10u) << "the records were not flushed within two minutes";
+  ASSERT_EQ(kill(recorder, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(recorder, &status, 0), recorder);
+  close(hold[1]);  // the traced shell reads end of file and exits
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+
   Result replayed = run({FORKTRACE_BIN, "-r", recording, "--format", "json"});
   EXPECT_EQ(replayed.exit_code(), 0) << replayed.err;
   EXPECT_NE(replayed.err.find("no end record"), std::string::npos) << replayed.err;
   size_t lines = std::count(replayed.out.begin(), replayed.out.end(), '\n');
-  EXPECT_GT(lines, 10u) << "the flushed records replay";
+  EXPECT_GE(lines, flushed) << "the flushed records replay";
 }
 
 TEST(Replay, ChromeExportIsWellFormed) {

@@ -7,11 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "unprivileged.h"
+
 namespace ft::test {
+namespace {
 
-int Result::exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-
-Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& input) {
+Result run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& input, bool as_nobody) {
   int in[2], out[2], err[2];
   if (pipe(in) || pipe(out) || pipe(err)) return {};
   pid_t pid = fork();
@@ -21,6 +23,7 @@ Result run(const std::vector<std::string>& argv, const std::vector<std::string>&
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
     for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    if (as_nobody && !drop_to_nobody()) _exit(126);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -55,6 +58,16 @@ Result run(const std::vector<std::string>& argv, const std::vector<std::string>&
   waitpid(pid, &r.status, 0);
   return r;
 }
+
+}  // namespace
+
+int Result::exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& input) {
+  return run_program(argv, env, input, false);
+}
+
+Result run_as_nobody(const std::vector<std::string>& argv) { return run_program(argv, {}, "", true); }
 
 std::vector<nlohmann::json> parse_json_lines(const std::string& text) {
   std::vector<nlohmann::json> out;

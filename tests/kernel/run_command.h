@@ -19,6 +19,8 @@ struct Result {
 // Runs argv with `env` added to the environment and `input` on stdin.
 Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
            const std::string& input = "");
+// The same as the unprivileged user nobody (uid and gid 65534, no groups, no capabilities).
+Result run_as_nobody(const std::vector<std::string>& argv);
 
 std::vector<nlohmann::json> read_json_lines(const std::string& path);
 std::vector<nlohmann::json> parse_json_lines(const std::string& text);

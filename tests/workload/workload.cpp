@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -24,9 +25,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -533,6 +536,211 @@ void case_gap() {
                      kv("starts_in_gap", starts_in_gap), kv("starts_in_gap_status", starts_status)});
 }
 
+// ---- resource usage ---------------------------------------------------------
+// Each case's child reports what it did through a pipe (never to storage,
+// which would change its own I/O counts), and the workload prints the child's
+// wait4() rusage next to it: the truth forktrace's exit usage is held to.
+
+struct IoCounts {
+  long long read_bytes = -1, write_bytes = -1;
+};
+
+// The storage I/O of this process so far, as /proc/self/io says.
+IoCounts own_io() {
+  IoCounts io;
+  if (std::FILE* f = std::fopen("/proc/self/io", "r")) {
+    char key[64];
+    long long value;
+    while (std::fscanf(f, "%63[^:]: %lld\n", key, &value) == 2) {
+      if (std::strcmp(key, "read_bytes") == 0) io.read_bytes = value;
+      if (std::strcmp(key, "write_bytes") == 0) io.write_bytes = value;
+    }
+    std::fclose(f);
+  }
+  return io;
+}
+
+template <typename T>
+void send(int fd, const T& value) {
+  if (write(fd, &value, sizeof value) != sizeof value) _exit(102);
+}
+
+template <typename T>
+T receive(int fd) {
+  T value{};
+  ssize_t n;
+  while ((n = read(fd, &value, sizeof value)) < 0 && errno == EINTR) {
+  }
+  if (n != sizeof value) die("read from a child");
+  return value;
+}
+
+uint64_t thread_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
+}
+
+// Burns this thread's CPU in user mode for `ns` of its own CPU time.
+void burn_user(uint64_t ns) {
+  volatile uint64_t sink = 0;
+  for (uint64_t until = thread_cpu_ns() + ns; thread_cpu_ns() < until;)
+    for (int i = 0; i < 1'000'000; ++i) sink = sink * 33 + i;
+}
+
+// Burns it in the kernel: reading /dev/zero is the kernel clearing pages.
+void burn_sys(uint64_t ns) {
+  static char buf[1 << 20];
+  int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) _exit(104);
+  for (uint64_t until = thread_cpu_ns() + ns; thread_cpu_ns() < until;)
+    if (read(fd, buf, sizeof buf) < 0) _exit(104);
+  close(fd);
+}
+
+std::vector<std::string> rusage_fields(const char* prefix, const rusage& r) {
+  auto ns = [](const timeval& tv) { return static_cast<long long>(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000LL; };
+  std::string p = prefix;
+  return {kv((p + "utime_ns").c_str(), ns(r.ru_utime)), kv((p + "stime_ns").c_str(), ns(r.ru_stime)),
+          kv((p + "maxrss_kb").c_str(), r.ru_maxrss),   kv((p + "minflt").c_str(), r.ru_minflt),
+          kv((p + "majflt").c_str(), r.ru_majflt),      kv((p + "nvcsw").c_str(), r.ru_nvcsw),
+          kv((p + "nivcsw").c_str(), r.ru_nivcsw)};
+}
+
+// Reports the child's I/O as its last act, then ends it with `code`.
+[[noreturn]] void report_io_and_exit(int fd, int code) {
+  send(fd, own_io());
+  _exit(code);
+}
+
+// Runs `body` in a child that reports its I/O to the pipe as its last act;
+// prints the child's wait4 rusage and that I/O, and what `read_more` reads
+// of what the body sent first.
+using ReadMore = std::vector<std::string> (*)(int fd);
+void usage_case(const char* name, void (*body)(int report_fd), std::vector<std::string> extra = {},
+                ReadMore read_more = nullptr) {
+  int fds[2];
+  if (pipe(fds) != 0) die("pipe");
+  pid_t child = fork_or_die();
+  if (child == 0) {
+    close(fds[0]);
+    body(fds[1]);
+    report_io_and_exit(fds[1], 0);
+  }
+  close(fds[1]);
+  if (read_more)
+    for (std::string& f : read_more(fds[0])) extra.push_back(std::move(f));
+  IoCounts io = receive<IoCounts>(fds[0]);
+  close(fds[0]);
+  int status = 0;
+  rusage r{};
+  while (wait4(child, &status, 0, &r) < 0)
+    if (errno != EINTR) die("wait4");
+  std::vector<std::string> fields = {kv("child", child), kv("status", status), kv("read_bytes", io.read_bytes),
+                                     kv("write_bytes", io.write_bytes)};
+  for (std::string& f : rusage_fields("", r)) fields.push_back(std::move(f));
+  for (std::string& f : extra) fields.push_back(std::move(f));
+  std::string line = "{" + ks("case", name) + "," + kv("parent", getpid());
+  for (const std::string& f : fields) line += "," + f;
+  std::printf("%s}\n", line.c_str());
+  std::fflush(stdout);
+}
+
+constexpr uint64_t kMsNs = 1'000'000;
+
+void case_usage_cpu() {
+  usage_case("usage_cpu", [](int) {
+    burn_user(300 * kMsNs);
+    burn_sys(200 * kMsNs);
+  });
+}
+
+constexpr size_t kTouchBytes = size_t{150} << 20;
+
+void case_usage_rss() {
+  usage_case("usage_rss", [](int) {
+    void* p = mmap(nullptr, kTouchBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) _exit(104);
+    for (size_t off = 0; off < kTouchBytes; off += 4096) static_cast<volatile char*>(p)[off] = 1;
+  }, {kv("touched_kb", kTouchBytes / 1024)});
+}
+
+// The leader burns, then ends itself alone (SYS_exit, as pthread_exit does)
+// and waits as a zombie while two threads burn on; the last one out reports.
+std::atomic<int> g_burners{0};
+int g_usage_fd = -1;
+
+void* burner_thread(void*) {
+  burn_user(200 * kMsNs);
+  if (g_burners.fetch_sub(1) == 1) report_io_and_exit(g_usage_fd, 0);
+  syscall(SYS_exit, 0);
+  return nullptr;
+}
+
+void case_usage_leader_exit() {
+  usage_case("usage_leader_exit", [](int fd) {
+    g_usage_fd = fd;
+    g_burners = 2;
+    pthread_t t;
+    for (int i = 0; i < 2; ++i)
+      if (pthread_create(&t, nullptr, burner_thread, nullptr) != 0) _exit(103);
+    burn_user(100 * kMsNs);
+    syscall(SYS_exit, 0);  // this thread only
+  });
+}
+
+// Writes 8 MiB to a file in the current directory (storage, not tmpfs), syncs
+// it, drops it from the page cache and reads it back from the disk.
+void write_and_read_back(size_t bytes) {
+  char name[] = "ft-workload-io-XXXXXX";
+  int fd = mkstemp(name);
+  if (fd < 0) _exit(104);
+  unlink(name);
+  static char buf[1 << 20];
+  std::memset(buf, 'x', sizeof buf);
+  for (size_t done = 0; done < bytes; done += sizeof buf)
+    if (write(fd, buf, sizeof buf) != static_cast<ssize_t>(sizeof buf)) _exit(104);
+  if (fsync(fd) != 0) _exit(104);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  if (lseek(fd, 0, SEEK_SET) != 0) _exit(104);
+  while (read(fd, buf, sizeof buf) > 0) {
+  }
+  close(fd);
+}
+
+void case_usage_write() {
+  usage_case("usage_write", [](int) { write_and_read_back(size_t{8} << 20); });
+}
+
+// A parent that reaps a burner that also writes: the parent's own usage must
+// not hold the child's, which wait4() and /proc/PID/io fold into it.
+void case_usage_reaper() {
+  usage_case("usage_reaper", [](int fd) {
+    pid_t grandchild = fork_or_die();
+    if (grandchild == 0) {
+      burn_user(200 * kMsNs);
+      write_and_read_back(size_t{1} << 20);
+      _exit(0);
+    }
+    int status;
+    rusage gc{};
+    while (wait4(grandchild, &status, 0, &gc) < 0)
+      if (errno != EINTR) _exit(105);
+    burn_user(50 * kMsNs);
+    rusage self{};
+    getrusage(RUSAGE_SELF, &self);
+    send(fd, grandchild);
+    send(fd, status);
+    send(fd, gc);
+    send(fd, self);
+  }, {}, [](int fd) {
+    std::vector<std::string> fields = {kv("grandchild", receive<pid_t>(fd)), kv("grandchild_status", receive<int>(fd))};
+    for (std::string& f : rusage_fields("grandchild_", receive<rusage>(fd))) fields.push_back(std::move(f));
+    for (std::string& f : rusage_fields("self_", receive<rusage>(fd))) fields.push_back(std::move(f));
+    return fields;
+  });
+}
+
 struct Case {
   const char* name;
   void (*run)();
@@ -553,6 +761,11 @@ const Case kCases[] = {
     {"reuse_pid", case_reuse_pid},
     {"hold", case_hold},
     {"gap", case_gap},
+    {"usage_cpu", case_usage_cpu},
+    {"usage_rss", case_usage_rss},
+    {"usage_leader_exit", case_usage_leader_exit},
+    {"usage_write", case_usage_write},
+    {"usage_reaper", case_usage_reaper},
 };
 
 }  // namespace
@@ -560,11 +773,13 @@ const Case kCases[] = {
 int main(int argc, char** argv) {
   std::string which = argc == 2 ? argv[1] : "";
   if (which == "all") {
-    // Every case but hold and gap, which wait for someone; reuse_pid needs root.
-    for (const Case& c : kCases)
-      if (std::string(c.name) != "hold" && std::string(c.name) != "gap" &&
-          (std::string(c.name) != "reuse_pid" || geteuid() == 0))
+    // Every case but hold and gap, which wait for someone, and the usage
+    // cases, which burn CPU for their own tests; reuse_pid needs root.
+    for (const Case& c : kCases) {
+      std::string name = c.name;
+      if (name != "hold" && name != "gap" && name.rfind("usage_", 0) != 0 && (name != "reuse_pid" || geteuid() == 0))
         c.run();
+    }
     return g_failed ? 1 : 0;
   }
   for (const Case& c : kCases) {

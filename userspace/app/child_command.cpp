@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,7 +45,22 @@ int drop_to_sudo_caller() {
   return 0;
 }
 
-[[noreturn]] void child_main(int release_read, int error_write, const std::vector<std::string>& argv) {
+// In the child: make `terminal` the controlling terminal and fds 0-2, owned
+// by the user the command will run as (as login(1) does), so programs that
+// reopen it by name, such as tty or ssh's password prompt, can.
+int attach_terminal(int terminal) {
+  if (setsid() < 0 || ioctl(terminal, TIOCSCTTY, 0) != 0) return errno;
+  uid_t uid;
+  gid_t gid;
+  if (geteuid() == 0 && sudo_ids(uid, gid)) (void)!fchown(terminal, uid, gid);
+  for (int fd = 0; fd <= 2; ++fd)
+    if (dup2(terminal, fd) < 0) return errno;
+  if (terminal > 2) close(terminal);
+  return 0;
+}
+
+[[noreturn]] void child_main(int release_read, int error_write, const std::vector<std::string>& argv,
+                             int terminal) {
   char go;
   while (read(release_read, &go, 1) < 0 && errno == EINTR) {
   }
@@ -52,7 +68,8 @@ int drop_to_sudo_caller() {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   signal(SIGPIPE, SIG_DFL);
-  int err = drop_to_sudo_caller();
+  int err = terminal >= 0 ? attach_terminal(terminal) : 0;
+  if (err == 0) err = drop_to_sudo_caller();
   if (err == 0) {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -67,7 +84,7 @@ int drop_to_sudo_caller() {
 }  // namespace
 
 std::unique_ptr<ChildCommand> ChildCommand::start_paused(const std::vector<std::string>& argv,
-                                                         std::string& error) {
+                                                         std::string& error, int terminal) {
   int release[2], errors[2];
   if (pipe2(release, O_CLOEXEC) != 0 || pipe2(errors, O_CLOEXEC) != 0) {
     error = std::string("cannot create a pipe: ") + std::strerror(errno);
@@ -81,7 +98,7 @@ std::unique_ptr<ChildCommand> ChildCommand::start_paused(const std::vector<std::
   if (pid == 0) {
     close(release[1]);
     close(errors[0]);
-    child_main(release[0], errors[1], argv);
+    child_main(release[0], errors[1], argv, terminal);
   }
   close(release[0]);
   close(errors[1]);

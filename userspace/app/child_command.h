@@ -14,9 +14,11 @@ namespace ft {
 class ChildCommand {
  public:
   // Forks a child that waits for release(). Under sudo it will run as the
-  // invoking user (SUDO_UID/SUDO_GID).
+  // invoking user (SUDO_UID/SUDO_GID). With a `terminal` (a pseudo-terminal's
+  // slave, --tui), the command runs in a session of its own with it as its
+  // controlling terminal and standard input, output and error.
   static std::unique_ptr<ChildCommand> start_paused(const std::vector<std::string>& argv,
-                                                    std::string& error);
+                                                    std::string& error, int terminal = -1);
   ~ChildCommand();
   ChildCommand(const ChildCommand&) = delete;
   ChildCommand& operator=(const ChildCommand&) = delete;

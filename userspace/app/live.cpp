@@ -26,6 +26,7 @@
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/run.h"
+#include "app/tui_session.h"
 #include "model/seed.h"
 #include "probe/probe.h"
 #include "service/cgroup_resolver.h"
@@ -94,6 +95,9 @@ int run_live(const Options& o) {
   for (auto& view : make_views(o, output->file(), clock)) pipeline.add_view(std::move(view));
   if (OutputQueue* queue = output->queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
   pipeline.model().seed(seeds);
+  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
+  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
+  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
 
   install_filters(o, pipeline);
   Metrics* metrics = nullptr;
@@ -155,8 +159,9 @@ int run_live(const Options& o) {
     TracedCommand::Follow follow{[&](uint32_t pid, std::string& e) { return probe->trace_pid(pid, e); },
                                  [&](uint32_t pid) { probe->untrace_pid(pid); }};
     int fail_status = 1;
-    command = TracedCommand::start(o.command, follow, error, fail_status);
+    command = TracedCommand::start(o.command, follow, error, fail_status, tui ? tui->command_terminal() : -1);
     if (!command) return fail(error, fail_status);
+    if (tui) tui->command_started(command->pid());
   }
 
   // Type=notify units start once events flow; a no-op outside systemd.
@@ -204,6 +209,7 @@ int run_live(const Options& o) {
     }
     if (intake.report_lost(probe->lost_by_kind(), now)) gaps.on_loss();
     gaps.run();
+    if (tui && tui->should_stop()) break;
     if (command) {
       if (auto exited = command->poll_exit()) {
         status = *exited;
@@ -215,7 +221,10 @@ int run_live(const Options& o) {
       if (following && followed.empty()) break;
     }
   }
-  return drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet, status);
+  status = drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
+  if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
+                            !StopSignals::requested());
+  return status;
 }
 
 }  // namespace ft

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace ft {
 namespace {
 
@@ -27,12 +29,15 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("--format", o.format,
                  "The view: text (one line per event), tree, json (JSON Lines), "
-                 "chrome (Trace Event JSON for Perfetto)")
-      ->check(CLI::IsMember({"text", "tree", "json", "chrome"}))
+                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE)")
+      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html"}))
       ->capture_default_str();
   app.add_flag("--summary", o.summary,
                "At the end, print counts, failures with their ancestry, the slowest and most "
                "frequent commands (instead of the text view unless --format is given)");
+  app.add_flag("--tui", o.tui,
+               "A full-screen live tree in the terminal (keys: ? in it; q quits); the command gets "
+               "a pseudo-terminal of its own, shown in a pane (o)");
   app.add_flag("--failed", o.failed,
                "Show only processes that exited non-zero or by a signal, with their ancestry");
   app.add_flag("--threads", o.threads, "Also show thread creation and thread exit");
@@ -91,6 +96,10 @@ std::optional<int> validate(const Options& o) {
     return fail("--job-env takes a variable name, without '='");
   if (!o.read_path.empty() && (!o.metrics_address.empty() || !o.job_env.empty()))
     return fail("--metrics and --job-env apply to live tracing, not to -r");
+  if (o.tui && (o.format_given || o.summary || !o.output_path.empty()))
+    return fail("--tui is a view of its own: it cannot be combined with --format, --summary or -o");
+  if (o.tui && !isatty(STDOUT_FILENO))
+    return fail("--tui needs a terminal, and standard output is not one (for a tree in a file or pipe, use --format tree)");
   if (!o.cgroup.empty() && o.cgroup.front() != '/')
     return fail("--cgroup takes a cgroup v2 path starting with /, such as /system.slice/x.service");
   return std::nullopt;

@@ -19,6 +19,7 @@ struct Options {
   bool failed = false;
   bool threads = false;
   bool summary = false;
+  bool tui = false;                  // --tui
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;

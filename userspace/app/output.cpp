@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "views/chrome_view.h"
+#include "views/html_view.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"
@@ -73,7 +74,7 @@ bool Output::close(std::string& error) {
 std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
   ViewOptions view{clock, options.failed, options.threads};
   std::vector<std::unique_ptr<Sink>> sinks;
-  if (discards(out)) return sinks;
+  if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   if (!options.summary || options.format_given) {
     if (options.format == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));
@@ -81,6 +82,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
       sinks.push_back(std::make_unique<TreeView>(out, view));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
+    else if (options.format == "html")
+      sinks.push_back(std::make_unique<HtmlView>(out, view));
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }

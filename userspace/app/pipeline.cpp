@@ -40,6 +40,8 @@ bool Pipeline::room_for_views() {
 }
 
 void Pipeline::feed(const Event& e) {
+  std::unique_lock<std::mutex> guard;
+  if (lock_) guard = std::unique_lock<std::mutex>(*lock_);
   if (e.kind == EventKind::lost) {
     lost_ += e.lost_count - e.lost_output;
     lost_fork_ += e.lost_fork;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/event.h"
@@ -30,6 +31,9 @@ class Pipeline {
   // Only processes it accepts reach the views (--job, --cgroup).
   void set_filter(std::function<bool(const Event&, const Process&)> filter) { filter_ = std::move(filter); }
   Lineage& model() { return model_; }
+  // Held while an event is applied and handed to the views, for a view read
+  // from another thread (--tui).
+  void set_lock(std::mutex* lock) { lock_ = lock; }
 
   void feed(const Event& event);
   void finish();
@@ -56,6 +60,7 @@ class Pipeline {
   bool holding_ = false;
   std::function<bool(const Event&, const Process&)> filter_;
   bool show_threads_;
+  std::mutex* lock_ = nullptr;
   uint64_t events_ = 0;
   uint64_t lost_ = 0;
   uint64_t lost_fork_ = 0, lost_exec_ = 0, lost_exit_ = 0;

@@ -6,6 +6,7 @@
 #include "app/output.h"
 #include "app/pipeline.h"
 #include "app/run.h"
+#include "app/tui_session.h"
 #include "trace/recording_directory.h"
 #include "trace/trace_reader.h"
 
@@ -37,6 +38,9 @@ int run_replay(const Options& o) {
   for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
   install_filters(o, pipeline);
   pipeline.model().seed(reader->header().seeds);
+  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_replay returns
+  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
+  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
 
   int exit_status = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -67,6 +71,7 @@ int run_replay(const Options& o) {
   }
   pipeline.finish();
   if (!output->close(error)) exit_status = fail(error);
+  if (tui) tui->trace_ended("replay ended", true);
   return exit_status;
 }
 

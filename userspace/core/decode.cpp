@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/usage.h"
+
 extern "C" {
 #include "forktrace.h"
 }
@@ -13,7 +15,11 @@ namespace {
 static_assert(sizeof(ft_record_head) == 16);
 static_assert(sizeof(ft_fork_record) == 80);
 static_assert(sizeof(ft_exec_record) == 72);
-static_assert(sizeof(ft_exit_record) == 80);
+static_assert(sizeof(ft_usage) == 104);
+static_assert(sizeof(ft_exit_record) == FT_EXIT_RECORD_BASE + sizeof(ft_usage));
+static_assert(offsetof(ft_exit_record, usage) == FT_EXIT_RECORD_BASE);
+static_assert(offsetof(ft_usage, max_rss_kb) == 40);
+static_assert(offsetof(ft_usage, threads) == 96);
 static_assert(offsetof(ft_record_head, kind) == 8);
 static_assert(offsetof(ft_fork_record, child_start_ns) == 16);
 static_assert(offsetof(ft_fork_record, comm) == 64);
@@ -91,8 +97,15 @@ DecodeError decode_exec(const void* data, size_t size, Event& e) {
 }
 
 DecodeError decode_exit(const void* data, size_t size, Event& e) {
+  // A thread's exit ends before the usage that a process's exit carries.
   ft_exit_record r;
-  if (!read_fixed(data, size, r)) return DecodeError::bad_size;
+  if (size < FT_EXIT_RECORD_BASE) return DecodeError::bad_size;
+  std::memcpy(&r, data, FT_EXIT_RECORD_BASE);
+  if (r.flags & FT_EXIT_USAGE) {
+    if (size < sizeof r) return DecodeError::bad_size;
+    std::memcpy(&r.usage, static_cast<const char*>(data) + FT_EXIT_RECORD_BASE, sizeof r.usage);
+    if (r.flags & FT_EXIT_GROUP_DEAD) e.usage = usage_from_record(r.usage);
+  }
   e.kind = EventKind::exit;
   e.ts_ns = r.head.ts_ns;
   e.thread = !(r.flags & FT_EXIT_GROUP_DEAD);

@@ -3,10 +3,19 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ft {
+
+// A whole process's own resource usage over its life (all its threads, not
+// its children), as wait4()'s rusage and /proc/PID/io report it.
+struct ResourceUsage {
+  uint64_t cpu_user_ns = 0, cpu_sys_ns = 0, max_rss_kb = 0, minor_faults = 0, major_faults = 0,
+           voluntary_switches = 0, involuntary_switches = 0, read_bytes = 0, write_bytes = 0;
+  uint64_t cpu_ns() const { return cpu_user_ns + cpu_sys_ns; }
+};
 
 enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4 };
 
@@ -41,6 +50,7 @@ struct Event {
   // exit
   uint32_t wait_status = 0;  // raw status as the parent's wait() sees it
   bool status_unknown = false;  // its real exit was lost: found gone from /proc, no status
+  std::optional<ResourceUsage> usage;  // whole-process exits, when the kernel gave it
 
   // lost
   uint64_t lost_count = 0;  // the total, whatever the kind

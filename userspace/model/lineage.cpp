@@ -171,6 +171,7 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   p->status_unknown = e.status_unknown;
   p->wait_status = e.wait_status;
   p->exit_ns = e.ts_ns;
+  p->usage = e.usage;
   p->live_threads = 0;
   live_.erase(e.pid);
   recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns};

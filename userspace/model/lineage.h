@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +46,7 @@ struct Process : std::enable_shared_from_this<Process> {
   bool exited = false;
   uint32_t wait_status = 0;       // raw, as wait() sees it
   uint64_t exit_ns = 0;           // boot time
+  std::optional<ResourceUsage> usage;  // from its exit, when the trace has it
 
   uint64_t duration_ns() const { return exit_ns > start_ns ? exit_ns - start_ns : 0; }
 

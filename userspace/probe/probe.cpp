@@ -29,8 +29,16 @@ int print_libbpf(enum libbpf_print_level level, const char* format, va_list args
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
-// Whether this kernel's sched_process_exit tracepoint passes group_dead
-// (btf_trace_sched_process_exit takes a third argument); see forktrace.bpf.c.
+// signal->maxrss counts pages; the record carries KiB, as ru_maxrss does.
+uint32_t page_kb_shift() {
+  uint32_t shift = 0;
+  for (long kb = sysconf(_SC_PAGESIZE) / 1024; kb > 1; kb >>= 1) shift++;
+  return shift;
+}
+
+}  // namespace
+
+// btf_trace_sched_process_exit takes a third argument; see forktrace.bpf.c.
 bool exit_tracepoint_passes_group_dead() {
   btf* vmlinux = btf__load_vmlinux_btf();
   if (!vmlinux) return false;
@@ -46,8 +54,6 @@ bool exit_tracepoint_passes_group_dead() {
   btf__free(vmlinux);
   return passes;
 }
-
-}  // namespace
 
 std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler handler,
                                    std::string& error) {
@@ -66,6 +72,7 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   skel->rodata->emit_threads = options.threads;
   skel->rodata->capture_env = options.capture_env;
   skel->rodata->wakeup_bytes = options.wakeup_bytes;
+  skel->rodata->page_kb_shift = page_kb_shift();
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
   bpf_map__set_max_entries(skel->maps.traced_pids, options.max_traced_pids);

@@ -84,5 +84,8 @@ class Probe {
 std::string check_tracing_privileges();
 // One line saying what this kernel lacks for forktrace, or "".
 std::string check_kernel_support();
+// Whether this kernel's sched_process_exit tracepoint passes group_dead (its
+// BTF says so), so that ExitProgram::group_dead can load.
+bool exit_tracepoint_passes_group_dead();
 
 }  // namespace ft

@@ -54,6 +54,7 @@ void Metrics::on_event(const Event& e, const Process& p) {
         break;
       }
       ExitStatus status = decode_wait_status(e.wait_status);
+      if (e.usage) add_usage(*e.usage, status.signal ? 2 : status.failed() ? 1 : 0);
       if (status.signal) {
         exited_signaled_.fetch_add(1, std::memory_order_relaxed);
         if (status.core_dumped) core_dumps_.fetch_add(1, std::memory_order_relaxed);
@@ -73,6 +74,17 @@ void Metrics::on_event(const Event& e, const Process& p) {
     }
     case EventKind::lost: break;
   }
+}
+
+void Metrics::add_usage(const ResourceUsage& u, size_t outcome) {
+  cpu_ns_by_outcome_[outcome].fetch_add(u.cpu_ns(), std::memory_order_relaxed);
+  double bytes = static_cast<double>(u.max_rss_kb) * 1024;
+  size_t bucket = 0;
+  while (bucket < kPeakRssBuckets.size() && bytes > kPeakRssBuckets[bucket]) bucket++;
+  peak_rss_[bucket].fetch_add(1, std::memory_order_relaxed);
+  peak_rss_sum_kb_.fetch_add(u.max_rss_kb, std::memory_order_relaxed);
+  read_bytes_.fetch_add(u.read_bytes, std::memory_order_relaxed);
+  write_bytes_.fetch_add(u.write_bytes, std::memory_order_relaxed);
 }
 
 void Metrics::on_lost(const Event& e) {
@@ -126,6 +138,26 @@ std::string Metrics::render() const {
   out += fmt::format("forktrace_process_lifetime_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
   out += fmt::format("forktrace_process_lifetime_seconds_sum {}\n", static_cast<double>(get(lifetime_sum_us_)) / 1e6);
   out += fmt::format("forktrace_process_lifetime_seconds_count {}\n", cumulative);
+  metric("forktrace_process_cpu_seconds_total", "counter",
+         "CPU time (user and system) of the processes that ended, by outcome; each process's own, not its children's.");
+  const char* outcomes[] = {"ok", "failed", "signaled"};
+  for (size_t i = 0; i < cpu_ns_by_outcome_.size(); ++i)
+    out += fmt::format("forktrace_process_cpu_seconds_total{{outcome=\"{}\"}} {}\n", outcomes[i],
+                       static_cast<double>(get(cpu_ns_by_outcome_[i])) / 1e9);
+  metric("forktrace_process_peak_rss_bytes", "histogram", "Peak resident memory of the processes that ended.");
+  cumulative = 0;
+  for (size_t i = 0; i < kPeakRssBuckets.size(); ++i) {
+    cumulative += get(peak_rss_[i]);
+    out += fmt::format("forktrace_process_peak_rss_bytes_bucket{{le=\"{}\"}} {}\n", kPeakRssBuckets[i], cumulative);
+  }
+  cumulative += get(peak_rss_[kPeakRssBuckets.size()]);
+  out += fmt::format("forktrace_process_peak_rss_bytes_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  out += fmt::format("forktrace_process_peak_rss_bytes_sum {}\n", get(peak_rss_sum_kb_) * 1024);
+  out += fmt::format("forktrace_process_peak_rss_bytes_count {}\n", cumulative);
+  metric("forktrace_process_storage_read_bytes_total", "counter", "Bytes the processes that ended read from storage.");
+  out += fmt::format("forktrace_process_storage_read_bytes_total {}\n", get(read_bytes_));
+  metric("forktrace_process_storage_write_bytes_total", "counter", "Bytes the processes that ended wrote to storage.");
+  out += fmt::format("forktrace_process_storage_write_bytes_total {}\n", get(write_bytes_));
   metric("forktrace_live_processes", "gauge", "Processes alive now, as forktrace's model knows them.");
   out += fmt::format("forktrace_live_processes {}\n", get(live_));
   metric("forktrace_events_lost_total", "counter", "Events the kernel could not deliver (ring buffer full).");

@@ -19,6 +19,7 @@ class Metrics : public Sink {
  public:
   static constexpr size_t kMaxExecutables = 50;  // label values kept; the rest are "other"
   static constexpr std::array<double, 10> kLifetimeBuckets = {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 120, 600, 3600};
+  static constexpr std::array<double, 7> kPeakRssBuckets = {1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20, 1 << 30, 4.0 * (1 << 30)};
 
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
@@ -32,12 +33,18 @@ class Metrics : public Sink {
   std::string render() const;
 
  private:
+  void add_usage(const ResourceUsage& usage, size_t outcome);
+
   std::atomic<uint64_t> started_{0}, execs_{0}, lost_{0}, live_{0}, ring_bytes_{0};
   std::atomic<uint64_t> exited_ok_{0}, exited_failed_{0}, exited_signaled_{0}, core_dumps_{0};
   std::atomic<uint64_t> lost_fork_{0}, lost_exec_{0}, lost_exit_{0}, recovered_{0}, unknown_exits_{0};
   std::atomic<uint64_t> recording_bytes_{0}, recording_dropped_{0}, recording_failed_{0};
   std::array<std::atomic<uint64_t>, kLifetimeBuckets.size() + 1> lifetime_{};
   std::atomic<uint64_t> lifetime_sum_us_{0};
+  // Resource usage of the processes that ended (whole-process exits that carry it).
+  std::array<std::atomic<uint64_t>, 3> cpu_ns_by_outcome_{};  // ok, failed, signaled
+  std::array<std::atomic<uint64_t>, kPeakRssBuckets.size() + 1> peak_rss_{};
+  std::atomic<uint64_t> peak_rss_sum_kb_{0}, read_bytes_{0}, write_bytes_{0};
 
   mutable std::mutex mutex_;
   std::map<std::string, uint64_t> execs_by_executable_;  // bounded by kMaxExecutables + "other"

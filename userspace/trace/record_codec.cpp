@@ -1,5 +1,7 @@
 #include "trace/record_codec.h"
 
+#include <iterator>
+
 #include "trace/codec.h"
 
 namespace ft {
@@ -17,7 +19,25 @@ enum Field : uint32_t {
   f_lost_kinds = 23,      // lost: three varints, forks, execs and exits lost
   f_count
 };
-constexpr uint64_t bit(Field f) { return uint64_t{1} << f; }
+constexpr uint64_t bit(uint32_t f) { return uint64_t{1} << f; }
+
+// Version 3: a whole process's resource usage on its exit (bits 40..52 are
+// reserved for it). f_usage says the exit has usage; each figure's bit says
+// it is not zero.
+enum UsageField : uint32_t {
+  f_usage = 40, f_cpu_user, f_cpu_sys, f_max_rss, f_minor_faults, f_major_faults, f_voluntary_switches,
+  f_involuntary_switches, f_read_bytes, f_write_bytes, f_usage_end
+};
+constexpr uint64_t kUsageFields = (bit(f_usage_end) - 1) & ~(bit(f_usage) - 1);
+
+// The figures in bit order, f_cpu_user first.
+constexpr uint64_t ResourceUsage::*kUsageFigures[] = {
+    &ResourceUsage::cpu_user_ns,        &ResourceUsage::cpu_sys_ns,           &ResourceUsage::max_rss_kb,
+    &ResourceUsage::minor_faults,       &ResourceUsage::major_faults,         &ResourceUsage::voluntary_switches,
+    &ResourceUsage::involuntary_switches, &ResourceUsage::read_bytes,         &ResourceUsage::write_bytes};
+static_assert(std::size(kUsageFigures) == f_usage_end - f_cpu_user);
+
+constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kUsageFields;
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -25,7 +45,7 @@ constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
 void RecordEncoder::encode(const Event& e, std::string& body) {
   uint64_t present = 0;
-  auto mark = [&](Field f, bool set) { if (set) present |= bit(f); };
+  auto mark = [&](uint32_t f, bool set) { if (set) present |= bit(f); };
   mark(f_thread, e.thread);
   mark(f_ts, e.ts_ns != prev_ts_);
   mark(f_pid, e.pid);
@@ -50,11 +70,15 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_recovered, e.recovered);
   mark(f_status_unknown, e.status_unknown);
   mark(f_lost_kinds, e.lost_fork || e.lost_exec || e.lost_exit);
+  if (e.usage) {
+    mark(f_usage, true);
+    for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
+  }
 
   codec::Encoder out(body);
   out.u8(static_cast<uint8_t>(e.kind));
   out.varint(present);
-  auto has = [&](Field f) { return present & bit(f); };
+  auto has = [&](uint32_t f) { return present & bit(f); };
   // Times are stored relative to the record's own timestamp: small numbers.
   auto since = [&](uint64_t t) { return static_cast<int64_t>(e.ts_ns - t); };
   if (has(f_ts)) out.svarint(static_cast<int64_t>(e.ts_ns - prev_ts_));
@@ -85,6 +109,8 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
     out.varint(e.lost_exec);
     out.varint(e.lost_exit);
   }
+  for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
+    if (has(f)) out.varint((*e.usage).*kUsageFigures[f - f_cpu_user]);
   prev_ts_ = e.ts_ns;
 }
 
@@ -114,8 +140,8 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   if (kind == static_cast<uint8_t>(FrameKind::end)) return in.left() ? Result::malformed : Result::end;
   if (kind < 1 || kind > 4) return Result::malformed;
   uint64_t present = in.varint();
-  if (present >> f_count) return Result::malformed;  // a field this version does not know
-  auto has = [&](Field f) { return (present & bit(f)) != 0; };
+  if (present & ~kKnownFields) return Result::malformed;  // a field this version does not know
+  auto has = [&](uint32_t f) { return (present & bit(f)) != 0; };
 
   e = Event{};
   e.kind = static_cast<EventKind>(kind);
@@ -157,6 +183,12 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     e.lost_fork = in.varint();
     e.lost_exec = in.varint();
     e.lost_exit = in.varint();
+  }
+  if (present & kUsageFields) {
+    if (!has(f_usage)) return Result::malformed;  // figures without usage
+    e.usage.emplace();
+    for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
+      if (has(f)) (*e.usage).*kUsageFigures[f - f_cpu_user] = in.varint();
   }
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;

@@ -14,7 +14,8 @@ namespace ft {
 //   1: the first format.
 //   2: a cleanly closed recording ends with an `end` frame, so a file cut off
 //      between two records (a killed writer, a crash) is told from a whole one.
-//   3: new event fields (bits 21 and up: recovered, status_unknown, lost kinds).
+//   3: new event fields (bits 21 and up: recovered, status_unknown, lost kinds,
+//      resource usage); version 1 and 2 files never set them.
 constexpr uint32_t kTraceFormatVersion = 3;
 
 enum TraceFlags : uint32_t {

@@ -1,7 +1,12 @@
 // `--format chrome`: Chrome Trace Event JSON, for Perfetto (ui.perfetto.dev)
-// and chrome://tracing. One track per process, ordered and indented by
-// lineage, named by command line; one slice per program image (fork to exec,
-// exec to exec, exec to exit), labelled with the exit status.
+// and chrome://tracing. One track per process, in depth-first order of the
+// lineage, named by command line with its depth shown as "· " marks that
+// viewers keep; one slice per program image (fork to exec, exec to exec, exec
+// to exit), the last named with the outcome ("cc1plus [exit 1]"). Lineage is
+// real: a flow arrow from the parent's slice at the fork to the child's first
+// slice, and args that viewers show (pid, ppid, argv, status, chain). The
+// traced command's own track starts at its exec: the moment between
+// forktrace's fork and the exec is forktrace, not the command.
 #pragma once
 
 #include <cstdio>
@@ -25,6 +30,7 @@ class ChromeView : public Sink {
     uint64_t start_ns;
     std::string name;
     std::vector<std::string> argv;
+    bool before_exec = false;  // from the fork until the first exec: the parent's program
   };
 
   std::FILE* out_;

@@ -18,6 +18,17 @@ std::string format_duration(uint64_t ns) {
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
 
+std::string format_kib(uint64_t kib) {
+  // As format_duration: each unit up to where rounding would print the next's.
+  if (kib < 1024) return fmt::format("{}KiB", kib);
+  if (kib < 1024 * 1024 - 51) return fmt::format("{:.1f}MiB", static_cast<double>(kib) / 1024);
+  return fmt::format("{:.2f}GiB", static_cast<double>(kib) / (1024 * 1024));
+}
+
+std::string format_usage_brief(uint64_t cpu_ns, uint64_t max_rss_kb) {
+  return "cpu " + format_duration(cpu_ns) + "  rss " + format_kib(max_rss_kb);
+}
+
 std::string format_clock(int64_t wall_ns) {
   time_t seconds = static_cast<time_t>(wall_ns / 1'000'000'000);
   struct tm tm;

@@ -10,6 +10,12 @@ namespace ft {
 // "350us", "2.8ms", "1.23s", "2m05s", "3h12m".
 std::string format_duration(uint64_t ns);
 
+// A size given in KiB: "812KiB", "3.4MiB", "1.21GiB".
+std::string format_kib(uint64_t kib);
+
+// "cpu 1.2ms  rss 3.4MiB": what a process's exit line adds when its usage is known.
+std::string format_usage_brief(uint64_t cpu_ns, uint64_t max_rss_kb);
+
 // "HH:MM:SS.uuuuuu" in local time.
 std::string format_clock(int64_t wall_ns);
 

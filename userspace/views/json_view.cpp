@@ -22,6 +22,19 @@ const char* event_name(EventKind kind) {
 // Kernel strings are bytes; invalid UTF-8 becomes U+FFFD rather than an error.
 std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
+// The keys of docs/interface.md's "Exec detail and resource usage".
+void add_usage(Json& j, const ResourceUsage& u) {
+  j["cpu_user_ns"] = u.cpu_user_ns;
+  j["cpu_sys_ns"] = u.cpu_sys_ns;
+  j["max_rss_kb"] = u.max_rss_kb;
+  j["minor_faults"] = u.minor_faults;
+  j["major_faults"] = u.major_faults;
+  j["voluntary_switches"] = u.voluntary_switches;
+  j["involuntary_switches"] = u.involuntary_switches;
+  j["read_bytes"] = u.read_bytes;
+  j["write_bytes"] = u.write_bytes;
+}
+
 }  // namespace
 
 JsonView::JsonView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
@@ -59,6 +72,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       j["core_dumped"] = s.core_dumped;
       j["duration_ns"] = e.thread ? (e.ts_ns > e.thread_start_ns ? e.ts_ns - e.thread_start_ns : 0)
                                   : p.duration_ns();
+      if (e.usage && !e.thread) add_usage(j, *e.usage);
       break;
     }
     case EventKind::lost: break;

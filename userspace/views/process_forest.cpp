@@ -50,6 +50,30 @@ std::vector<bool> ProcessForest::failed_subtrees() const {
   return failed;
 }
 
+std::vector<ProcessForest::SubtreeUsage> ProcessForest::subtree_usage() const {
+  std::vector<SubtreeUsage> totals(nodes_.size());
+  // Children before parents, as in failed_subtrees().
+  std::vector<std::pair<size_t, size_t>> order = depth_first();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    size_t i = it->first;
+    SubtreeUsage& t = totals[i];
+    t.processes++;
+    if (const auto& usage = nodes_[i].process->usage) {
+      t.with_usage++;
+      t.cpu_ns += usage->cpu_ns();
+      t.max_rss_kb = std::max(t.max_rss_kb, usage->max_rss_kb);
+    }
+    if (size_t parent = nodes_[i].parent; parent != npos) {
+      SubtreeUsage& up = totals[parent];
+      up.processes += t.processes;
+      up.with_usage += t.with_usage;
+      up.cpu_ns += t.cpu_ns;
+      up.max_rss_kb = std::max(up.max_rss_kb, t.max_rss_kb);
+    }
+  }
+  return totals;
+}
+
 std::vector<std::pair<size_t, size_t>> ProcessForest::depth_first() const {
   std::vector<std::pair<size_t, size_t>> order;
   std::vector<std::pair<size_t, size_t>> stack;

@@ -33,6 +33,15 @@ class ProcessForest {
   // For each node: whether it or a descendant exited non-zero or by a signal.
   std::vector<bool> failed_subtrees() const;
 
+  // What a node and all its descendants cost together.
+  struct SubtreeUsage {
+    uint64_t processes = 0;   // nodes in the subtree, itself included
+    uint64_t with_usage = 0;  // of them, those whose usage is known
+    uint64_t cpu_ns = 0;      // summed
+    uint64_t max_rss_kb = 0;  // the largest peak: the processes may not have run at once
+  };
+  std::vector<SubtreeUsage> subtree_usage() const;
+
   // Node indices in depth-first order, each with its depth.
   std::vector<std::pair<size_t, size_t>> depth_first() const;
 

@@ -54,7 +54,7 @@ void SummaryView::on_event(const Event& e, const Process& p) {
         x.failures++;
         failed_.push_back(p.shared_from_this());
       }
-      Slowest s{p.duration_ns(), p.pid, format_command(p.argv, p.argv_truncated), describe(status)};
+      Slowest s{p.duration_ns(), p.pid, format_command(p.argv, p.argv_truncated), describe(status), p.usage};
       if (s.command.empty()) s.command = printable(p.comm);
       if (slowest_.size() < top_n_) {
         slowest_.push_back(std::move(s));
@@ -104,8 +104,14 @@ void SummaryView::finish() {
   std::sort(slowest.begin(), slowest.end(), slower);
   if (!slowest.empty()) {
     fmt::print(out_, "\nSlowest processes\n");
-    for (const Slowest& s : slowest)
-      fmt::print(out_, "  {:>9}  {:>7}  {:<18} {}\n", format_duration(s.duration_ns), s.pid, s.status, s.command);
+    for (const Slowest& s : slowest) {
+      // What it cost, where the trace has it (recordings of version 3 on).
+      std::string usage = s.usage ? fmt::format("cpu {:>9}  rss {:>9}  ", format_duration(s.usage->cpu_ns()),
+                                                format_kib(s.usage->max_rss_kb))
+                                  : "";
+      fmt::print(out_, "  {:>9}  {:>7}  {:<18} {}{}\n", format_duration(s.duration_ns), s.pid, s.status, usage,
+                 s.command);
+    }
   }
 
   std::vector<std::pair<std::string, PerExecutable>> by_exe(executables_.begin(), executables_.end());

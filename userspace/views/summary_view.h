@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ class SummaryView : public Sink {
     uint32_t pid;
     std::string command;
     std::string status;
+    std::optional<ResourceUsage> usage;
   };
 
   std::FILE* out_;

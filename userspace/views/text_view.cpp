@@ -49,6 +49,7 @@ std::string details(const Event& e, const Process& p, bool with_ancestry) {
       }
       std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
                       format_duration(p.duration_ns());
+      if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->max_rss_kb);
       if (with_ancestry) s += "  " + ancestry_text(p);
       return s;
     }

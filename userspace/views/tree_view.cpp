@@ -21,7 +21,8 @@ void TreeView::on_lost(const Event& e) { lost_ += e.lost_count; }
 // Iterative, so a chain of a million generations neither overflows the stack
 // nor prints lines of megabytes: past kMaxIndent levels the indentation stops
 // growing and each line says its depth.
-void TreeView::print(size_t root, const std::vector<bool>& failed) {
+void TreeView::print(size_t root, const std::vector<bool>& failed,
+                     const std::vector<ProcessForest::SubtreeUsage>& usage) {
   struct Item {
     size_t index;
     size_t depth;
@@ -50,7 +51,11 @@ void TreeView::print(size_t root, const std::vector<bool>& failed) {
     std::string status = p.status_unknown ? "ended ?  (status unknown: its exit was lost)"
                          : p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
                                     : "running";
+    if (p.usage) status += "  " + format_usage_brief(p.usage->cpu_ns(), p.usage->max_rss_kb);
     std::string extra = p.reparented ? fmt::format("  (reparented to {})", p.ppid) : "";
+    if (const auto& sub = usage[item.index]; !node.children.empty() && sub.with_usage)
+      extra += fmt::format("  [subtree: {} processes, cpu {}, peak rss {}]", sub.processes,
+                           format_duration(sub.cpu_ns), format_kib(sub.max_rss_kb));
     // What forktrace did not see is marked, never passed off as seen.
     if (p.recovered) extra += "  ? recovered from /proc after lost events";
     else if (p.forker_unknown && !p.seeded) extra += "  ? its fork was not seen: parent uncertain";
@@ -65,8 +70,9 @@ void TreeView::print(size_t root, const std::vector<bool>& failed) {
 
 void TreeView::finish() {
   std::vector<bool> failed = forest_.failed_subtrees();
+  std::vector<ProcessForest::SubtreeUsage> usage = forest_.subtree_usage();
   for (size_t root : forest_.roots())
-    if (!options_.failed_only || failed[root]) print(root, failed);
+    if (!options_.failed_only || failed[root]) print(root, failed, usage);
   if (lost_) fmt::print(out_, "({} events lost in the kernel: the tree may be incomplete)\n", lost_);
   std::fflush(out_);
 }

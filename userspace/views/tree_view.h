@@ -21,7 +21,7 @@ class TreeView : public Sink {
 
  private:
   static constexpr size_t kMaxIndent = 64;  // levels of indentation drawn
-  void print(size_t root, const std::vector<bool>& failed);
+  void print(size_t root, const std::vector<bool>& failed, const std::vector<ProcessForest::SubtreeUsage>& usage);
 
   std::FILE* out_;
   ViewOptions options_;

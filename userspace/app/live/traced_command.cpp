@@ -8,11 +8,11 @@
 namespace ft {
 
 std::unique_ptr<TracedCommand> TracedCommand::start(const std::vector<std::string>& argv, const Follow& follow,
-                                                    std::string& error, int& fail_status) {
+                                                    std::string& error, int& fail_status, int terminal) {
   fail_status = 1;
   uint32_t self = static_cast<uint32_t>(getpid());
   if (follow.trace && !follow.trace(self, error)) return nullptr;
-  auto child = ChildCommand::start_paused(argv, error);
+  auto child = ChildCommand::start_paused(argv, error, terminal);
   if (follow.untrace) follow.untrace(self);
   if (!child) return nullptr;
   if (!child->release(error)) {

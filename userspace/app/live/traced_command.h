@@ -24,8 +24,9 @@ class TracedCommand {
 
   // Null with `error` and the exit status to end with (1, or 127 when the
   // command could not be executed) on failure.
+  // With a `terminal` (--tui), the command runs on that pseudo-terminal (ChildCommand).
   static std::unique_ptr<TracedCommand> start(const std::vector<std::string>& argv, const Follow& follow,
-                                              std::string& error, int& fail_status);
+                                              std::string& error, int& fail_status, int terminal = -1);
 
   // The command's status as a shell reports it, once it has exited; never blocks.
   std::optional<int> poll_exit();

@@ -1,0 +1,162 @@
+// What the TUI shows, without a terminal: the forest of the trace's processes
+// (views/process_forest.h: nodes point at the model's own Process objects, so
+// there is no second copy of the tree), what the user did to it (cursor,
+// folds, filter, search) and the rendering of one frame as a pure function of
+// both. Unit tests drive it with events and keys and compare golden screens.
+//
+// Not thread-safe: the owner (app/tui_session.cpp) serializes the intake's
+// add() with the UI thread's keys and frames under one lock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "views/process_forest.h"
+#include "views/sink.h"
+#include "views/tui/screen.h"
+
+namespace ft::tui {
+
+// Key codes: printable ASCII as itself, special keys above 0xffff.
+enum Key : int {
+  kCtrlC = 3,
+  kEnter = '\n',
+  kEscape = 27,
+  kBackspace = 127,
+  kUp = 0x10000,
+  kDown,
+  kLeft,
+  kRight,
+  kPageUp,
+  kPageDown,
+  kHome,
+  kEnd,
+};
+
+// What a key asks of the session beyond the screen.
+enum class Action { none, quit, interrupt };
+
+struct TuiOptions {
+  TraceClock clock;
+  bool unicode = true;        // box-drawing and markers; ASCII otherwise
+  bool live = true;           // a live trace: follow mode starts on
+  bool has_command = false;   // -- CMD: Ctrl-C goes to it; otherwise Ctrl-C quits
+  std::string title;          // "make -j8", "whole machine", "replay of build.ftrace"
+};
+
+// What the frame needs besides the model, supplied by whoever draws it.
+struct FrameContext {
+  size_t width = 80, height = 24;
+  uint64_t now_ns = 0;                        // boot time; 0: the trace's last event
+  const std::deque<std::string>* output = nullptr;  // the command's output, sanitized lines
+  std::string output_name;                    // the pane's title
+  std::string message;                        // shown on the key line (forktrace's stderr)
+  // User and group names for the details pane; numbers when null or unknown.
+  std::function<std::string(uint32_t)> user_name, group_name;
+};
+
+class TuiModel {
+ public:
+  static constexpr size_t npos = ProcessForest::npos;
+
+  explicit TuiModel(TuiOptions options);
+
+  // Intake (Sink::on_event / on_lost).
+  void add(const Event& event, const Process& process);
+  void lost(uint64_t count) { lost_ += count; }
+  // The trace is over; `how` says how it ended ("make exited 2").
+  void finish(std::string how);
+  bool finished() const { return finished_; }
+  void set_unicode(bool unicode) { options_.unicode = unicode; }
+  bool live() const { return options_.live; }
+
+  Action key(int key, size_t page_rows = 20);
+  Screen frame(const FrameContext& context);
+
+  // For tests and the benchmark.
+  const ProcessForest& forest() const { return forest_; }
+  size_t cursor() const { return cursor_; }
+  bool follow() const { return follow_; }
+  bool paused() const { return paused_; }
+  const std::string& query() const { return query_; }
+
+ private:
+  struct Totals {
+    uint32_t descendants = 0, running = 0, failed = 0;  // below the node
+    uint64_t cpu_ns = 0;                                // of the node and below
+    bool any_cpu = false;
+    bool failed_here_or_below = false;
+  };
+  struct Row {
+    size_t node;
+    size_t depth;
+    bool last;  // the last shown child of its parent
+  };
+
+  void update_totals();
+  bool failed(size_t node) const;
+  bool collapsed(size_t node, size_t depth) const;
+  bool shown(size_t node) const;
+  void build_rows();
+  size_t row_of_cursor() const;
+  bool matches(size_t node) const;
+  bool matches_now(size_t node) const;
+  void search(bool forward, bool include_current);
+  void reveal(size_t node);
+  void move_to_row(size_t row);
+  size_t node_limit() const { return paused_ ? frozen_nodes_ : forest_.nodes().size(); }
+  uint64_t now(const FrameContext& c) const;
+
+  ScreenLine header_line(const FrameContext& c, uint64_t now_ns) const;
+  ScreenLine key_line(const FrameContext& c) const;
+  ScreenLine tree_line(const Row& row, const std::vector<bool>& rails, uint64_t now_ns, size_t width) const;
+  void details_lines(std::vector<ScreenLine>& out, size_t rows, const FrameContext& c, uint64_t now_ns) const;
+  void output_lines(std::vector<ScreenLine>& out, size_t rows, const FrameContext& c) const;
+  void help_lines(std::vector<ScreenLine>& out, size_t rows) const;
+
+  TuiOptions options_;
+  ProcessForest forest_;
+  std::vector<std::string> cgroups_;  // per node, from its events ("" unknown)
+  std::vector<int8_t> folds_;         // per node: 0 automatic, 1 open, -1 closed
+  // Per node, as of its last event: so a frame reads two flat arrays instead
+  // of every Process (a cache miss each on a build of 100,000).
+  enum State : uint8_t { kRunning = 0, kExitedOk = 1, kExitedFailed = 2 };
+  std::vector<uint8_t> states_;
+  std::vector<uint64_t> cpu_ns_;      // own CPU time where the trace has it
+  std::vector<uint8_t> has_cpu_;
+  bool adopted_ = false;
+  // Which nodes match query_: 0 not yet known, 1 no, 2 yes (an exec resets it).
+  mutable std::vector<uint8_t> match_cache_;
+  mutable std::string match_query_;              // some node precedes its parent (see update_totals)
+  std::vector<Totals> totals_;
+  bool totals_dirty_ = true;
+  uint64_t last_ts_ns_ = 0;
+  uint64_t lost_ = 0;
+  bool finished_ = false;
+  std::string how_;
+
+  // What the user did.
+  size_t cursor_ = npos;  // a node
+  size_t top_ = 0;        // the first row shown
+  bool follow_ = false;
+  bool failures_only_ = false;
+  bool paused_ = false;
+  size_t frozen_nodes_ = 0;
+  uint64_t frozen_now_ = 0;
+  bool details_ = false;
+  bool output_ = false;
+  bool help_ = false;
+  bool typing_ = false;
+  std::string typed_, query_;
+  std::string note_;  // "no match for x"
+  size_t page_rows_ = 20;
+
+  std::vector<size_t> row_index_;  // per node: its row, npos when not shown
+  std::vector<Row> rows_;  // the rows of the tree as the last frame or key laid them out
+};
+
+}  // namespace ft::tui
