@@ -26,6 +26,7 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
+  uint64_t output_buffer_mib = 256;  // --output-buffer: the views' queue, live
   // Service mode (docs/service.md).
   std::string metrics_address;       // --metrics ADDR:PORT
   std::string job_env;               // --job-env NAME
