@@ -114,7 +114,7 @@ test_rotation() {
   # Two tracers read a process's CPU at its exit a few instructions apart, so
   # durations and resource usage are left out of the comparison.
   strip_durations() {
-    sed -E 's/  cpu [^ ]+  rss [^ ]+//; s/, cpu [^],]+, peak rss [^]]+//; s/  [0-9.]+(us|ms|s)( |$)/\2/; s/  [0-9]+[mh][0-9]+[sm]( |$)/\1/'
+    sed -E 's/  cpu [^ ]+  rss [^ ]+//; s/, cpu [^],]+, peak rss [^]]+//; s/  [0-9.]+(us|ms|s) CPU//; s/  [0-9.]+(us|ms|s)( |$)/\2/; s/  [0-9]+[mh][0-9]+[sm]( |$)/\1/'
   }
   "$forktrace" -r "$tmp/series" --job job42 --format tree | strip_durations >"$tmp/series.tree"
   "$forktrace" -r "$tmp/single.ftrace" --job job42 --format tree | strip_durations >"$tmp/single.tree"
