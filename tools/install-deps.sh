@@ -9,10 +9,14 @@ packages=(
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev googletest
   libcpp-httplib-dev libsystemd-dev libncurses-dev tmux
-  libprotobuf-dev protobuf-compiler libssl-dev openssl npm man-db
+  libprotobuf-dev protobuf-compiler libssl-dev openssl man-db
   util-linux procps curl python3 prometheus systemd
   chromium  # tests/browser: the HTML report in a real headless browser
 )
+# npm fetches the OTLP .proto files at configure time (tools/fetch-otlp-proto.sh).
+# Machines with NodeSource's nodejs already have it, and Debian's npm conflicts
+# with that package: install Debian's only where there is none.
+command -v npm >/dev/null || packages+=(npm)
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 update=false

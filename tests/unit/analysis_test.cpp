@@ -186,6 +186,25 @@ TEST(AnalysisCause, EmptyWhenTheRootSucceeded) {
   EXPECT_TRUE(analysis::cause_chain(t, analysis::find_root(t)).empty());
 }
 
+// GNU hello's make -j2 after a fresh copy: a $(shell cat .prev-version) fails
+// at parse time (make goes on), then the recipe running `missing aclocal`
+// exits 127 and make fails: the cause is the later one, although the earlier
+// chain is deeper.
+TEST(AnalysisCause, FollowsTheFailedChildThatEndedLastNotTheDeeperEarlierOne) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-j2"});
+  Id shell = s.spawn(top, 10 * kSec + kMs, {"/bin/bash", "-c", "cat ./.prev-version 2>/dev/null"});
+  Id cat = s.spawn(shell, 10 * kSec + 2 * kMs, {"cat", "./.prev-version"});
+  s.exit(cat, 10 * kSec + 3 * kMs, exited_with(1));
+  s.exit(shell, 10 * kSec + 4 * kMs, exited_with(1));
+  Id recipe = s.spawn(top, 10 * kSec + 10 * kMs, {"/bin/bash", "build-aux/missing", "aclocal-1.14", "-I", "m4"});
+  s.exit(recipe, 10 * kSec + 20 * kMs, exited_with(127));
+  s.exit(top, 10 * kSec + 30 * kMs, exited_with(2));
+  Trace t = s.trace();
+  EXPECT_EQ(pids_of(t, analysis::cause_chain(t, analysis::find_root(t))),
+            (std::vector<uint32_t>{top.pid, recipe.pid}));
+}
+
 TEST(AnalysisCause, PrefersTheDeeperOfTwoFailedChildren) {
   Story s;
   Id top = s.spawn(kTracer, 10 * kSec, {"make", "-k"});

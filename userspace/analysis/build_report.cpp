@@ -112,8 +112,11 @@ std::vector<uint32_t> cause_chain(const Trace& t, uint32_t root) {
     for (uint32_t c : s.children) {
       const Step& child = t.steps[c];
       if (!child.failed() || child.exit_ns > s.exit_ns) continue;
-      bool better = from[*it] == kNone || depth[c] > depth[from[*it]] ||
-                    (depth[c] == depth[from[*it]] && child.exit_ns < t.steps[from[*it]].exit_ns);
+      // The failed child that ended last before it: make stops (or, with -k,
+      // ends) after a failing recipe, while earlier failures such as a
+      // $(shell ...) at parse time are ones it went on from. Depth breaks ties.
+      bool better = from[*it] == kNone || child.exit_ns > t.steps[from[*it]].exit_ns ||
+                    (child.exit_ns == t.steps[from[*it]].exit_ns && depth[c] > depth[from[*it]]);
       if (better) from[*it] = c;
     }
     if (from[*it] != kNone) depth[*it] = depth[from[*it]] + 1;
