@@ -44,7 +44,7 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
       if (e.thread) return fmt::format("thread {} ended", e.tid);
       if (e.status_unknown) {
         std::string s = "? ended while events were lost: status unknown";
-        if (with_ancestry) s += "  " + ancestry_text(p);
+        if (with_ancestry) s += "  " + ancestry_text(p, scope);
         return s;
       }
       std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
