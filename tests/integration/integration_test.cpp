@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "attached.h"
+#include "probe/probe.h"
 #include "unprivileged.h"
 
 namespace {
@@ -615,7 +616,16 @@ void check_trace(const std::vector<json>& events, const Model& m, bool threads_s
       all.insert(pid);
       std::string shown;
       for (const json* e : exits) shown += "\n  " + e->dump();
-      EXPECT_EQ(exits.size(), all.size() - 1) << "thread exits of " << all.size() << " threads:" << shown;
+      // Where sched_process_exit passes no group_dead (5.10, 6.1), the exit
+      // program reads signal->live, and two threads ending at once (both
+      // cases end them so) can both read zero: both look like the process's
+      // end, and the second is dropped as a repeat (forktrace.bpf.c), so one
+      // thread exit of the pair may be missing. Nothing else may be.
+      if (!ft::exit_tracepoint_passes_group_dead() && exits.size() + 2 == all.size()) {
+        std::cerr << which << " in " << pid << ": both threads read signal->live == 0 (no group_dead here)\n";
+      } else {
+        EXPECT_EQ(exits.size(), all.size() - 1) << "thread exits of " << all.size() << " threads:" << shown;
+      }
       EXPECT_EQ(exit_tids.size(), exits.size()) << "a thread ended twice:" << shown;
       for (long tid : exit_tids) EXPECT_TRUE(all.count(tid)) << tid;
     } else if (which == "thread_exec") {
@@ -936,14 +946,21 @@ TEST_F(Integration, FailedShowsOnlyFailuresWithTheirAncestry) {
     const ExpectedProcess& p = *failed[pid][n];
     EXPECT_EQ(e["thread"], false);
     expect_status(e, p.status, p.what);
-    // Ancestry: from pid 1 down to the process that forked it, through forktrace and the workload.
-    ASSERT_TRUE(e.contains("ancestry") && e["ancestry"].is_array() && !e["ancestry"].empty());
+    // Ancestry: from the traced command (the workload) down to the process
+    // that forked it; never pid 1, forktrace or forktrace's own ancestors.
+    ASSERT_TRUE(e.contains("ancestry") && e["ancestry"].is_array());
     const json& a = e["ancestry"];
-    EXPECT_EQ(a.front()["pid"], 1);
+    if (pid == t.workload) {
+      EXPECT_TRUE(a.empty());
+      continue;
+    }
+    ASSERT_FALSE(a.empty());
+    EXPECT_EQ(a.front()["pid"], t.workload);
     EXPECT_EQ(a.back()["pid"], p.fork_ppid);
     std::map<long, std::string> comms;
     for (const json& x : a) comms[x.value("pid", 0L)] = x.value("comm", "");
-    EXPECT_EQ(comms[t.result.pid], comm_of(kForktrace));
+    EXPECT_EQ(comms.count(t.result.pid), 0u) << "forktrace itself is no step";
+    EXPECT_EQ(comms.count(1), 0u);
     EXPECT_EQ(comms[t.workload], "ft-workload");
   }
   for (const auto& [pid, procs] : failed) EXPECT_EQ(exits_seen[pid], procs.size()) << "exits of failed " << pid;

@@ -297,14 +297,16 @@ TEST(Lifecycle, ProcessStartedBeforeTracing) {
   EXPECT_EQ(fork_event["ppid"], hold);
   expect_status(one(events, "exit", w["child"]), w["status"]);
   EXPECT_EQ(one(events, "exit", hold)["exit_code"], 0);
-  // The held process's ancestry, from /proc at start, reaches pid 1.
+  // A failure's ancestry begins at the traced command: not at pid 1, not
+  // through forktrace or the processes that started it.
   Result failed = run({FORKTRACE_BIN, "-q", "--failed", "--format", "json", "--", "sh", "-c", "sh -c 'exit 3'; true"});
   ASSERT_EQ(failed.exit_code(), 0) << failed.err;
   auto failures = parse_json_lines(failed.out);
   ASSERT_EQ(failures.size(), 1u) << failed.out;
   EXPECT_EQ(failures[0]["exit_code"], 3);
-  ASSERT_FALSE(failures[0]["ancestry"].empty());
-  EXPECT_EQ(failures[0]["ancestry"][0]["pid"], 1) << failures[0];
+  ASSERT_EQ(failures[0]["ancestry"].size(), 1u) << failures[0];
+  EXPECT_EQ(failures[0]["ancestry"][0]["comm"], "sh") << failures[0];
+  EXPECT_NE(failures[0]["ancestry"][0]["pid"], 1) << failures[0];
 }
 
 TEST(Lifecycle, ExitsWithTheCommandsStatus) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -108,9 +109,31 @@ TEST_P(ProbeExit, ThreadAndProcessExitsAreToldApartAndTheFilterOutlivesTheExit) 
   }
   EXPECT_EQ(process_forks, 1);
   EXPECT_EQ(thread_forks, 1);
-  EXPECT_EQ(thread_exits, 1);
-  EXPECT_EQ(process_exit_statuses, (std::vector<uint32_t>{3 << 8, 7 << 8}));
-  EXPECT_EQ(probe->lost_records(), 0u);
+  // Each of the workload's two threads ends once.
+  std::set<uint32_t> exit_tids;
+  size_t workload_exits = 0;
+  for (const Event& e : events)
+    if (e.kind == EventKind::exit && e.pid == wpid) {
+      exit_tids.insert(e.tid);
+      workload_exits++;
+    }
+  EXPECT_EQ(exit_tids.size(), 2u);
+  EXPECT_EQ(workload_exits, 2u);
+  if (probe->exit_program() == ExitProgram::group_dead) {
+    EXPECT_EQ(thread_exits, 1);
+    EXPECT_EQ(process_exit_statuses, (std::vector<uint32_t>{3 << 8, 7 << 8}));
+  } else {
+    // live_count reads signal->live at the tracepoint, which do_exit() passes
+    // after exit_mm() has already woken pthread_join: the joined thread can
+    // get there only after the main thread's _exit brought live to zero, and
+    // then it reads zero too and is sent as the process's end as well (user
+    // space drops the repeat; forktrace.bpf.c). Seen on 6.1 under qemu.
+    EXPECT_LE(thread_exits, 1);
+    ASSERT_EQ(process_exit_statuses.size(), 3u - thread_exits);
+    EXPECT_EQ(process_exit_statuses[0], 3u << 8);
+    for (size_t i = 1; i < process_exit_statuses.size(); ++i) EXPECT_EQ(process_exit_statuses[i], 7u << 8);
+  }
+  EXPECT_EQ(probe->lost_by_kind().total(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, ProbeExit,

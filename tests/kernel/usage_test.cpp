@@ -126,9 +126,12 @@ TEST(Usage, CpuBurnerInUserAndSystemMode) {
   Traced t = trace_usage_case("usage_cpu");
   json exit = process_exit(t.events, get(t.truth, "child"));
   expect_as_wait4(exit, t.truth);
-  // The case burns 300 ms in user mode and 200 ms in the kernel.
-  EXPECT_GE(get(exit, "cpu_user_ns"), 250'000'000) << exit;
-  EXPECT_GE(get(exit, "cpu_sys_ns"), 150'000'000) << exit;
+  // The case burns 300 ms in user mode and 200 ms in the kernel. How that
+  // splits is the kernel's tick sampling (on a loaded VM 180:320 was seen),
+  // so only the sum is held to the burn, and each side to having some.
+  EXPECT_GE(get(exit, "cpu_user_ns") + get(exit, "cpu_sys_ns"), 450'000'000) << exit;
+  EXPECT_GT(get(exit, "cpu_user_ns"), 50'000'000) << exit;
+  EXPECT_GT(get(exit, "cpu_sys_ns"), 50'000'000) << exit;
 }
 
 TEST(Usage, PeakRssOfTouchedMemory) {

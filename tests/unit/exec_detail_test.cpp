@@ -17,6 +17,7 @@
 #include "event_builders.h"
 #include "model/exec_folding.h"
 #include "model/lineage.h"
+#include <nlohmann/json.hpp>
 #include "trace/record_codec.h"
 #include "views/json_view.h"
 #include "views/text_view.h"
@@ -325,21 +326,6 @@ TEST(UnitExecFolding, OtherNamesAndExitsAreUnsatisfied) {
   EXPECT_EQ(f.size(), 0u);
 }
 
-Event failed_exec_of(Id p, uint32_t ppid, std::string filename, int error, uint64_t ts) {
-  Event e;
-  e.kind = EventKind::exec_failed;
-  e.ts_ns = ts;
-  e.pid = e.tid = p.pid;
-  e.ppid = ppid;
-  e.start_ns = p.start_ns;
-  e.comm = "sh";
-  e.filename = std::move(filename);
-  e.argv = {"x"};
-  e.cwd = "/w";
-  e.exec_errno = error;
-  return e;
-}
-
 std::string read_all(std::FILE* f) {
   std::fflush(f);
   std::rewind(f);
@@ -499,6 +485,43 @@ TEST(UnitExecDetail, RecordingRoundTripsTheNewFields) {
     EXPECT_EQ(got.argv, e.argv);
     EXPECT_EQ(got.argv_truncated, e.argv_truncated);
   }
+}
+
+// A lost exec_failed record is counted in its own kind, and a recording keeps
+// the kinds of a loss beside the gap marks.
+TEST(UnitExecDetail, LostFailedExecsKeepTheirKindInARecording) {
+  Event lost;
+  lost.kind = EventKind::lost;
+  lost.ts_ns = 20;
+  lost.lost_fork = 1;
+  lost.lost_exit = 2;
+  lost.lost_exec_failed = 4;
+  lost.lost_count = 7;
+  RecordEncoder encoder;
+  RecordDecoder decoder;
+  std::string body;
+  encoder.encode(lost, body);
+  Event got;
+  uint64_t dropped = 0;
+  ASSERT_EQ(decoder.decode(reinterpret_cast<const uint8_t*>(body.data()), body.size(), got, dropped),
+            RecordDecoder::Result::event);
+  EXPECT_EQ(got.lost_count, 7u);
+  EXPECT_EQ(got.lost_fork, 1u);
+  EXPECT_EQ(got.lost_exec, 0u);
+  EXPECT_EQ(got.lost_exit, 2u);
+  EXPECT_EQ(got.lost_exec_failed, 4u);
+
+  std::FILE* out = std::tmpfile();
+  JsonView json(out, ViewOptions{});
+  json.on_lost(got);
+  json.finish();
+  std::rewind(out);
+  char line[512] = {};
+  ASSERT_TRUE(std::fgets(line, sizeof line, out));
+  std::fclose(out);
+  EXPECT_EQ(nlohmann::json::parse(line)["kinds"],
+            nlohmann::json({{"fork", 1}, {"exec", 0}, {"exit", 2}, {"exec_failed", 4}}));
+  EXPECT_EQ(describe_loss(got), "7 events lost in the kernel (ring buffer full): fork 1, exec 0, exit 2, exec_failed 4");
 }
 
 // The example in docs/trace-format.md, byte by byte.

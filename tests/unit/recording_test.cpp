@@ -105,6 +105,25 @@ TraceHeader sample_header() {
   return h;
 }
 
+// A recording as an older version would have written it: before version 3 the
+// header had no boot ID (empty here, so its last byte, a zero length).
+std::string as_version(std::string file, uint32_t version) {
+  if (version < 3) {
+    uint32_t size = 0;
+    for (int i = 0; i < 4; ++i) size |= uint32_t(uint8_t(file[12 + i])) << (8 * i);
+    EXPECT_EQ(file[16 + size - 1], '\0') << "the sample header has no boot ID";
+    file.erase(16 + size - 1, 1);
+    size--;
+    uint32_t crc = trace_file::crc32(file.data() + 16, size);
+    for (int i = 0; i < 4; ++i) {
+      file[12 + i] = static_cast<char>(size >> (8 * i));
+      file[16 + size + i] = static_cast<char>(crc >> (8 * i));
+    }
+  }
+  file[8] = static_cast<char>(version);
+  return file;
+}
+
 std::string record(const std::vector<Event>& events, const TraceHeader& header) {
   std::string path = testing::TempDir() + "recording_test.ftrace";
   std::string error;
@@ -114,6 +133,26 @@ std::string record(const std::vector<Event>& events, const TraceHeader& header) 
   EXPECT_TRUE(writer->close(error)) << error;
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Recording, Version3KeepsTheBootIdAndVersion2HasNone) {
+  TraceHeader header = sample_header();
+  header.boot_id = "29c77133-bf15-494d-bcc3-e441fb9225fa";
+  std::string error;
+  auto reader = TraceReader::from_memory(record(sample_events(), header), error);
+  ASSERT_TRUE(reader) << error;
+  EXPECT_EQ(reader->header().version, 3u);
+  EXPECT_EQ(reader->header().boot_id, header.boot_id);
+  reader = TraceReader::from_memory(as_version(record(sample_events(), sample_header()), 2), error);
+  ASSERT_TRUE(reader) << error;
+  EXPECT_EQ(reader->header().version, 2u);
+  EXPECT_EQ(reader->header().boot_id, "");
+  EXPECT_EQ(reader->header().hostname, "build-17");
+  Event e;
+  size_t n = 0;
+  while (reader->next(e) == TraceReader::Status::event) n++;
+  EXPECT_EQ(n, sample_events().size());
+  EXPECT_EQ(reader->next(e), TraceReader::Status::end);
 }
 
 TEST(Recording, RoundTripsEveryField) {
@@ -251,8 +290,7 @@ TEST(Recording, CutBetweenRecordsSaysTheEndRecordIsMissing) {
 
 TEST(Recording, Version1NeedsNoEndRecordAndMayNotHaveOne) {
   std::string file = record(sample_events(), sample_header());
-  std::string v1 = file.substr(0, file.size() - kEndFrame);
-  v1[8] = 1;  // the version, little-endian after the magic
+  std::string v1 = as_version(file.substr(0, file.size() - kEndFrame), 1);
   std::string error;
   auto reader = TraceReader::from_memory(v1, error);
   ASSERT_TRUE(reader) << error;
@@ -262,8 +300,7 @@ TEST(Recording, Version1NeedsNoEndRecordAndMayNotHaveOne) {
   }
   EXPECT_EQ(reader->next(e), TraceReader::Status::end);
 
-  std::string v1_with_end = file;
-  v1_with_end[8] = 1;
+  std::string v1_with_end = as_version(file, 1);
   reader = TraceReader::from_memory(v1_with_end, error);
   ASSERT_TRUE(reader) << error;
   TraceReader::Status status;

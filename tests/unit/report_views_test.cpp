@@ -72,7 +72,14 @@ class ReportViewTest : public testing::Test {
     pipeline->model().seed({seed_of(1, 0, 0, "systemd", "/sbin/init", {"/sbin/init"}),
                             seed_of(100, 1, proc_tick_ns(), "forktrace", "/usr/bin/forktrace", {"forktrace", "--"})});
   }
-  ViewOptions options(bool failed_only = false) { return ViewOptions{TraceClock{kBootEpochNs}, failed_only, false}; }
+  // As forktrace -- make -j2 would: the report's chains begin at the command.
+  ViewOptions options(bool failed_only = false) {
+    ViewOptions o{TraceClock{kBootEpochNs}, failed_only, false};
+    o.scope.filtered = true;
+    o.scope.traced_command = {"make", "-j2"};
+    o.scope.realtime_offset_ns = kBootEpochNs;
+    return o;
+  }
 
   //   200 make -j2          exit 2     (forked by 100 at 10 s, exec 0.5 ms later)
   //   ├─ 201 sh -c 'cc a.c'   exit 1

@@ -7,11 +7,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "app/pipeline.h"
 #include "event_builders.h"
 #include "views/tui/output_buffer.h"
+#include "views/tui/process_info.h"
 #include "views/tui/text.h"
 #include "views/tui/tui_model.h"
 #include "views/tui/tui_view.h"
@@ -173,6 +175,28 @@ TEST_F(UnitTui, FailuresOnlyWithAncestry) {
   EXPECT_NE(frame().find("sleep 30"), std::string::npos);
 }
 
+TEST_F(UnitTui, UsageWhereTheTraceHasIt) {
+  start();
+  spawn(kForktrace, kMake, {"make", "-j2"});
+  spawn(kMake, kLibMake, {"make", "-C", "lib"});
+  spawn(kLibMake, kCcA, {"cc", "-c", "a.c"});
+  auto with_usage = [](Event e, uint64_t user_ms, uint64_t rss_kb) {
+    ResourceUsage u;
+    u.cpu_user_ns = user_ms * kMs;
+    u.cpu_sys_ns = user_ms * kMs / 10;
+    u.max_rss_kb = rss_kb;
+    e.usage = u;
+    return e;
+  };
+  feed(with_usage(exit_of(kCcA, kLibMake.pid, exited_with(0), kCcA.start_ns + 400 * kMs), 300, 51200));
+  feed(with_usage(exit_of(kLibMake, kMake.pid, exited_with(0), kLibMake.start_ns + 600 * kMs), 20, 4096));
+  expect_golden("usage", frame(100, 6, kLibMake.start_ns + kSec));
+  keys("jd");
+  std::string details = frame(100, 24, kLibMake.start_ns + kSec);
+  EXPECT_NE(details.find("cpu 22.0ms (user 20.0ms, system 2.0ms)  peak rss 4.0 MiB"), std::string::npos) << details;
+  EXPECT_NE(details.find("1 process, 0 running, 0 failed, 352.0ms CPU in all"), std::string::npos) << details;
+}
+
 TEST_F(UnitTui, NarrowTerminal) {
   start();
   build(true);
@@ -306,6 +330,32 @@ TEST(UnitTuiOutput, LinesCarriageReturnsAndEscapes) {
   b.write("\b\b!\n\xff\n");
   std::deque<std::string> after{"red", "3!", "\\xff"};
   EXPECT_EQ(b.lines(), after);
+}
+
+
+// The details pane: what the process cost, and where and as whom it ran, only
+// where the trace knows it.
+TEST(UnitTuiFields, UsageAndExecDetailWhereKnown) {
+  Process p;
+  EXPECT_FALSE(tui::usage_of(p));
+  EXPECT_FALSE(tui::exec_info_of(p).uid);
+  ResourceUsage usage;
+  usage.cpu_user_ns = 2'000'000;
+  usage.cpu_sys_ns = 500'000;
+  usage.max_rss_kb = 4096;
+  p.usage = usage;
+  p.cwd = "/src";
+  p.has_creds = true;
+  p.uid = 1000;
+  p.euid = 0;
+  auto u = tui::usage_of(p);
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->cpu_ns(), 2'500'000u);
+  EXPECT_EQ(u->max_rss_kb, 4096u);
+  tui::ExecInfo info = tui::exec_info_of(p);
+  EXPECT_EQ(info.cwd, "/src");
+  EXPECT_EQ(info.uid, 1000u);
+  EXPECT_EQ(info.euid, 0u);
 }
 
 }  // namespace

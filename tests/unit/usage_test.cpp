@@ -355,7 +355,7 @@ TEST_F(UsageViews, TreeShowsEachNodeAndItsSubtree) {
   pipeline.add_sink(std::make_unique<TreeView>(out_, ViewOptions{}));
   feed_build(pipeline);
   std::string s = text();
-  EXPECT_NE(s.find("10 make -j2  exit 0  6.00s  cpu 30.0ms  rss 2.9MiB  [subtree: 3 processes, cpu 2.03s, peak rss "
+  EXPECT_NE(s.find("10 make -j2  exit 0  6.00s  cpu 30.0ms  rss 2.9MiB  [3 processes, cpu 2.03s, peak rss "
                    "150.0MiB]\n"),
             std::string::npos)
       << s;

@@ -16,6 +16,7 @@
 #include "event_builders.h"
 #include "views/format.h"
 #include "views/json_view.h"
+#include "views/summary_view.h"
 #include "views/text_view.h"
 #include "views/tree_view.h"
 
@@ -406,10 +407,10 @@ TEST_F(UnitTreeView, Indentation) {
   start(std::make_unique<TreeView>(out, options()));
   feed_build();
   EXPECT_EQ(read_all(out),
-            "200 make -j2  exit 2  1.50s\n"
-            "├─ 201 sh -c 'cc a.c'  exit 1  25.0ms\n"
+            "200 make -j2  exit 2  1.50s  [5 processes, 3 failed]\n"
+            "├─ 201 sh -c 'cc a.c'  exit 1  25.0ms  [2 processes, 2 failed]\n"
             "│  └─ 203 cc a.c  exit 1  20.0ms\n"
-            "└─ 202 sh -c 'cc b.c'  exit 0  35.0ms\n"
+            "└─ 202 sh -c 'cc b.c'  exit 0  35.0ms  [2 processes]\n"
             "   └─ 204 cc b.c  exit 0  30.0ms\n");
 }
 
@@ -428,7 +429,7 @@ TEST_F(UnitTreeView, DeepChainPrintsWithoutRecursionAndBoundedIndentation) {
   std::vector<std::string> lines = split_lines(read_all(out));
   ASSERT_EQ(lines.size(), kGenerations);
   EXPECT_EQ(lines[0].rfind("1000 ", 0), 0u) << lines[0];
-  EXPECT_EQ(lines[2], "   └─ 1002 bash  exit 0  1us") << lines[2];  // bash's argv, inherited
+  EXPECT_EQ(lines[2], "   └─ 1002 bash  exit 0  1us  [199998 processes]") << lines[2];  // bash's argv, inherited
   size_t longest = 0;
   for (const std::string& line : lines) longest = std::max(longest, line.size());
   EXPECT_LT(longest, 400u);
@@ -439,8 +440,8 @@ TEST_F(UnitTreeView, FailedPrunesSubtreesWithoutFailures) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
   feed_build();
   EXPECT_EQ(read_all(out),
-            "200 make -j2  exit 2  1.50s\n"
-            "└─ 201 sh -c 'cc a.c'  exit 1  25.0ms\n"
+            "200 make -j2  exit 2  1.50s  [5 processes, 3 failed]\n"
+            "└─ 201 sh -c 'cc a.c'  exit 1  25.0ms  [2 processes, 2 failed]\n"
             "   └─ 203 cc a.c  exit 1  20.0ms\n");
 }
 
@@ -458,8 +459,8 @@ TEST_F(UnitTreeView, FailedKeepsSuccessfulAncestorsOfAFailure) {
   pipeline->feed(exit_of(fine, 100, 0, 16 * kSec));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "200 bash  exit 0  5.00s\n"
-            "└─ 201 bash  exit 0  3.00s\n"
+            "200 bash  exit 0  5.00s  [3 processes, 1 failed]\n"
+            "└─ 201 bash  exit 0  3.00s  [2 processes, 1 failed]\n"
             "   └─ 202 bash  killed by SIGKILL  1.0ms\n");
 }
 
@@ -473,7 +474,7 @@ TEST_F(UnitTreeView, OrphanShowsItsReparentingUnderItsForker) {
   pipeline->feed(exec_of(orphan, 1, "/usr/sbin/sshd", {"sshd", "-D"}, 13 * kSec));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "200 daemonize  exit 0  2.00s\n"
+            "200 daemonize  exit 0  2.00s  [2 processes]\n"
             "└─ 201 sshd -D  running  (reparented to 1)\n");
 }
 
@@ -486,8 +487,11 @@ TEST_F(UnitTreeView, UnexecedChildShowsItsParentsCommandAndLostEventsAreNoted) {
   pipeline->feed(lost_of(6, 5 * kSec));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "200 bash  running\n"
-            "700 [mystery]  exit 1  1.00s\n"
+            // A whole-machine tree begins at the oldest known ancestor where it branches.
+            "1 /sbin/init  running  [2 processes, 1 failed]\n"
+            "├─ 100 bash  running  [1 process]\n"
+            "│  └─ 200 bash  running\n"
+            "└─ 700 [mystery]  exit 1  1.00s  ? its fork was not seen: parent uncertain\n"
             "(6 events lost in the kernel: the tree may be incomplete)\n");
 }
 
@@ -506,8 +510,8 @@ TEST_F(UnitTreeView, ProcessFollowedWithDashPHoldsTheChildrenItForked) {
   pipeline->finish();
   std::string all = read_all(out);
   EXPECT_EQ(all,
-            "100 bash  exit 0  14.99s\n"  // seeded: its start is /proc's, at tick precision
-            "├─ 200 bash  exit 0  3.00s\n"
+            "100 bash  exit 0  14.99s  [4 processes, 1 failed]\n"  // seeded: its start is /proc's, at tick precision
+            "├─ 200 bash  exit 0  3.00s  [2 processes, 1 failed]\n"
             "│  └─ 202 bash  exit 1  1.00s\n"
             "└─ 201 bash  exit 0  3.00s\n");
 }
@@ -522,7 +526,7 @@ TEST_F(UnitTreeView, FailedAfterAParentArrivedLate) {
   pipeline->feed(exit_of(shell, 1, 0, 15 * kSec, 0, "bash"));
   pipeline->finish();
   EXPECT_EQ(read_all(out),
-            "100 bash  exit 0  14.99s\n"
+            "100 bash  exit 0  14.99s  [3 processes, 1 failed]\n"
             "└─ 200 bash  killed by SIGTERM  3.00s\n");
 }
 
@@ -535,6 +539,69 @@ TEST_F(UnitTreeView, ThreadsAreNotNodes) {
   pipeline->feed(exit_of(child, 100, exited_with(4), 13 * kSec, 201));
   pipeline->finish();
   EXPECT_EQ(read_all(out), "200 bash  exit 4  3.00s\n");
+}
+
+// make with 7 successful compiles, one failed one, and a deep chain under it.
+void feed_wide_build(Pipeline& p) {
+  Id shell{100, proc_tick_ns() + 5}, make{200, 10 * kSec};
+  p.feed(fork_of(shell, make, 0, "bash"));
+  p.feed(exec_of(make, 100, "/usr/bin/make", {"make"}, make.start_ns + 1));
+  uint32_t pid = 300;
+  for (int i = 0; i < 7; ++i) {
+    Id cc{pid++, 11 * kSec + i * kMs};
+    p.feed(fork_of(make, cc, 0, "make"));
+    p.feed(exec_of(cc, 200, "/usr/bin/cc", {"cc", "-c", std::to_string(i) + ".c"}, cc.start_ns + 1));
+    p.feed(exit_of(cc, 200, 0, cc.start_ns + 100 * kMs, 0, "cc"));
+  }
+  Id sh{pid++, 12 * kSec}, inner{pid++, 12 * kSec + kMs}, bad{pid++, 12 * kSec + 2 * kMs}, ok{pid++, 12 * kSec + 3 * kMs};
+  p.feed(fork_of(make, sh, 0, "make"));
+  p.feed(exec_of(sh, 200, "/bin/sh", {"sh", "-c", "x"}, sh.start_ns + 1));
+  p.feed(fork_of(sh, inner, 0, "sh"));
+  p.feed(fork_of(inner, bad, 0, "sh"));
+  p.feed(exec_of(bad, inner.pid, "/usr/bin/false", {"false"}, bad.start_ns + 1));
+  p.feed(exit_of(bad, inner.pid, exited_with(1), bad.start_ns + kMs, 0, "false"));
+  p.feed(fork_of(inner, ok, 0, "sh"));
+  p.feed(exit_of(ok, inner.pid, 0, ok.start_ns + kMs, 0, "sh"));
+  p.feed(exit_of(inner, sh.pid, exited_with(1), inner.start_ns + 5 * kMs, 0, "sh"));
+  p.feed(exit_of(sh, 200, exited_with(1), sh.start_ns + 6 * kMs, 0, "sh"));
+  p.feed(exit_of(make, 100, exited_with(2), 13 * kSec, 0, "make"));
+  p.finish();
+}
+
+TEST_F(UnitTreeView, RepeatedSuccessfulSiblingsFold) {
+  start(std::make_unique<TreeView>(out, options()));
+  feed_wide_build(*pipeline);
+  EXPECT_EQ(read_all(out),
+            "200 make  exit 2  3.00s  [12 processes, 4 failed]\n"
+            "├─ 7 × cc …  all exit 0  700.0ms in all\n"
+            "└─ 307 sh -c x  exit 1  6.0ms  [4 processes, 3 failed]\n"
+            "   └─ 308 sh -c x  exit 1  5.0ms  [3 processes, 2 failed]\n"
+            "      ├─ 309 false  exit 1  1.0ms\n"
+            "      └─ 310 sh -c x  exit 0  1.0ms\n");
+}
+
+TEST_F(UnitTreeView, MaxDepthSummarisesButKeepsFailuresAndTheirPath) {
+  ViewOptions o = options();
+  o.max_depth = 1;
+  start(std::make_unique<TreeView>(out, o));
+  feed_wide_build(*pipeline);
+  EXPECT_EQ(read_all(out),
+            "200 make  exit 2  3.00s  [12 processes, 4 failed]\n"
+            "├─ 7 × cc …  all exit 0  700.0ms in all\n"
+            "└─ 307 sh -c x  exit 1  6.0ms  [4 processes, 3 failed]\n"
+            "   └─ 308 sh -c x  exit 1  5.0ms  [3 processes, 2 failed]\n"
+            "      ├─ 309 false  exit 1  1.0ms\n"
+            "      └─ … 1 process below --max-depth, all exit 0\n");
+}
+
+TEST_F(UnitTreeView, ColoursOutcomesWhenAsked) {
+  ViewOptions o = options(/*failed_only=*/true);
+  o.color = true;
+  start(std::make_unique<TreeView>(out, o));
+  feed_build();
+  std::string all = read_all(out);
+  EXPECT_NE(all.find("\033[1;31mexit 1\033[0m"), std::string::npos) << all;
+  EXPECT_NE(all.find("\033[1;31mexit 2\033[0m"), std::string::npos) << all;
 }
 
 // --- format helpers ---------------------------------------------------------
@@ -578,6 +645,94 @@ TEST(UnitFormat, PrintableAndBasename) {
   EXPECT_EQ(basename_of("/usr/bin/gcc"), "gcc");
   EXPECT_EQ(basename_of("gcc"), "gcc");
   EXPECT_EQ(basename_of("/"), "");
+}
+
+}  // namespace
+}  // namespace ft
+
+namespace ft {
+namespace {
+
+using namespace ft::test;
+
+// Issue 14: what forktrace rebuilt from /proc after a loss is marked in every view.
+Event recovered(Event e) {
+  e.recovered = true;
+  return e;
+}
+
+Event unknown_exit(Id p, uint32_t ppid, uint64_t ts) {
+  Event e = exit_of(p, ppid, 0, ts);
+  e.status_unknown = true;
+  return e;
+}
+
+std::string run_views(std::unique_ptr<Sink> view, const std::vector<Event>& events, std::FILE* out) {
+  Pipeline pipeline(false);
+  pipeline.add_view(std::move(view));
+  for (const Event& e : events) pipeline.feed(e);
+  pipeline.finish();
+  std::fflush(out);
+  std::rewind(out);
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, out)) > 0) text.append(buf, n);
+  return text;
+}
+
+std::vector<Event> gap_story() {
+  Id shell{100, proc_tick_ns() + 5}, gone{200, 10 * kSec}, found{300, 12 * kSec};
+  Event lost = lost_of(5, 11 * kSec);
+  lost.lost_fork = 2;
+  lost.lost_exit = 3;
+  return {fork_of(shell, gone), lost, unknown_exit(gone, 100, 13 * kSec),
+          recovered(fork_of(shell, found)), recovered(exec_of(found, 100, "/bin/sleep", {"sleep", "9"}, 13 * kSec))};
+}
+
+TEST(UnitGapMarks, JsonMarksRecoveredEventsAndUnknownStatuses) {
+  std::FILE* out = std::tmpfile();
+  ViewOptions options{TraceClock{}, false, false};
+  auto lines = nlohmann::json::array();
+  std::string text = run_views(std::make_unique<JsonView>(out, options), gap_story(), out);
+  std::fclose(out);
+  std::vector<nlohmann::json> j;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    j.push_back(nlohmann::json::parse(text.substr(start, nl - start)));
+  ASSERT_EQ(j.size(), 5u);
+  EXPECT_FALSE(j[0].contains("recovered"));
+  EXPECT_EQ(j[1]["kinds"], nlohmann::json({{"fork", 2}, {"exec", 0}, {"exit", 3}}));
+  EXPECT_EQ(j[2]["status_unknown"], true);
+  EXPECT_FALSE(j[2].contains("exit_code") || j[2].contains("signal") || j[2].contains("duration_ns"));
+  EXPECT_EQ(j[3]["recovered"], true);
+  EXPECT_EQ(j[4]["recovered"], true);
+  EXPECT_EQ(j[4]["argv"], nlohmann::json({"sleep", "9"}));
+}
+
+TEST(UnitGapMarks, TextAndTreeAndSummaryShowTheGap) {
+  ViewOptions options{TraceClock{}, false, false};
+  std::FILE* out = std::tmpfile();
+  std::string text = run_views(std::make_unique<TextView>(out, options), gap_story(), out);
+  std::fclose(out);
+  EXPECT_NE(text.find("5 events lost in the kernel (ring buffer full): fork 2, exec 0, exit 3"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("? ended while events were lost: status unknown"), std::string::npos) << text;
+  EXPECT_NE(text.find("/bin/sleep  sleep 9  [recovered from /proc]"), std::string::npos) << text;
+
+  out = std::tmpfile();
+  std::string tree = run_views(std::make_unique<TreeView>(out, options), gap_story(), out);
+  std::fclose(out);
+  EXPECT_NE(tree.find("200 [sh]  ended ?  (status unknown: its exit was lost)"), std::string::npos) << tree;
+  EXPECT_NE(tree.find("300 sleep 9  running  ? recovered from /proc after lost events"), std::string::npos) << tree;
+
+  out = std::tmpfile();
+  std::string summary = run_views(std::make_unique<SummaryView>(out, options), gap_story(), out);
+  std::fclose(out);
+  EXPECT_NE(summary.find("uncertain      2 processes: 1 recovered from /proc, 1 ended with status unknown"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("gaps           "), std::string::npos) << summary;
 }
 
 }  // namespace

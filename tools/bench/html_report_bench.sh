@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The HTML report's cost (docs/benchmarks.md): for synthetic builds of N
-# processes (ft-synthetic-build), the time and memory `forktrace -r --format
-# html` takes, against `--format tree` on the same recording in the same run,
-# and how long headless Chromium takes to open the page until it is ready
-# (tools/browser/cdp_check.py: navigation start to the first frame drawn).
+# The HTML report's cost (docs/benchmarks.md). For synthetic builds of N
+# processes (ft-synthetic-build): the CPU time and peak memory of
+# `forktrace -r FILE --format html`, against `--format tree` on the same
+# recording in the same run; and how long headless Chromium takes to open the
+# page until its first frame is drawn (tools/browser/cdp_check.py; ms since
+# navigation began, median of 3), for the page as written (gzip+base64 data
+# over 1 MiB) and for the same page with its data inflated back to plain
+# JSON, interleaved so both see the same load.
 #   tools/bench/html_report_bench.sh [BUILD_DIR] [N...]   (default: build 10000 100000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +16,24 @@ sizes=("$@")
 ((${#sizes[@]})) || sizes=(10000 100000)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf '%-9s %-10s %-8s %-22s %-22s %-10s %s\n' processes events html_MB "html: cpu s / max MB" "tree: cpu s / max MB" "load ms" "(script ms, median of 3)"
+inflate() {  # the same page with plain JSON data
+  python3 - "$1" "$2" <<'PY'
+import base64, re, sys, zlib
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'(<script type="application/json" id="ft-data") data-encoding="gzip\+base64">([^<]*)</script>', page)
+if m:
+    data = zlib.decompress(base64.b64decode(m.group(2)), 16 + zlib.MAX_WBITS).decode()
+    page = page[:m.start()] + m.group(1) + ">" + data + "</script>" + page[m.end():]
+open(sys.argv[2], "w", encoding="utf-8").write(page)
+PY
+}
+ready_ms() {
+  python3 tools/browser/cdp_check.py "$1" --expect "Why it failed" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["readyMs"]), round(d["parseMs"]))'
+}
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+printf '%-9s %-8s %-13s %-19s %-19s %-17s %s\n' processes events "page MB" "html cpu s / MB" "tree cpu s / MB" "open ms (parse)" "plain JSON: open ms (parse)"
 for n in "${sizes[@]}"; do
   "$build/tools/bench/ft-synthetic-build" "$work/b.ftrace" "$n" >/dev/null
   events=$("$build/forktrace" -r "$work/b.ftrace" --format json | wc -l)
@@ -23,13 +43,13 @@ for n in "${sizes[@]}"; do
   }
   html=$(measure --format html -o "$work/r.html")
   tree=$(measure --format tree -o "$work/t.txt")
-  mb=$(awk -v b="$(stat -c %s "$work/r.html")" 'BEGIN { printf "%.1f", b / 1e6 }')
-  loads=() scripts=()
+  inflate "$work/r.html" "$work/plain.html"
+  mb=$(awk -v a="$(stat -c %s "$work/r.html")" -v b="$(stat -c %s "$work/plain.html")" 'BEGIN { printf "%.1f (%.1f)", a / 1e6, b / 1e6 }')
+  packed=() packed_parse=() plain=() plain_parse=()
   for _ in 1 2 3; do
-    line=$(python3 tools/browser/cdp_check.py "$work/r.html" --expect "Why it failed")
-    loads+=("$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["readyMs"]))' "$line")")
-    scripts+=("$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["scriptMs"]))' "$line")")
+    read -r ms parse < <(ready_ms "$work/r.html"); packed+=("$ms"); packed_parse+=("$parse")
+    read -r ms parse < <(ready_ms "$work/plain.html"); plain+=("$ms"); plain_parse+=("$parse")
   done
-  median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
-  printf '%-9s %-10s %-8s %-22s %-22s %-10s %s\n' "$n" "$events" "$mb" "$html" "$tree" "$(median "${loads[@]}")" "($(median "${scripts[@]}"))"
+  printf '%-9s %-8s %-13s %-19s %-19s %-17s %s\n' "$n" "$events" "$mb" "$html" "$tree" \
+    "$(median "${packed[@]}") ($(median "${packed_parse[@]}"))" "$(median "${plain[@]}") ($(median "${plain_parse[@]}"))"
 done

@@ -102,6 +102,16 @@ int main(int argc, char** argv) {
   header.realtime_offset_ns = 1'764'547'200'000'000'000;  // 2025-12-01 00:00 UTC at boot
   header.flags = ft::kTraceFiltered;
   header.traced_command = {"make", "-j8"};
+  header.command = {"forktrace", "-w", argv[1], "--", "make", "-j8"};
+  // forktrace itself was alive when tracing began, as in a real recording.
+  ft::SeedProcess self;
+  self.pid = 1000;
+  self.ppid = 1;
+  self.start_ns = 0;  // as tracer{1000, 0} below
+  self.comm = "forktrace";
+  self.filename = "/usr/bin/forktrace";
+  self.argv = header.command;
+  header.seeds.push_back(self);
   std::string error;
   auto writer = ft::TraceWriter::open(argv[1], header, error);
   if (!writer) {

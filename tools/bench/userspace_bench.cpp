@@ -348,7 +348,9 @@ int main(int argc, char** argv) {
   measure("decode + model + json view", [&] { with_view(std::make_unique<ft::JsonView>(null, view)); });
   measure("decode + model + tree view", [&] { with_view(std::make_unique<ft::TreeView>(null, view)); });
 
-  std::string path = "/tmp/forktrace-userspace-bench-" + std::to_string(getpid()) + ".ftrace";
+  // FT_BENCH_KEEP=FILE keeps the recording (for timing --summary and --diff on it).
+  const char* keep = std::getenv("FT_BENCH_KEEP");
+  std::string path = keep ? keep : "/tmp/forktrace-userspace-bench-" + std::to_string(getpid()) + ".ftrace";
   uint64_t recorded = 0;
   measure("decode + model + recording (-w)", [&] {
     std::string error;
@@ -372,7 +374,7 @@ int main(int argc, char** argv) {
     ft::Event e;
     while (reader->next(e) == ft::TraceReader::Status::event) p.feed(e);
   });
-  std::remove(path.c_str());
+  if (!keep) std::remove(path.c_str());
   if (recorded)
     std::printf("\nrecording: %.1f bytes per event (%.1f bytes per kernel record)\n",
                 static_cast<double>(recorded) / events, static_cast<double>(records.bytes) / events);

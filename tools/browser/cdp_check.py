@@ -119,12 +119,16 @@ def main():
     default = "/usr/lib/chromium/chromium" if os.path.exists("/usr/lib/chromium/chromium") else "chromium"
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", default))
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--hash", default="", help="append #HASH to the page's URL")
+    ap.add_argument("--other-page", action="store_true",
+                    help="a page that is not a forktrace report (a viewer): wait --settle seconds, check errors only")
+    ap.add_argument("--settle", type=float, default=5)
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=900)
     args = ap.parse_args()
 
     binary = shutil.which(args.chromium) or args.chromium
-    url = "file://" + os.path.abspath(args.report)
+    url = "file://" + os.path.abspath(args.report) + ("#" + args.hash if args.hash else "")
     browser = Browser(binary, args.width, args.height)
     problems = []
     try:
@@ -139,7 +143,10 @@ def main():
         browser.send("Page.navigate", {"url": url}, session=session)
         deadline = t0 + args.timeout
         state = None
-        while time.monotonic() < deadline:
+        if args.other_page:
+            browser.pump(args.settle)
+            state = {"ready": True}
+        while not args.other_page and time.monotonic() < deadline:
             value = browser.send("Runtime.evaluate", {
                 "expression": "window.ftReport ? JSON.stringify({ready: window.ftReport.ready, processes: "
                               "window.ftReport.processes, rows: window.ftReport.rows, scriptMs: "
@@ -186,7 +193,7 @@ def main():
                 problems.append("browser log: " + params["entry"].get("text", ""))
             elif method == "Network.requestWillBeSent":
                 request_url = params.get("request", {}).get("url", "")
-                if request_url != url:
+                if request_url != url and not (args.other_page and request_url.startswith("file://")):
                     problems.append("network request: " + request_url[:200])
 
         if args.screenshot:

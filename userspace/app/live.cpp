@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,13 +18,17 @@
 #include "app/clock.h"
 #include "app/filters.h"
 #include "app/followed.h"
+#include "app/live/gap_repair.h"
 #include "app/live/intake.h"
 #include "app/live/periodic.h"
 #include "app/live/shutdown.h"
 #include "app/live/traced_command.h"
+#include "app/otel_export.h"
 #include "app/output.h"
 #include "app/pipeline.h"
+#include "app/redact.h"
 #include "app/run.h"
+#include "export/otel/ids.h"
 #include "app/tui_session.h"
 #include "model/seed.h"
 #include "probe/probe.h"
@@ -64,11 +69,12 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
   h.started_ns = boottime_now_ns();
   h.realtime_offset_ns = clock.realtime_offset_ns;
   if (o.threads) h.flags |= kTraceThreads;
-  if (!o.job_env.empty()) h.flags |= kTraceEnv;
+  if (!o.job_env.empty() || wants_trace_context(o)) h.flags |= kTraceEnv;
   if (!o.command.empty() || !o.pids.empty()) h.flags |= kTraceFiltered;
   h.command = o.argv;
   h.traced_command = o.command;
   h.seeds = seeds;
+  h.boot_id = otel::read_boot_id();
   return h;
 }
 
@@ -83,13 +89,23 @@ int run_live(const Options& o) {
   }
 
   std::string error;
-  auto output = Output::open(o.output_path, error);
+  // Intake never waits for the views' output: they write to a bounded queue.
+  auto output = Output::open(o.output_path, error, o.output_buffer_mib << 20);
   if (!output) return fail(error);
 
+  Redactor redactor;
+  for (const std::string& pattern : o.redact)
+    if (!redactor.add(pattern, error)) return fail(error);
   std::vector<SeedProcess> seeds = read_proc_processes();
+  redactor.apply(seeds);
   TraceClock clock{realtime_offset_ns()};
+  otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& view : make_views(o, output->file(), clock, live_scope(o), otel_config)) pipeline.add_view(std::move(view));
+  if (OutputQueue* queue = output->queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
+  auto otlp = OtlpExport::start(o, otel_config, error);
+  if (!otlp && !o.otlp_url.empty()) return fail(error);
+  if (otlp) pipeline.add_sink(otlp->make_sink());
   pipeline.model().seed(seeds);
   std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
   if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
@@ -120,11 +136,17 @@ int run_live(const Options& o) {
   bool following = !o.pids.empty() && o.command.empty();  // -p ends by itself
   FollowedProcesses followed;
   Intake intake(pipeline, &cgroups, recorder.get(), following ? &followed : nullptr, o.job_env);
+  // Before anything records or shows an exec: its environment reduced to the
+  // job marker and trace context, and secrets out of argv.
+  intake.set_prepare([&](Event& e) {
+    if (e.kind == EventKind::exec && !e.env.empty()) reduce_exec_env(e.env, o);
+    redactor.apply(e);
+  });
 
   ProbeOptions probe_options;
   probe_options.filter_by_pid = !o.command.empty() || !o.pids.empty();
   probe_options.threads = o.threads;
-  probe_options.capture_env = !o.job_env.empty();
+  probe_options.capture_env = !o.job_env.empty() || wants_trace_context(o);
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
   probe_options.exec_failures = !o.exec_failures               ? ExecFailureHook::off
@@ -176,6 +198,9 @@ int run_live(const Options& o) {
     if (trim.due(pipeline.model().live_count())) malloc_trim(0);
   });
   if (following) periodic.every(kSecond, [&](uint64_t) { followed.forget_vanished(); });
+  // The views' buffered lines reach the queue (and so -o FILE) within a
+  // second; the queue's writer does the waiting.
+  if (output->queue()) periodic.every(kSecond, [&](uint64_t) { std::fflush(output->file()); });
   std::unique_ptr<RecordingWatch> recording_watch;
   if (recorder) {
     recording_watch = std::make_unique<RecordingWatch>(*recorder);
@@ -185,7 +210,25 @@ int run_live(const Options& o) {
     periodic.every(0, [&](uint64_t) {
       metrics->set_live_processes(pipeline.model().live_count());
       if (recorder) metrics->set_recording(recorder->bytes_written(), recorder->records_dropped(), recorder->failed());
+      if (otlp) otlp->update(*metrics);
     });
+
+  // After lost records, the model is reconciled with /proc. With -- CMD or -p
+  // only the traced processes count: the ones seen starting, and -p's own.
+  std::function<bool(const Process&)> traced;
+  if (probe_options.filter_by_pid) {
+    std::unordered_set<uint32_t> roots(followed_at_start.begin(), followed_at_start.end());
+    traced = [roots](const Process& p) { return !p.seeded || roots.count(p.pid) > 0; };
+  }
+  GapRepair gaps(pipeline, intake,
+                 {[&] {
+                   // Redacted as the seeds were, so argv compares with the model's.
+                   std::vector<SeedProcess> snapshot = read_proc_processes();
+                   redactor.apply(snapshot);
+                   return snapshot;
+                 },
+                  [&] { while (probe->poll(0) > 0) {} }, boottime_now_ns},
+                 traced);
 
   int status = 0;
   for (;;) {
@@ -196,7 +239,8 @@ int run_live(const Options& o) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
       break;
     }
-    intake.report_lost(probe->lost_records(), now);
+    if (intake.report_lost(probe->lost_by_kind(), now)) gaps.on_loss();
+    gaps.run();
     if (tui && tui->should_stop()) break;
     if (command) {
       if (auto exited = command->poll_exit()) {
@@ -209,9 +253,10 @@ int run_live(const Options& o) {
       if (following && followed.empty()) break;
     }
   }
-  status = drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
+  status = drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
   if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
                             !StopSignals::requested());
+  if (otlp && !o.quiet && !o.tui) fail(otlp->summary());
   return status;
 }
 

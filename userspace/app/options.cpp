@@ -29,12 +29,25 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("--format", o.format,
                  "The view: text (one line per event), tree, json (JSON Lines), "
-                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE)")
-      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html"}))
+                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE), "
+                 "otlp (OpenTelemetry traces as OTLP/JSON lines)")
+      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html", "otlp"}))
       ->capture_default_str();
   app.add_flag("--summary", o.summary,
-               "At the end, print counts, failures with their ancestry, the slowest and most "
-               "frequent commands (instead of the text view unless --format is given)");
+               "At the end, print the build report: why it failed, failures handled and propagated, "
+               "commands not found, the critical path, the slowest steps, per-executable CPU, memory and wall "
+               "time (instead of the text view unless --format is given; --format json: one JSON object)");
+  app.add_option("--diff", o.diff_path,
+                 "With -r NEW: compare it with the recording BASE (added, removed and changed steps, "
+                 "new failures, fixed ones, slower steps); text, or --format json")
+      ->type_name("BASE");
+  app.add_option("--color", o.color, "Colour outcomes in the tree: auto (on a terminal, unless NO_COLOR is set), "
+                                     "always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_option("--max-depth", o.max_depth,
+                 "Tree: show N levels below the root; deeper parts are summarised (failures stay visible)")
+      ->type_name("N");
   app.add_flag("--tui", o.tui,
                "A full-screen live tree in the terminal (keys: ? in it; q quits); the command gets "
                "a pseudo-terminal of its own, shown in a pane (o)");
@@ -61,6 +74,11 @@ void setup(CLI::App& app, Options& o) {
       ->check(CLI::Range(4096u, 2u << 20))
       ->type_name("BYTES")
       ->capture_default_str();
+  app.add_option("--output-buffer", o.output_buffer_mib,
+                 "Live: MiB of view output held in memory while the reader (a pager, a pipe, a slow disk) "
+                 "does not keep up; beyond it events are dropped for the view only, and reported as lost")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20))
+      ->capture_default_str();
   app.add_option("--metrics", o.metrics_address,
                  "Serve Prometheus metrics at http://ADDR:PORT/metrics while tracing")
       ->type_name("ADDR:PORT");
@@ -82,6 +100,16 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--keep-size", o.keep_mib, "With -w DIR: keep at most this many MiB of files")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
       ->capture_default_str();
+  app.add_option("--otlp", o.otlp_url,
+                 "Send a span per process over OTLP/HTTP (protobuf) to URL/v1/traces, such as "
+                 "http://localhost:4318 (https where the URL says so)")
+      ->type_name("URL");
+  app.add_option("--otlp-header", o.otlp_headers, "With --otlp: add this HTTP header to every request (repeatable)")
+      ->type_name("NAME=VALUE");
+  app.add_option("--redact", o.redact,
+                 "Replace what REGEX (ECMAScript) matches in arguments by [redacted], in every output and the "
+                 "recording (repeatable)")
+      ->type_name("REGEX");
   app.set_version_flag("--version", std::string("forktrace ") + FORKTRACE_VERSION);
   app.footer("\nEverything after -- is the command to run and trace; forktrace exits with its status.\n"
              "Started through sudo, the command runs as the invoking user (SUDO_UID/SUDO_GID).");
@@ -94,6 +122,10 @@ std::optional<int> validate(const Options& o) {
   };
   if (!o.read_path.empty() && (!o.command.empty() || !o.pids.empty()))
     return fail("-r replays a recording: it cannot be combined with -p or a command");
+  if (!o.diff_path.empty() && o.read_path.empty())
+    return fail("--diff BASE compares recordings: give the new one with -r NEW");
+  if (!o.diff_path.empty() && o.format != "text" && o.format != "json")
+    return fail("--diff prints text or, with --format json, one JSON object");
   if (!o.read_path.empty() && !o.write_path.empty())
     return fail("-r and -w cannot be combined: copy the recording instead");
   if (!o.command.empty() && !o.pids.empty())
@@ -112,6 +144,14 @@ std::optional<int> validate(const Options& o) {
     return fail("--tui needs a terminal, and standard output is not one (for a tree in a file or pipe, use --format tree)");
   if (!o.cgroup.empty() && o.cgroup.front() != '/')
     return fail("--cgroup takes a cgroup v2 path starting with /, such as /system.slice/x.service");
+  for (const std::string& h : o.otlp_headers) {
+    size_t eq = h.find('=');
+    if (eq == 0 || eq == std::string::npos ||
+        h.find_first_not_of("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != eq ||
+        h.find_first_of("\r\n", eq) != std::string::npos)
+      return fail("--otlp-header takes NAME=VALUE, such as --otlp-header 'Authorization=Bearer TOKEN'");
+  }
+  if (!o.otlp_headers.empty() && o.otlp_url.empty()) return fail("--otlp-header needs --otlp URL");
   return std::nullopt;
 }
 

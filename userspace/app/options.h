@@ -14,11 +14,14 @@ struct Options {
   std::string write_path;            // -w
   std::string read_path;             // -r
   std::string output_path;           // -o
+  std::string diff_path;             // --diff BASE (with -r NEW)
   std::string format = "text";       // --format
   bool format_given = false;         // --format was on the command line
   bool failed = false;
   bool threads = false;
   bool summary = false;
+  std::string color = "auto";        // --color auto|always|never
+  size_t max_depth = 0;              // --max-depth (tree), 0: all
   bool tui = false;                  // --tui
   bool quiet = false;
   bool verbose = false;
@@ -27,6 +30,7 @@ struct Options {
   bool exec_failures = true;                    // --no-exec-failures turns it off
   std::string exec_failures_hook = "auto";  // auto, tracepoint or sys_exit (docs/benchmarks.md)
   uint32_t max_args_size = 128 * 1024;          // --max-args-size BYTES
+  uint64_t output_buffer_mib = 256;  // --output-buffer: the views' queue, live
   // Service mode (docs/service.md).
   std::string metrics_address;       // --metrics ADDR:PORT
   std::string job_env;               // --job-env NAME
@@ -37,6 +41,10 @@ struct Options {
   uint32_t keep_files = 48;          //         keeping at most this many files
   uint64_t keep_mib = 4096;          //         and this many MiB
   std::vector<std::string> argv;     // forktrace's own command line, for the recording
+  // OpenTelemetry export (docs/opentelemetry.md).
+  std::string otlp_url;                   // --otlp URL
+  std::vector<std::string> otlp_headers;  // --otlp-header NAME=VALUE
+  std::vector<std::string> redact;        // --redact REGEX
 };
 
 // Parses argv. On --help, --version or an error, returns the exit status to

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
+#include "export/otel/otlp_json_view.h"
 #include "views/chrome_view.h"
 #include "views/html_view.h"
 #include "views/json_view.h"
@@ -26,29 +28,41 @@ bool discards(std::FILE* out) {
 
 }  // namespace
 
-std::unique_ptr<Output> Output::open(const std::string& path, std::string& error) {
+std::unique_ptr<Output> Output::open(const std::string& path, std::string& error, size_t queue_bytes) {
   std::unique_ptr<Output> out(new Output());
   out->path_ = path.empty() ? "standard output" : path;
   if (path.empty() || path == "-") {
     out->file_ = stdout;
     // A person watching wants each line as it happens; a pipe wants throughput.
     if (isatty(STDOUT_FILENO)) setvbuf(stdout, nullptr, _IOLBF, 0);
-    return out;
+  } else {
+    out->file_ = std::fopen(path.c_str(), "w");
+    if (!out->file_) {
+      error = "cannot write " + path + ": " + std::strerror(errno);
+      return nullptr;
+    }
+    out->owned_ = true;
   }
-  out->file_ = std::fopen(path.c_str(), "w");
-  if (!out->file_) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
-    return nullptr;
+  if (queue_bytes && !discards(out->file_)) {
+    int fd = fileno(out->file_);
+    out->queue_ = OutputQueue::start(fd, false /* the FILE closes it */, out->path_, queue_bytes, isatty(fd), error);
+    if (!out->queue_) return nullptr;
   }
-  out->owned_ = true;
   return out;
 }
 
 Output::~Output() {
+  queue_.reset();  // drains into file_'s descriptor first
   if (owned_ && file_) std::fclose(file_);
 }
 
 bool Output::close(std::string& error) {
+  if (queue_ && !queue_->close(error)) {
+    if (owned_) std::fclose(file_);
+    file_ = nullptr;
+    owned_ = false;
+    return false;
+  }
   bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
   int err = errno;
   if (owned_) {
@@ -59,18 +73,49 @@ bool Output::close(std::string& error) {
   return ok;
 }
 
-std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock) {
-  ViewOptions view{clock, options.failed, options.threads};
+analysis::TraceScope live_scope(const Options& o) {
+  analysis::TraceScope scope;
+  scope.filtered = !o.command.empty() || !o.pids.empty();
+  scope.traced_command = o.command;
+  scope.followed_pids = o.pids;
+  return scope;
+}
+
+bool use_color(const std::string& color, std::FILE* out) {
+  if (color == "always") return true;
+  if (color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::strcmp(term, "dumb") == 0) return false;
+  return isatty(fileno(out));
+}
+
+std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE* out, const TraceClock& clock,
+                                              const analysis::TraceScope& scope,
+                                              const otel::SpanConfig& otel) {
+  ViewOptions view;
+  view.clock = clock;
+  view.failed_only = options.failed;
+  view.threads = options.threads;
+  view.scope = scope;
+  view.scope.realtime_offset_ns = clock.realtime_offset_ns;
+  view.color = use_color(options.color, out);
+  view.max_depth = options.max_depth;
   view.verbose = options.verbose;
   // One line per event on a terminal; files and pipes get whole commands.
   if (isatty(fileno(out))) view.max_command_bytes = 512;
   std::vector<std::unique_ptr<Sink>> sinks;
   if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
-  if (!options.summary || options.format_given) {
+  // --summary --format json is the report as one JSON object, not JSON Lines.
+  bool summary_json = options.summary && options.format == "json";
+  if (!options.summary || (options.format_given && !summary_json)) {
     if (options.format == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));
     else if (options.format == "tree")
       sinks.push_back(std::make_unique<TreeView>(out, view));
+    else if (options.format == "otlp")
+      sinks.push_back(std::make_unique<otel::OtlpJsonView>(out, otel));
     else if (options.format == "chrome")
       sinks.push_back(std::make_unique<ChromeView>(out, view));
     else if (options.format == "html")
@@ -78,7 +123,7 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }
-  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view));
+  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view, summary_json));
   return sinks;
 }
 

@@ -3,8 +3,10 @@
 #include <cstdio>
 
 #include "app/filters.h"
+#include "app/otel_export.h"
 #include "app/output.h"
 #include "app/pipeline.h"
+#include "app/redact.h"
 #include "app/run.h"
 #include "app/tui_session.h"
 #include "trace/recording_directory.h"
@@ -20,7 +22,17 @@ int fail(const std::string& message) {
 
 }  // namespace
 
+analysis::TraceScope recorded_scope(const TraceHeader& h) {
+  analysis::TraceScope scope;
+  scope.filtered = (h.flags & kTraceFiltered) != 0;
+  scope.traced_command = h.traced_command;
+  if (scope.filtered && h.traced_command.empty()) scope.followed_pids = analysis::followed_pids_in(h.command);
+  scope.realtime_offset_ns = h.realtime_offset_ns;
+  return scope;
+}
+
 int run_replay(const Options& o) {
+  if (!o.diff_path.empty()) return run_diff(o);
   std::string error;
   std::vector<std::string> files{o.read_path};
   if (is_directory(o.read_path)) {
@@ -33,11 +45,21 @@ int run_replay(const Options& o) {
   auto output = Output::open(o.output_path, error);
   if (!output) return fail(error);
 
+  Redactor redactor;
+  for (const std::string& pattern : o.redact)
+    if (!redactor.add(pattern, error)) return fail(error);
   TraceClock clock{reader->header().realtime_offset_ns};
+  otel::SpanConfig otel_config = span_config(reader->header());
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock)) pipeline.add_sink(std::move(sink));
+  for (auto& sink : make_views(o, output->file(), clock, recorded_scope(reader->header()), otel_config))
+    pipeline.add_sink(std::move(sink));
+  auto otlp = OtlpExport::start(o, otel_config, error);
+  if (!otlp && !o.otlp_url.empty()) return fail(error);
+  if (otlp) pipeline.add_sink(otlp->make_sink());
   install_filters(o, pipeline);
-  pipeline.model().seed(reader->header().seeds);
+  auto seeds = reader->header().seeds;
+  redactor.apply(seeds);
+  pipeline.model().seed(seeds);
   std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_replay returns
   if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
   if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
@@ -51,12 +73,17 @@ int run_replay(const Options& o) {
         continue;
       }
       // Processes that began while no forktrace ran (a restart) become known.
-      pipeline.model().add_seeds(reader->header().seeds);
+      auto more = reader->header().seeds;
+      redactor.apply(more);
+      pipeline.model().add_seeds(more);
     }
     Event event;
     TraceReader::Status status;
     uint64_t before = pipeline.events();
-    while ((status = reader->next(event)) == TraceReader::Status::event) pipeline.feed(event);
+    while ((status = reader->next(event)) == TraceReader::Status::event) {
+      redactor.apply(event);
+      pipeline.feed(event);
+    }
     uint64_t replayed = pipeline.events() - before;
     if (status == TraceReader::Status::truncated) {
       // A recording cut short by a crash or a full disk is still worth reading.
@@ -72,6 +99,7 @@ int run_replay(const Options& o) {
   pipeline.finish();
   if (!output->close(error)) exit_status = fail(error);
   if (tui) tui->trace_ended("replay ended", true);
+  if (otlp && !o.quiet) fail(otlp->summary());
   return exit_status;
 }
 

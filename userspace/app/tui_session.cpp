@@ -39,6 +39,29 @@ std::string title_of(const Options& o) {
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// Until the live loop installs its own stop handlers (and for good on
+// replay), SIGINT and SIGTERM quit the TUI as q does. Installed before
+// ncurses starts, which then leaves them alone (it only takes signals whose
+// disposition is the default, and its handler would exit without forktrace's
+// own clean-up).
+volatile sig_atomic_t g_signal_quit = 0;
+int g_wake_fd = -1;
+
+void on_quit_signal(int) {
+  g_signal_quit = 1;
+  if (g_wake_fd >= 0) (void)!write(g_wake_fd, "q", 1);
+}
+
+void install_quit_signals() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_quit_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old;
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) sigaction(sig, &sa, nullptr);
+  }
+}
+
 }  // namespace
 
 TuiSession::TuiSession(const Options& o, const TraceClock& clock)
@@ -80,6 +103,8 @@ std::unique_ptr<TuiSession> TuiSession::open(const Options& o, const TraceClock&
   s->stderr_pipe_ = err_pipe[0];
   set_nonblocking(s->stderr_pipe_);
 
+  g_wake_fd = s->wake_[1];
+  install_quit_signals();
   s->ui_ = std::thread([p = s.get()] { p->ui_main(); });
   while (s->ready_.load() == 0) usleep(1000);
   if (s->ready_.load() < 0) {
@@ -144,6 +169,7 @@ void TuiSession::close() {
   stop_ui_ = true;
   if (wake_[1] >= 0) (void)!write(wake_[1], "s", 1);
   if (ui_.joinable()) ui_.join();
+  g_wake_fd = -1;
   if (saved_stderr_ >= 0) {
     std::fflush(stderr);
     dup2(saved_stderr_, STDERR_FILENO);
@@ -229,6 +255,11 @@ void TuiSession::ui_main() {
       while (read(wake_[0], buf, sizeof buf) > 0) {
       }
       dirty = true;
+    }
+    if (g_signal_quit) {
+      g_signal_quit = 0;
+      quit_ = true;
+      if (ended_.load()) stop_ui_ = true;
     }
     // Keys: ncurses buffers input, so read until it has none, whatever poll said.
     for (int key; (key = term->next_key()) >= 0;) {

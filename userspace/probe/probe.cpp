@@ -24,6 +24,7 @@ extern "C" {
 #include "forktrace.h"
 }
 
+#include "forktrace.h"
 #include "forktrace_bpf.skel.h"
 
 namespace ft {
@@ -248,10 +249,9 @@ int Probe::poll(int timeout_ms) {
   return handled_;
 }
 
-uint64_t Probe::lost_records() const {
-  uint64_t total = 0;
-  for (const auto& n : skel_->bss->lost_records) total += __atomic_load_n(&n, __ATOMIC_RELAXED);
-  return total;
+LostCounts Probe::lost_by_kind() const {
+  auto at = [&](int kind) { return __atomic_load_n(&skel_->bss->lost_records[kind], __ATOMIC_RELAXED); };
+  return LostCounts{at(FT_RECORD_FORK), at(FT_RECORD_EXEC), at(FT_RECORD_EXIT), at(FT_RECORD_EXEC_FAILED)};
 }
 
 std::string check_tracing_privileges() {

@@ -44,6 +44,12 @@ struct ProbeOptions {
   uint32_t args_max = 128 * 1024;   // argv bytes per exec (--max-args-size)
 };
 
+// Ring-buffer reservations that failed in the kernel, per record kind.
+struct LostCounts {
+  uint64_t fork = 0, exec = 0, exit = 0, exec_failed = 0;
+  uint64_t total() const { return fork + exec + exit + exec_failed; }
+};
+
 class Probe {
  public:
   using RecordHandler = std::function<void(const void* data, size_t size)>;
@@ -69,7 +75,7 @@ class Probe {
   int poll(int timeout_ms);
 
   // Ring-buffer reservations that failed in the kernel, summed over kinds.
-  uint64_t lost_records() const;
+  LostCounts lost_by_kind() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
   ExitProgram exit_program() const { return exit_program_; }  // the one loaded
 

@@ -28,6 +28,8 @@ class Metrics : public Sink {
   void set_live_processes(uint64_t n) { live_.store(n, std::memory_order_relaxed); }
   void set_ring_buffer_bytes(uint64_t n) { ring_bytes_.store(n, std::memory_order_relaxed); }
   void set_recording(uint64_t bytes_written, uint64_t records_dropped, bool failed);
+  // --otlp: spans the endpoint accepted, spans dropped, spans waiting.
+  void set_otlp(uint64_t exported, uint64_t dropped, uint64_t queued);
 
   // The Prometheus text exposition format, version 0.0.4.
   std::string render() const;
@@ -37,7 +39,9 @@ class Metrics : public Sink {
 
   std::atomic<uint64_t> started_{0}, execs_{0}, lost_{0}, live_{0}, ring_bytes_{0};
   std::atomic<uint64_t> exited_ok_{0}, exited_failed_{0}, exited_signaled_{0}, core_dumps_{0};
+  std::atomic<uint64_t> lost_fork_{0}, lost_exec_{0}, lost_exit_{0}, lost_exec_failed_{0}, recovered_{0}, unknown_exits_{0};
   std::atomic<uint64_t> recording_bytes_{0}, recording_dropped_{0}, recording_failed_{0};
+  std::atomic<uint64_t> otlp_on_{0}, otlp_exported_{0}, otlp_dropped_{0}, otlp_queued_{0};
   std::array<std::atomic<uint64_t>, kLifetimeBuckets.size() + 1> lifetime_{};
   std::atomic<uint64_t> lifetime_sum_us_{0};
   // Resource usage of the processes that ended (whole-process exits that carry it).

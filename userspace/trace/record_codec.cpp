@@ -8,17 +8,23 @@ namespace ft {
 namespace {
 
 // Field numbers are the bitmap's bit positions: fixed forever, never reused
-// (docs/trace-format.md).
+// (docs/trace-format.md). Payloads follow in bit order.
 enum Field : uint32_t {
   f_thread, f_ts, f_pid, f_tid, f_ppid, f_start, f_thread_start, f_cgroup_id, f_comm, f_cgroup,
   f_parent_pid, f_parent_tid, f_parent_start, f_old_tid, f_filename, f_argv, f_argv_truncated,
-  f_env, f_env_truncated, f_wait_status, f_lost_count, f_count,
+  f_env, f_env_truncated, f_wait_status, f_lost_count,
+  // version 3: the marks of a gap after a loss (bits 21..23)
+  f_recovered = 21,       // fork, exec made from /proc after a loss; no payload
+  f_status_unknown = 22,  // exit found gone from /proc; no payload
+  f_lost_kinds = 23,      // lost: three varints, forks, execs and exits lost
+  f_count,
   // version 3: exec detail (bits 24..39)
   f_cwd = 24, f_exe = 25, f_interpreter = 26, f_has_creds = 27, f_uid = 28, f_gid = 29,
   f_euid = 30, f_egid = 31, f_exec_errno = 32, f_cwd_truncated = 33, f_exe_truncated = 34,
+  f_lost_exec_failed = 35,  // lost: varint, the exec_failed events among lost_count
 };
 constexpr uint64_t bit(uint32_t f) { return uint64_t{1} << f; }
-constexpr uint64_t kExecDetailFields = ((bit(f_exe_truncated) << 1) - 1) & ~(bit(f_cwd) - 1);
+constexpr uint64_t kExecDetailFields = ((bit(f_lost_exec_failed) << 1) - 1) & ~(bit(f_cwd) - 1);
 
 // Version 3: a whole process's resource usage on its exit (bits 40..52 are
 // reserved for it). f_usage says the exit has usage; each figure's bit says
@@ -66,6 +72,9 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_env_truncated, e.env_truncated);
   mark(f_wait_status, e.wait_status);
   mark(f_lost_count, e.lost_count);
+  mark(f_recovered, e.recovered);
+  mark(f_status_unknown, e.status_unknown);
+  mark(f_lost_kinds, e.lost_fork || e.lost_exec || e.lost_exit);
   mark(f_cwd, !e.cwd.empty());
   mark(f_exe, !e.exe.empty());
   mark(f_interpreter, !e.interpreter.empty());
@@ -77,6 +86,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_exec_errno, e.exec_errno);
   mark(f_cwd_truncated, e.cwd_truncated);
   mark(f_exe_truncated, e.exe_truncated);
+  mark(f_lost_exec_failed, e.lost_exec_failed);
   if (e.usage) {
     mark(f_usage, true);
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
@@ -111,6 +121,11 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (has(f_env)) out.strings(e.env);
   if (has(f_wait_status)) out.varint(e.wait_status);
   if (has(f_lost_count)) out.varint(e.lost_count);
+  if (has(f_lost_kinds)) {
+    out.varint(e.lost_fork);
+    out.varint(e.lost_exec);
+    out.varint(e.lost_exit);
+  }
   if (has(f_cwd)) out.bytes(e.cwd);
   if (has(f_exe)) out.bytes(e.exe);
   if (has(f_interpreter)) out.bytes(e.interpreter);
@@ -119,6 +134,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (has(f_euid)) out.varint(e.euid);
   if (has(f_egid)) out.varint(e.egid);
   if (has(f_exec_errno)) out.varint(static_cast<uint32_t>(e.exec_errno));
+  if (has(f_lost_exec_failed)) out.varint(e.lost_exec_failed);
   for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
     if (has(f)) out.varint((*e.usage).*kUsageFigures[f - f_cpu_user]);
   prev_ts_ = e.ts_ns;
@@ -187,6 +203,13 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   e.env_truncated = has(f_env_truncated);
   if (has(f_wait_status)) e.wait_status = static_cast<uint32_t>(in.varint());
   if (has(f_lost_count)) e.lost_count = in.varint();
+  e.recovered = has(f_recovered);
+  e.status_unknown = has(f_status_unknown);
+  if (has(f_lost_kinds)) {
+    e.lost_fork = in.varint();
+    e.lost_exec = in.varint();
+    e.lost_exit = in.varint();
+  }
   if (has(f_cwd)) in.bytes(e.cwd);
   if (has(f_exe)) in.bytes(e.exe);
   if (has(f_interpreter)) in.bytes(e.interpreter);
@@ -198,6 +221,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   if (has(f_exec_errno)) e.exec_errno = static_cast<int32_t>(in.varint());
   e.cwd_truncated = has(f_cwd_truncated);
   e.exe_truncated = has(f_exe_truncated);
+  if (has(f_lost_exec_failed)) e.lost_exec_failed = in.varint();
   if (present & kUsageFields) {
     if (!has(f_usage)) return Result::malformed;  // figures without usage
     e.usage.emplace();

@@ -31,6 +31,7 @@ std::string encode_prefix(const TraceHeader& h) {
     e.strings(s.argv);
     e.bytes(s.job);
   }
+  e.bytes(h.boot_id);
   std::string out(kMagic, sizeof kMagic);
   codec::Encoder p(out);
   p.u32le(kTraceFormatVersion);  // h.version is what a reader found
@@ -62,6 +63,8 @@ bool decode_header(const uint8_t* data, size_t size, TraceHeader& h) {
     d.strings(s.argv);
     d.bytes(s.job);
   }
+  // Version 3 files written before the boot ID was added end without it.
+  if (h.version >= 3 && d.left() > 0) d.bytes(h.boot_id);
   return d.ok() && d.left() == 0;
 }
 

@@ -20,6 +20,7 @@ std::string encode_prefix(const TraceHeader& header);
 void append_frame(std::string& out, const std::string& body);
 uint32_t crc32(const void* data, size_t size);
 // False when the header bytes are malformed.
+// `header.version` says which fields are there.
 bool decode_header(const uint8_t* data, size_t size, TraceHeader& header);
 
 }  // namespace ft::trace_file

@@ -15,8 +15,11 @@ namespace ft {
 //   2: a cleanly closed recording ends with an `end` frame, so a file cut off
 //      between two records (a killed writer, a crash) is told from a whole one.
 //   3: new event fields (bits 21 and up); version 1 and 2 files never set them:
-//      exec detail (cwd, exe, interpreter, credentials: bits 24..39),
-//      exec_failed events (kind 5), resource usage at exit (bits 40..52).
+//      the marks of a gap after a loss (recovered, status_unknown, lost kinds:
+//      bits 21..23), exec detail (cwd, exe, interpreter, credentials: bits
+//      24..39), exec_failed events (kind 5), resource usage at exit (bits
+//      40..52). The header ends with the machine's boot ID (span and trace IDs
+//      of the OpenTelemetry export are derived from it).
 constexpr uint32_t kTraceFormatVersion = 3;
 
 enum TraceFlags : uint32_t {
@@ -35,6 +38,7 @@ struct TraceHeader {
   std::vector<std::string> command;         // forktrace's own command line
   std::vector<std::string> traced_command;  // the command after --, if any
   std::vector<SeedProcess> seeds;           // processes alive when it began
+  std::string boot_id;                      // /proc/sys/kernel/random/boot_id (version 3 on)
 
   // Wall-clock nanoseconds of the boot, for a person reading the header.
   int64_t boot_time_ns() const { return realtime_offset_ns; }

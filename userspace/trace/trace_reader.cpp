@@ -84,11 +84,11 @@ bool TraceReader::parse_prefix(const std::string& name, std::string& error) {
   }
   const uint8_t* header = data_ + kPrefixSize;
   codec::Decoder crc(header + header_size, 4);
+  header_.version = version;  // what decode_header reads depends on it
   if (crc.u32le() != crc32(header, header_size) || !decode_header(header, header_size, header_)) {
     error = name + " has a corrupt header";
     return false;
   }
-  header_.version = version;
   offset_ = kPrefixSize + header_size + 4;
   return true;
 }

@@ -19,43 +19,15 @@ extern const std::string_view kTemplate, kStyle, kScript;
 
 namespace {
 
-// Fields that other branches add to the model (exec detail, resource usage,
-// recovery after loss): the report shows them once they exist, and the code
-// compiles before and after they land.
-template <class P> constexpr bool kHasExecDetail = requires(const P& p) { p.cwd; p.exe; p.uid; p.euid; p.gid; };
-template <class P> constexpr bool kHasUsage = requires(const P& p) { p.usage->cpu_ns(); p.usage->max_rss_kb; };
-template <class P> constexpr bool kHasStatusUnknown = requires(const P& p) { bool(p.status_unknown); };
-template <class P> constexpr bool kHasRecovered = requires(const P& p) { bool(p.recovered); };
-
 enum Outcome { kOk = 0, kFailed = 1, kSignaled = 2, kRunning = 3, kUnknown = 4 };
 
-template <class P>
-bool status_unknown(const P& p) {
-  if constexpr (kHasStatusUnknown<P>) return p.status_unknown;
-  return false;
-}
+int64_t cpu_ns_of(const Process& p) { return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1; }
 
-template <class P>
-bool recovered_from_proc(const P& p) {
-  if constexpr (kHasRecovered<P>) return p.recovered;
-  return false;
-}
-
-template <class P>
-int64_t cpu_ns_of(const P& p) {
-  if constexpr (kHasUsage<P>) return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1;
-  return -1;
-}
-
-template <class P>
-int64_t max_rss_kb_of(const P& p) {
-  if constexpr (kHasUsage<P>) return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1;
-  return -1;
-}
+int64_t max_rss_kb_of(const Process& p) { return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1; }
 
 Outcome outcome_of(const Process& p) {
   if (!p.exited) return kRunning;
-  if (status_unknown(p)) return kUnknown;
+  if (p.status_unknown) return kUnknown;
   ExitStatus s = decode_wait_status(p.wait_status);
   if (s.signal) return kSignaled;
   return s.failed() ? kFailed : kOk;
@@ -90,21 +62,10 @@ class StringTable {
   OrderedJson table_ = OrderedJson::array();
 };
 
-template <class P>
-void add_exec_detail(OrderedJson& procs, const P& p, StringTable& strings) {
-  if constexpr (kHasExecDetail<P>) {
-    procs["cwd"].push_back(strings.index(p.cwd));
-    procs["exe"].push_back(strings.index(p.exe));
-    procs["uid"].push_back(p.uid);
-    procs["euid"].push_back(p.euid);
-    procs["gid"].push_back(p.gid);
-  }
-}
-
 OrderedJson process_object(const Process& p) {
   OrderedJson o = {{"pid", p.pid}, {"argv", p.argv}};
   ExitStatus s = decode_wait_status(p.wait_status);
-  if (p.exited && !status_unknown(p)) {
+  if (p.exited && !p.status_unknown) {
     if (s.signal) o["signal"] = *s.signal;
     else o["exit_code"] = s.exit_code.value_or(0);
   }
@@ -115,17 +76,80 @@ OrderedJson process_object(const Process& p) {
 
 }  // namespace
 
-OrderedJson html_report_data(const ProcessForest& forest, const HtmlTraceInfo& info, OrderedJson report) {
+void append_for_script(std::string& out, std::string_view json) {
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    // These characters occur only inside JSON strings, where \u escapes mean
+    // the same characters to JSON.parse.
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else if (c == '\xe2' && i + 2 < json.size() && json[i + 1] == '\x80' && (json[i + 2] == '\xa8' || json[i + 2] == '\xa9')) {
+      out += json[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+}
+
+std::string json_for_script(const OrderedJson& data) {
+  std::string out;
+  append_for_script(out, data.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+  return out;
+}
+
+namespace {
+
+// One column of the process table, written as JSON text as it grows: a tree
+// of JSON values for 100k processes' argv would cost several times the text.
+class Column {
+ public:
+  void add(int64_t value) { next() += std::to_string(value); }
+  void add_json(const OrderedJson& value) {
+    append_for_script(next(), value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+  }
+  bool empty() const { return text_.empty(); }
+  // Appends `"name":[...]` to `out` and frees the column.
+  void move_to(std::string& out, const char* name) {
+    out += '"';
+    out += name;
+    out += "\":[";
+    out += text_;
+    out += ']';
+    std::string().swap(text_);
+  }
+
+ private:
+  std::string& next() {
+    if (any_) text_ += ',';
+    any_ = true;
+    return text_;
+  }
+  std::string text_;
+  bool any_ = false;
+};
+
+bool add_exec_detail_columns(std::map<std::string, Column>& extra, const Process& p, StringTable& strings) {
+  extra["cwd"].add(strings.index(p.cwd));
+  extra["exe"].add(strings.index(p.exe));
+  extra["uid"].add(p.uid);
+  extra["euid"].add(p.euid);
+  extra["gid"].add(p.gid);
+  return p.has_creds || !p.cwd.empty();
+}
+
+}  // namespace
+
+std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& info, const OrderedJson& report) {
   const auto& nodes = forest.nodes();
   std::vector<bool> failed_subtree = info.failed_only ? forest.failed_subtrees() : std::vector<bool>();
   std::vector<int64_t> row_of(nodes.size(), -1);
   StringTable strings;
-  OrderedJson procs = OrderedJson::object();
-  for (const char* key : {"pid", "ppid", "parent", "start", "end", "outcome", "status", "comm", "exe_name", "filename", "argv"})
-    procs[key] = OrderedJson::array();
-  OrderedJson truncated = OrderedJson::array(), recovered = OrderedJson::array(), jobs = OrderedJson::array();
-  OrderedJson cpu = OrderedJson::array(), rss = OrderedJson::array();
-  bool any_truncated = false, any_recovered = false, any_job = false, any_usage = false;
+  Column pid, ppid, parent_row, start, end, outcome, status, comm, exe_name, filename, argv;
+  Column truncated, recovered, jobs, cpu, rss;
+  std::map<std::string, Column> exec_detail;
+  bool any_truncated = false, any_recovered = false, any_job = false, any_usage = false, any_exec_detail = false;
   auto us_since_first = [&](uint64_t boot_ns) {
     return static_cast<int64_t>((std::max(boot_ns, info.first_ns) - info.first_ns) / 1000);
   };
@@ -135,36 +159,29 @@ OrderedJson html_report_data(const ProcessForest& forest, const HtmlTraceInfo& i
     const Process& p = *nodes[index].process;
     row_of[index] = rows++;
     size_t parent = nodes[index].parent;
-    procs["pid"].push_back(p.pid);
-    procs["ppid"].push_back(p.forked_by ? p.forked_by : p.ppid);
-    procs["parent"].push_back(parent == ProcessForest::npos ? -1 : row_of[parent]);
-    procs["start"].push_back(us_since_first(p.start_ns));
-    procs["end"].push_back(p.exited ? us_since_first(p.exit_ns) : -1);
-    procs["outcome"].push_back(static_cast<int>(outcome_of(p)));
-    procs["status"].push_back(strings.index(status_text(p)));
-    procs["comm"].push_back(strings.index(p.comm));
-    procs["exe_name"].push_back(strings.index(executable_name(p)));
-    procs["filename"].push_back(strings.index(p.filename));
-    procs["argv"].push_back(p.argv);
-    add_exec_detail(procs, p, strings);
-    truncated.push_back(p.argv_truncated ? 1 : 0);
+    pid.add(p.pid);
+    ppid.add(p.forked_by ? p.forked_by : p.ppid);
+    parent_row.add(parent == ProcessForest::npos ? -1 : row_of[parent]);
+    start.add(us_since_first(p.start_ns));
+    end.add(p.exited ? us_since_first(p.exit_ns) : -1);
+    outcome.add(static_cast<int>(outcome_of(p)));
+    status.add(strings.index(status_text(p)));
+    comm.add(strings.index(p.comm));
+    exe_name.add(strings.index(executable_name(p)));
+    filename.add(strings.index(p.filename));
+    argv.add_json(OrderedJson(p.argv));
+    any_exec_detail |= add_exec_detail_columns(exec_detail, p, strings);
+    truncated.add(p.argv_truncated ? 1 : 0);
     any_truncated |= p.argv_truncated;
-    bool was_recovered = recovered_from_proc(p);
-    recovered.push_back(was_recovered ? 1 : 0);
+    bool was_recovered = p.recovered;
+    recovered.add(was_recovered ? 1 : 0);
     any_recovered |= was_recovered;
-    jobs.push_back(strings.index(p.job));
+    jobs.add(strings.index(p.job));
     any_job |= !p.job.empty();
-    cpu.push_back(cpu_ns_of(p));
-    rss.push_back(max_rss_kb_of(p));
-    any_usage |= cpu.back().get<int64_t>() >= 0;
-  }
-  // Columns that would hold only defaults are left out.
-  if (any_truncated) procs["trunc"] = std::move(truncated);
-  if (any_recovered) procs["recovered"] = std::move(recovered);
-  if (any_job) procs["job"] = std::move(jobs);
-  if (any_usage) {
-    procs["cpu_ns"] = std::move(cpu);
-    procs["max_rss_kb"] = std::move(rss);
+    int64_t cpu_ns = cpu_ns_of(p);
+    cpu.add(cpu_ns);
+    rss.add(max_rss_kb_of(p));
+    any_usage |= cpu_ns >= 0;
   }
 
   std::string title = "whole-machine trace";
@@ -172,39 +189,44 @@ OrderedJson html_report_data(const ProcessForest& forest, const HtmlTraceInfo& i
     const Process& root = *nodes[forest.roots()[0]].process;
     title = root.argv.empty() ? printable(root.comm) : format_command(root.argv, root.argv_truncated);
   }
-  OrderedJson data = {
+  OrderedJson head = {
       {"format", 1},
       {"title", title},
       {"t0_wall_ms", info.clock.wall_ns(info.first_ns) / 1'000'000},
       {"span_us", static_cast<int64_t>((info.last_ns > info.first_ns ? info.last_ns - info.first_ns : 0) / 1000)},
       {"lost", info.lost},
       {"failed_only", info.failed_only},
-      {"has", {{"exec_detail", kHasExecDetail<Process>}, {"usage", any_usage}}},
+      {"has", {{"exec_detail", any_exec_detail}, {"usage", any_usage}}},
   };
-  data["strings"] = strings.take();
-  data["procs"] = std::move(procs);
-  data["report"] = std::move(report);
-  return data;
-}
-
-std::string json_for_script(const OrderedJson& data) {
-  std::string text = data.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
-  std::string out;
-  out.reserve(text.size() + text.size() / 16);
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    // These characters occur only inside JSON strings, where \u escapes mean
-    // the same characters to JSON.parse.
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else if (c == '\xe2' && i + 2 < text.size() && text[i + 1] == '\x80' && (text[i + 2] == '\xa8' || text[i + 2] == '\xa9')) {
-      out += text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
-      i += 2;
-    } else {
-      out += c;
-    }
+  head["strings"] = strings.take();
+  std::string out = json_for_script(head);
+  out.pop_back();  // the closing brace: the columns and the report follow
+  out += ",\"procs\":{";
+  pid.move_to(out, "pid");
+  for (auto [column, name] : {std::pair{&ppid, "ppid"}, {&parent_row, "parent"}, {&start, "start"}, {&end, "end"},
+                              {&outcome, "outcome"}, {&status, "status"}, {&comm, "comm"}, {&exe_name, "exe_name"},
+                              {&filename, "filename"}, {&argv, "argv"}}) {
+    out += ',';
+    column->move_to(out, name);
   }
+  for (auto& [name, column] : exec_detail) {
+    out += ',';
+    column.move_to(out, name.c_str());
+  }
+  // Columns that would hold only defaults are left out.
+  auto optional = [&](bool any, Column& column, const char* name) {
+    if (!any) return;
+    out += ',';
+    column.move_to(out, name);
+  };
+  optional(any_truncated, truncated, "trunc");
+  optional(any_recovered, recovered, "recovered");
+  optional(any_job, jobs, "job");
+  optional(any_usage, cpu, "cpu_ns");
+  optional(any_usage, rss, "max_rss_kb");
+  out += "},\"report\":";
+  append_for_script(out, report.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+  out += '}';
   return out;
 }
 
@@ -244,6 +266,10 @@ std::string base64(const std::string& bytes) {
 }
 
 std::string render_html_report(const OrderedJson& data, size_t compress_over_bytes) {
+  return render_html_page(json_for_script(data), compress_over_bytes);
+}
+
+std::string render_html_page(std::string json, size_t compress_over_bytes) {
   std::string page(html_assets::kTemplate);
   auto replace = [&](std::string_view marker, std::string_view with) {
     size_t at = page.find(marker);
@@ -252,11 +278,11 @@ std::string render_html_report(const OrderedJson& data, size_t compress_over_byt
   // The data last: nothing in it can look like a marker to the later finds.
   replace("/*@FT_STYLE@*/", html_assets::kStyle);
   replace("/*@FT_SCRIPT@*/", html_assets::kScript);
-  std::string json = json_for_script(data);
   if (json.size() > compress_over_bytes) {
     std::string packed = gzip(json);
     if (!packed.empty()) {
       replace("id=\"ft-data\">", "id=\"ft-data\" data-encoding=\"gzip+base64\">");
+      std::string().swap(json);
       json = base64(packed);
     }
   }
@@ -331,13 +357,13 @@ OrderedJson interim_build_report(const ProcessForest& forest) {
   report["failures"] = std::move(failures);
   report["not_found"] = OrderedJson::array();
 
-  // The critical path: from the root, the child that ended last, down.
+  // The critical path, roughly: from the root, the child that ran longest, down.
   OrderedJson critical = OrderedJson::array();
   for (size_t at = root; at != ProcessForest::npos;) {
     critical.push_back(process_object(proc(at)));
     size_t next = ProcessForest::npos;
     for (size_t c : nodes[at].children)
-      if (proc(c).exited && (next == ProcessForest::npos || proc(c).exit_ns > proc(next).exit_ns)) next = c;
+      if (proc(c).exited && (next == ProcessForest::npos || proc(c).duration_ns() > proc(next).duration_ns())) next = c;
     at = next;
   }
   report["critical_path"] = std::move(critical);

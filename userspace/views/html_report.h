@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "views/process_forest.h"
 #include "views/view_options.h"
@@ -24,18 +25,21 @@ struct HtmlTraceInfo {
   bool failed_only = false;            // --failed: only failed processes and their ancestry
 };
 
-// The data the page embeds: the processes in depth-first order as columns
-// (`procs`: pid, parent index, start/end in µs since the first event,
-// outcome, status, argv, ...; cwd, exe, user and usage where the model has
-// them), a string table, and `report`, the build report's JSON as
-// `--summary --format json` prints it (cause, failures, critical path,
-// executables), which the page renders and does not recompute.
-OrderedJson html_report_data(const ProcessForest& forest, const HtmlTraceInfo& info, OrderedJson report);
+// The data the page embeds, as JSON text that is safe inside a <script>
+// element (see json_for_script): the processes in depth-first order as columns
+// (`procs`: pid, parent row, start/end in µs since the first event, outcome,
+// status, argv, ...; cwd, exe, user and usage where the model has them), a
+// string table, and `report`, the build report's JSON as `--summary --format
+// json` prints it (cause, failures, critical path, executables), which the
+// page renders and does not recompute. Written as text column by column: a
+// JSON tree of 100k processes would cost several times the text.
+std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& info, const OrderedJson& report);
 
 // JSON text that is safe inside a <script> element: every `<`, `>` and `&`
 // (and U+2028/U+2029) is written as a \u escape, so no argv can end the
 // element or open a comment, and JSON.parse reads back the same strings.
 std::string json_for_script(const OrderedJson& data);
+void append_for_script(std::string& out, std::string_view json);
 
 // The whole page around `data`. Data of more than `compress_over_bytes` is
 // embedded gzip-compressed in base64 (data-encoding="gzip+base64"), which
@@ -43,6 +47,8 @@ std::string json_for_script(const OrderedJson& data);
 // report is 6x smaller and opens faster. Smaller data stays readable JSON.
 constexpr size_t kCompressOverBytes = 1 << 20;
 std::string render_html_report(const OrderedJson& data, size_t compress_over_bytes = kCompressOverBytes);
+// The same around JSON text that json_for_script or html_report_json made.
+std::string render_html_page(std::string script_safe_json, size_t compress_over_bytes = kCompressOverBytes);
 
 // gzip (RFC 1952) of `bytes`, deterministic: no name, no time stamp.
 std::string gzip(const std::string& bytes);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <vector>
 
 #include "core/decode.h"
 #include "core/exit_status.h"
@@ -36,28 +37,22 @@ std::string exec_context(const Process& p) {
   return s;
 }
 
-std::string shorten(std::string s, size_t max) {
-  if (!max || s.size() <= max) return s;
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) cut--;  // not mid-character
-  return s.substr(0, cut) + fmt::format("... (+{} bytes)", s.size() - cut);
-}
-
 std::string error_text(int error) {
   std::string_view name = errno_name(error);
   return fmt::format("{} ({})", name.empty() ? "E" + std::to_string(error) : std::string(name),
                      std::strerror(error));
 }
 
-std::string ancestry_text(const Process& process) {
+std::string ancestry_text(const Process& process, const analysis::TraceScope& scope) {
   std::string out;
-  for (const auto& a : Lineage::ancestry(process)) {
+  for (const auto& a : shown_ancestry(process, scope)) {
     out += fmt::format("{}({}) → ", printable(a->comm), a->pid);
   }
   return out + fmt::format("{}({})", printable(process.comm), process.pid);
 }
 
-std::string details(const Event& e, const Process& p, bool with_ancestry, size_t max_command) {
+std::string details(const Event& e, const Process& p, bool with_ancestry, const analysis::TraceScope& scope,
+                    size_t max_command) {
   switch (e.kind) {
     case EventKind::fork:
       if (e.thread) return fmt::format("thread {} started by {}", e.tid, e.parent_tid);
@@ -75,15 +70,20 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, size_t
       if (!e.argv.empty() || e.argv_truncated)
         s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
       if (!e.cwd.empty()) s += "  cwd=" + shell_word(e.cwd);
-      if (with_ancestry) s += "  " + ancestry_text(p);
+      if (with_ancestry) s += "  " + ancestry_text(p, scope);
       return s;
     }
     case EventKind::exit: {
       if (e.thread) return fmt::format("thread {} ended", e.tid);
+      if (e.status_unknown) {
+        std::string s = "? ended while events were lost: status unknown";
+        if (with_ancestry) s += "  " + ancestry_text(p, scope);
+        return s;
+      }
       std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
                       format_duration(p.duration_ns());
       if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->max_rss_kb);
-      if (with_ancestry) s += "  " + ancestry_text(p);
+      if (with_ancestry) s += "  " + ancestry_text(p, scope);
       return s;
     }
     case EventKind::lost: return "";
@@ -92,6 +92,22 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, size_t
 }
 
 }  // namespace
+
+// "N events lost in the kernel (ring buffer full)", with the kinds where
+// known, and the share the output dropped (the recording has those).
+std::string describe_loss(const Event& e) {
+  std::vector<std::string> parts;
+  uint64_t kernel = e.lost_count - e.lost_output;
+  if (kernel) parts.push_back(fmt::format("{} events lost in the kernel (ring buffer full)", kernel));
+  if (e.lost_output) parts.push_back(fmt::format("{} events not shown (the output did not keep up)", e.lost_output));
+  std::string s = parts.empty() ? "0 events lost" : parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) s += "; " + parts[i];
+  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed) {
+    s += fmt::format(": fork {}, exec {}, exit {}", e.lost_fork, e.lost_exec, e.lost_exit);
+    if (e.lost_exec_failed) s += fmt::format(", exec_failed {}", e.lost_exec_failed);
+  }
+  return s;
+}
 
 TextView::TextView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
 
@@ -106,6 +122,7 @@ std::string TextView::line(const Event& e, const Process&, const std::string& de
   std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
                                  event_name(e), e.pid, e.ppid, printable(e.comm), details);
   while (!line.empty() && line.back() == ' ') line.pop_back();
+  if (e.recovered) line += "  [recovered from /proc]";
   return line + '\n';
 }
 
@@ -118,9 +135,9 @@ void TextView::on_event(const Event& e, const Process& p) {
   size_t max = options_.max_command_bytes;
   if (e.kind == EventKind::exec_failed) {
     if (options_.verbose) {
-      print_line(line(e, p, details(e, p, options_.failed_only, max)));
+      print_line(line(e, p, details(e, p, options_.failed_only, options_.scope, max)));
     } else {
-      misses_.add(e.pid, e.filename, line(e, p, details(e, p, true, max)));
+      misses_.add(e.pid, e.filename, line(e, p, details(e, p, true, options_.scope, max)));
     }
     return;
   }
@@ -134,13 +151,13 @@ void TextView::on_event(const Event& e, const Process& p) {
     for (const std::string& l : misses_.on_exit(e.pid)) print_line(l);
   }
   if (options_.failed_only && !shown_when_failed_only(e)) return;
-  print_line(line(e, p, details(e, p, options_.failed_only, max) + folded));
+  print_line(line(e, p, details(e, p, options_.failed_only, options_.scope, max) + folded));
 }
 
 void TextView::on_lost(const Event& e) {
   print_header();
-  fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {} events lost in the kernel (ring buffer full)\n",
-             format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-", "-", "-", e.lost_count);
+  fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {}\n", format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-",
+             "-", "-", describe_loss(e));
 }
 
 void TextView::finish() {

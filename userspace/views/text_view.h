@@ -9,6 +9,9 @@
 
 namespace ft {
 
+// What a `lost` event says, for the text and tree views.
+std::string describe_loss(const Event& event);
+
 class TextView : public Sink {
  public:
   TextView(std::FILE* out, ViewOptions options);

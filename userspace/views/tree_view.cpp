@@ -3,40 +3,62 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
+#include "views/report_text.h"
 
 namespace ft {
+namespace {
 
-TreeView::TreeView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
+using namespace analysis;
 
-void TreeView::on_event(const Event& e, const Process& p) {
-  if (e.thread) return;
-  forest_.add(p);
+constexpr const char* kGreen = "\033[32m";
+constexpr const char* kRed = "\033[1;31m";
+constexpr const char* kYellow = "\033[33m";
+constexpr const char* kDim = "\033[2m";
+
+// One line to print: a process, a fold of siblings, or what --max-depth hides.
+struct Item {
+  enum Kind { step, fold, hidden } kind = step;
+  uint32_t index = kNone;          // step: the process; fold: the first of them
+  std::vector<uint32_t> members;   // fold: every folded sibling; hidden: what is not shown
+  size_t depth = 0;
+  bool last = false;
+};
+
+std::string totals_text(const Totals& t, bool with_usage) {
+  std::string s = fmt::format("{} process{}", t.processes, t.processes == 1 ? "" : "es");
+  if (t.failed) s += fmt::format(", {} failed", t.failed);
+  if (with_usage && t.with_usage) s += ", cpu " + format_duration(t.cpu_ns) + ", peak rss " + format_kib(t.max_rss_kb);
+  return s;
 }
 
-void TreeView::on_lost(const Event& e) { lost_ += e.lost_count; }
+}  // namespace
+
+TreeView::TreeView(std::FILE* out, ViewOptions options)
+    : out_(out), options_(options), builder_(options.scope) {}
+
+void TreeView::on_event(const Event& e, const Process& p) { builder_.on_event(e, p); }
+
+void TreeView::on_lost(const Event& e) { builder_.on_lost(e); }
+
+std::string TreeView::paint(const std::string& text, const char* color) const {
+  return options_.color ? std::string(color) + text + "\033[0m" : text;
+}
 
 // Iterative, so a chain of a million generations neither overflows the stack
 // nor prints lines of megabytes: past kMaxIndent levels the indentation stops
 // growing and each line says its depth.
-void TreeView::print(size_t root, const std::vector<bool>& failed,
-                     const std::vector<ProcessForest::SubtreeUsage>& usage) {
-  struct Item {
-    size_t index;
-    size_t depth;
-    bool last;
-  };
-  std::vector<Item> stack{{root, 0, true}};
+void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& totals) {
+  std::vector<Item> stack{{Item::step, root, {}, 0, true}};
   std::vector<bool> rails;  // rails[k]: the ancestor at depth k+1 has later siblings
-  std::vector<size_t> shown;
+  std::vector<Item> shown;
   while (!stack.empty()) {
-    Item item = stack.back();
+    Item item = std::move(stack.back());
     stack.pop_back();
-    const ProcessForest::Node& node = forest_.nodes()[item.index];
-    const Process& p = *node.process;
 
     if (item.depth > 0) {
       rails.resize(std::min(item.depth - 1, kMaxIndent));
@@ -48,37 +70,121 @@ void TreeView::print(size_t root, const std::vector<bool>& failed,
     if (item.depth > 0) indent += item.last ? "└─ " : "├─ ";
     if (item.depth > kMaxIndent) indent += fmt::format("[depth {}] ", item.depth);
 
-    std::string command = p.argv.empty() ? "[" + printable(p.comm) + "]" : format_command(p.argv, p.argv_truncated);
-    std::string status = p.exited ? describe(decode_wait_status(p.wait_status)) + "  " + format_duration(p.duration_ns())
-                                  : "running";
-    if (p.usage) status += "  " + format_usage_brief(p.usage->cpu_ns(), p.usage->max_rss_kb);
-    std::string extra = p.reparented ? fmt::format("  (reparented to {})", p.ppid) : "";
-    // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
-    for (const Process::FailedExec& f : p.unsatisfied_execs) {
-      std::string_view name = errno_name(f.error);
-      extra += fmt::format("  [exec {} failed: {}]", printable(f.filename),
-                           name.empty() ? "E" + std::to_string(f.error) : std::string(name));
+    if (item.kind == Item::hidden) {
+      Totals sum;
+      for (uint32_t s : item.members) {
+        sum.max_rss_kb = std::max(sum.max_rss_kb, totals[s].max_rss_kb);
+        sum.processes += totals[s].processes;
+        sum.cpu_ns += totals[s].cpu_ns;
+        sum.with_usage += totals[s].with_usage;
+      }
+      fmt::print(out_, "{}{}\n", indent,
+                 paint(fmt::format("… {} below --max-depth, all exit 0", totals_text(sum, t.has_usage)), kDim));
+      continue;
     }
-    if (options_.verbose && p.folded_exec_misses)
-      extra += fmt::format("  ({} PATH-search misses)", p.folded_exec_misses);
-    if (const auto& sub = usage[item.index]; !node.children.empty() && sub.with_usage)
-      extra += fmt::format("  [subtree: {} processes, cpu {}, peak rss {}]", sub.processes,
-                           format_duration(sub.cpu_ns), format_kib(sub.max_rss_kb));
-    fmt::print(out_, "{}{} {}  {}{}\n", indent, p.pid, command, status, extra);
+    const Step& s = t.steps[item.index];
+    if (item.kind == Item::fold) {
+      Totals sum;
+      uint64_t wall = 0;
+      for (uint32_t m : item.members) {
+        sum.max_rss_kb = std::max(sum.max_rss_kb, totals[m].max_rss_kb);
+        sum.processes += totals[m].processes;
+        sum.cpu_ns += totals[m].cpu_ns;
+        sum.with_usage += totals[m].with_usage;
+        wall += t.steps[m].duration_ns();
+      }
+      std::string below = sum.processes > item.members.size() ? fmt::format("  {} processes", sum.processes) : "";
+      std::string cpu = t.has_usage && sum.with_usage ? "  " + format_duration(sum.cpu_ns) + " CPU" : "";
+      fmt::print(out_, "{}{} × {} …  {}  {} in all{}{}\n", indent, item.members.size(), printable(executable_of(s)),
+                 paint("all exit 0", kGreen), format_duration(wall), cpu, below);
+      continue;
+    }
 
+    std::string status;
+    if (!s.exited)
+      status = paint("running", kYellow);
+    else if (s.status_unknown)
+      status = paint("ended ?", kYellow) + "  (status unknown: its exit was lost)";
+    else
+      status = paint(step_status(s), s.failed() ? kRed : kGreen) + "  " + format_duration(s.duration_ns());
+    std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
+    if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->max_rss_kb);
+    if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
+    // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
+    std::vector<const FailedExec*> unsatisfied = unsatisfied_execs(s);
+    constexpr size_t kShownAttempts = 8;
+    for (size_t i = 0; i < unsatisfied.size() && i < kShownAttempts; ++i) {
+      const FailedExec* f = unsatisfied[i];
+      std::string_view name = errno_name(f->error);
+      extra += paint(fmt::format("  [exec {} failed: {}]", printable(f->filename),
+                                 name.empty() ? "E" + std::to_string(f->error) : std::string(name)),
+                     kRed);
+    }
+    if (unsatisfied.size() > kShownAttempts)
+      extra += paint(fmt::format("  [+{} more failed execs]", unsatisfied.size() - kShownAttempts), kRed);
+    if (options_.verbose && s.failed_execs.size() > unsatisfied.size())
+      extra += fmt::format("  ({} PATH-search misses)", s.failed_execs.size() - unsatisfied.size());
+    // What forktrace did not see is marked, never passed off as seen.
+    if (s.recovered)
+      extra += "  " + paint("? recovered from /proc after lost events", kYellow);
+    else if (s.forker_unknown)
+      extra += "  " + paint("? its fork was not seen: parent uncertain", kYellow);
+    fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, shorten(step_command(s), options_.max_command_bytes), status, extra);
+
+    // Its children: only failed subtrees with --failed, and below --max-depth;
+    // successful runs of one executable folded.
+    bool deep = options_.max_depth && item.depth + 1 > options_.max_depth;
     shown.clear();
-    for (size_t child : node.children)
-      if (!options_.failed_only || failed[child]) shown.push_back(child);
-    for (size_t i = shown.size(); i-- > 0;) stack.push_back({shown[i], item.depth + 1, i + 1 == shown.size()});
+    std::vector<uint32_t> hidden;
+    std::map<std::string, std::vector<uint32_t>> foldable;
+    for (uint32_t c : s.children) {
+      const Step& child = t.steps[c];
+      bool clean = child.exited && totals[c].failed == 0;
+      if (options_.failed_only && totals[c].failed == 0) continue;
+      if (deep && totals[c].failed == 0) {
+        hidden.push_back(c);
+        continue;
+      }
+      if (clean) foldable[executable_of(child)].push_back(c);
+    }
+    std::map<uint32_t, const std::vector<uint32_t>*> fold_at;  // first member → the group
+    std::unordered_map<uint32_t, bool> skip;
+    for (const auto& [name, members] : foldable) {
+      if (members.size() < kFoldAt) continue;
+      fold_at[members.front()] = &members;
+      for (size_t i = 1; i < members.size(); ++i) skip[members[i]] = true;
+    }
+    for (uint32_t c : s.children) {
+      if (options_.failed_only && totals[c].failed == 0) continue;
+      if (deep && totals[c].failed == 0) continue;
+      if (skip.count(c)) continue;
+      if (auto it = fold_at.find(c); it != fold_at.end())
+        shown.push_back(Item{Item::fold, c, *it->second, item.depth + 1, false});
+      else
+        shown.push_back(Item{Item::step, c, {}, item.depth + 1, false});
+    }
+    if (!hidden.empty()) shown.push_back(Item{Item::hidden, kNone, hidden, item.depth + 1, false});
+    if (!shown.empty()) shown.back().last = true;
+    for (size_t i = shown.size(); i-- > 0;) stack.push_back(std::move(shown[i]));
   }
 }
 
 void TreeView::finish() {
-  std::vector<bool> failed = forest_.failed_subtrees();
-  std::vector<ProcessForest::SubtreeUsage> usage = forest_.subtree_usage();
-  for (size_t root : forest_.roots())
-    if (!options_.failed_only || failed[root]) print(root, failed, usage);
-  if (lost_) fmt::print(out_, "({} events lost in the kernel: the tree may be incomplete)\n", lost_);
+  Trace t = builder_.take();
+  std::vector<Totals> totals = subtree_totals(t);
+  for (uint32_t root : t.roots) {
+    // A whole-machine trace knows the ancestors of what it saw; the tree
+    // begins where it branches or where a traced process is.
+    while (t.steps[root].context) {
+      uint32_t only = kNone, shown = 0;
+      for (uint32_t c : t.steps[root].children)
+        if (!options_.failed_only || totals[c].failed) shown++, only = c;
+      if (shown != 1) break;
+      root = only;
+    }
+    if (!options_.failed_only || totals[root].failed) print(t, root, totals);
+  }
+  if (t.lost) fmt::print(out_, "({} events lost in the kernel: the tree may be incomplete)\n", t.lost);
   std::fflush(out_);
 }
 

@@ -1,19 +1,28 @@
-// `--format tree`: the process tree with exit statuses and durations,
-// printed when the trace ends. It keeps every process of the trace, so it is
-// meant for one command or a bounded replay rather than for weeks of a machine.
+// `--format tree`: the process tree with exit statuses and durations, printed
+// when the trace ends, from the traced command down (analysis/trace.h).
+// Repeated successful siblings fold into one line, --max-depth summarises
+// what lies deeper, failures and their path always stay visible, inner nodes
+// show their subtree's totals, and outcomes are coloured on a terminal. It
+// keeps every process of the trace, so it is meant for one command or a
+// bounded replay rather than for weeks of a machine.
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "views/process_forest.h"
+#include "analysis/build_report.h"
+#include "analysis/trace.h"
 #include "views/view_options.h"
 
 namespace ft {
 
 class TreeView : public Sink {
  public:
+  // Siblings of one executable, all succeeded with no failure below, fold
+  // into one line when there are at least this many.
+  static constexpr size_t kFoldAt = 5;
+
   TreeView(std::FILE* out, ViewOptions options);
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
@@ -21,12 +30,12 @@ class TreeView : public Sink {
 
  private:
   static constexpr size_t kMaxIndent = 64;  // levels of indentation drawn
-  void print(size_t root, const std::vector<bool>& failed, const std::vector<ProcessForest::SubtreeUsage>& usage);
+  void print(const analysis::Trace& trace, uint32_t root, const std::vector<analysis::Totals>& totals);
+  std::string paint(const std::string& text, const char* color) const;
 
   std::FILE* out_;
   ViewOptions options_;
-  ProcessForest forest_;
-  uint64_t lost_ = 0;
+  analysis::TraceBuilder builder_;
 };
 
 }  // namespace ft

@@ -1,8 +1,19 @@
 #include "views/view_options.h"
 
+#include <algorithm>
+
 #include "core/exit_status.h"
 
 namespace ft {
+
+std::vector<std::shared_ptr<const Process>> shown_ancestry(const Process& process, const analysis::TraceScope& scope) {
+  std::vector<std::shared_ptr<const Process>> chain = Lineage::ancestry(process);
+  std::vector<std::shared_ptr<const Process>> with_self = chain;
+  with_self.push_back(process.shared_from_this());
+  size_t start = std::min(analysis::chain_start(with_self, scope), chain.size());
+  chain.erase(chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(start));
+  return chain;
+}
 
 bool shown_when_failed_only(const Event& e) {
   if (e.kind == EventKind::exec_failed) return true;  // the text view folds PATH misses itself

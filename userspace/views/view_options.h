@@ -2,7 +2,10 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <memory>
+#include <vector>
 
+#include "analysis/trace.h"
 #include "views/sink.h"
 
 namespace ft {
@@ -13,7 +16,14 @@ struct ViewOptions {
   bool threads = false;      // thread forks and exits too
   bool verbose = false;      // -v: every failed exec attempt, PATH-search misses too
   size_t max_command_bytes = 0;  // text view: shorten commands past this (a terminal); 0 never
+  analysis::TraceScope scope{};  // what was traced: where chains begin
+  bool color = false;        // colour outcomes (--color, resolved against the terminal)
+  size_t max_depth = 0;      // tree: levels shown below the roots (0: all)
 };
+
+// The ancestors a chain shown to the user holds: from the traced command (or
+// the oldest known ancestor of a whole-machine trace) down to the parent.
+std::vector<std::shared_ptr<const Process>> shown_ancestry(const Process& process, const analysis::TraceScope& scope);
 
 // Whether `--failed` shows this event: only the exit of a process that failed.
 bool shown_when_failed_only(const Event& event);

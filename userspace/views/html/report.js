@@ -12,7 +12,9 @@
 const loadData = async () => {
   const node = document.getElementById('ft-data');
   if (node.dataset.encoding !== 'gzip+base64') return JSON.parse(node.textContent);
-  const bytes = Uint8Array.from(atob(node.textContent.trim()), (c) => c.charCodeAt(0));
+  const binary = atob(node.textContent.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return JSON.parse(await new Response(stream).text());
 };
@@ -107,6 +109,11 @@ const render = (data) => {
     const s = Math.floor(us / 1e6);
     if (s < 3600) return Math.floor(s / 60) + 'm' + String(s % 60).padStart(2, '0') + 's';
     return Math.floor(s / 3600) + 'h' + String(Math.floor(s / 60) % 60).padStart(2, '0') + 'm';
+  };
+  // An axis label precise enough to tell ticks `step` µs apart.
+  const tickLabel = (us, step) => {
+    if (step >= 1e6 || us < 1e6) return fmtDur(us);
+    return (us / 1e6).toFixed(Math.min(6, Math.ceil(-Math.log10(step / 1e6)))) + 's';
   };
   const fmtNs = (ns) => (ns === undefined || ns === null ? '–' : fmtDur(ns / 1000));
   const fmtKb = (kb) => {
@@ -284,7 +291,7 @@ const render = (data) => {
     for (let t = Math.ceil(v0 / step) * step; t <= v1; t += step) {
       const tx = bx + (t - v0) * scale;
       ctx.fillStyle = C.line; ctx.fillRect(tx, AXIS_H - 5, 1, 5);
-      ctx.fillStyle = C.muted; ctx.fillText(fmtDur(t), tx + 3, AXIS_H / 2);
+      ctx.fillStyle = C.muted; ctx.fillText(tickLabel(t, step), tx + 3, AXIS_H / 2);
     }
   };
 
@@ -563,7 +570,7 @@ const render = (data) => {
   // child that the cause runs through, when that is a small part of the trace.
   if (causeList.length > 1) {
     const c = causeList[1], d = endUs[c] - P.start[c];
-    if (d < 0.5 * data.span_us) { v0 = Math.max(0, P.start[c] - d * 0.03); v1 = endUs[c] + d * 0.03 + 1; }
+    if (kids[c] && d < 0.5 * data.span_us && d > 0.001 * data.span_us) { v0 = Math.max(0, P.start[c] - d * 0.03); v1 = endUs[c] + d * 0.03 + 1; }
   }
   stage('fold');
   if (initial >= 0) select(initial);

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The build report on a real build, as root:
+#   gtest_build_test.sh FORKTRACE
+# GoogleTest's library target (gtest only, make -j2) is built twice from a copy
+# of /usr/src/googletest, traced with -w: once clean, once with a compile error
+# injected into src/gtest-all.cc. The broken build's `--summary --format json`
+# must end its cause chain at the compile of gtest-all.cc, every chain must
+# start at `make` (the traced command), cc1plus must have CPU in the
+# per-executable table when the trace carries resource usage, and
+# `-r broken --diff clean` must name the new failure.
+set -euo pipefail
+forktrace=$(realpath "$1")
+if [ "$(id -u)" -ne 0 ]; then
+  if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ]; then
+    echo "FAIL: root tests must run (FORKTRACE_REQUIRE_ROOT_TESTS=1)"
+    exit 1
+  fi
+  echo "SKIP: needs root"
+  exit 77
+fi
+src=/usr/src/googletest
+[ -f "$src/CMakeLists.txt" ] || { echo "FAIL: $src missing (Debian package googletest)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+# -O0 and -Wfatal-errors keep it quick: the broken compile stops at its error.
+configure() {
+  cp -r "$src" "$tmp/$1-src"
+  cmake -S "$tmp/$1-src" -B "$tmp/$1" -DBUILD_GMOCK=OFF -DCMAKE_BUILD_TYPE= \
+    -DCMAKE_CXX_FLAGS="-O0 -Wfatal-errors" -DCMAKE_CXX_COMPILER_LAUNCHER= >"$tmp/$1.configure.log" 2>&1 ||
+    fail "cmake $1: $(tail -5 "$tmp/$1.configure.log")"
+}
+configure clean
+configure broken
+all=$(find "$tmp/broken-src" -name gtest-all.cc | head -1)
+[ -n "$all" ] || fail "no gtest-all.cc in $src"
+sed -i '1i int forktrace_injected_error = ;  // injected by gtest_build_test.sh' "$all"
+
+start=$(date +%s)
+set +e
+"$forktrace" -q -w "$tmp/clean.ftrace" -o /dev/null -- make -C "$tmp/clean" -j2 gtest >"$tmp/clean.log" 2>&1
+clean_status=$?
+"$forktrace" -q -w "$tmp/broken.ftrace" -o /dev/null -- make -C "$tmp/broken" -j2 gtest >"$tmp/broken.log" 2>&1
+broken_status=$?
+set -e
+echo "builds took $(($(date +%s) - start))s"
+[ "$clean_status" -eq 0 ] || fail "the clean build failed ($clean_status): $(tail -5 "$tmp/clean.log")"
+[ "$broken_status" -ne 0 ] || fail "the broken build succeeded"
+
+"$forktrace" -r "$tmp/broken.ftrace" --summary --format json >"$tmp/report.json"
+"$forktrace" -r "$tmp/broken.ftrace" --summary >"$tmp/report.txt"
+"$forktrace" -r "$tmp/broken.ftrace" --diff "$tmp/clean.ftrace" --format json >"$tmp/diff.json"
+"$forktrace" -r "$tmp/broken.ftrace" --diff "$tmp/clean.ftrace" >"$tmp/diff.txt"
+sed -n '1,12p' "$tmp/report.txt"
+
+python3 - "$tmp/report.json" "$tmp/diff.json" <<'PY' || fail "see above"
+import json, os, sys
+report = json.load(open(sys.argv[1]))
+diff = json.load(open(sys.argv[2]))
+problems = []
+def check(ok, what):
+    if not ok:
+        problems.append(what)
+def name(p):
+    return os.path.basename(p["argv"][0]) if p["argv"] else ""
+
+root = report["root"]
+check(root is not None and name(root) == "make", f"the root is make: {root and root['argv']}")
+check(root["exit_code"] != 0, "the root failed")
+check(root["subtree"]["processes"] > 5 and root["subtree"]["failed"] >= 3, f"subtree {root['subtree']}")
+cause = report["cause"]
+check(len(cause) >= 3, f"a cause chain: {[c['argv'][:2] for c in cause]}")
+check(cause and cause[0]["pid"] == root["pid"], "the cause starts at the root")
+last = cause[-1] if cause else {"argv": [], "pid": 0}
+check(name(last) == "cc1plus", f"the cause ends at cc1plus: {last['argv'][:3]}")
+check(any(a.endswith("gtest-all.cc") for a in last["argv"]), f"... compiling gtest-all.cc: {last['argv']}")
+check(last.get("exit_code", 0) != 0, "... which failed")
+for f in report["failures"]:
+    if f["pid"] != root["pid"]:
+        check(f["chain"] and f["chain"][0] == root["pid"], f"failure {f['pid']} chain starts at make: {f['chain']}")
+check(any(f["pid"] == last["pid"] and f["propagated"] for f in report["failures"]), "the compile failure propagated")
+exes = {x["name"]: x for x in report["executables"]}
+check("cc1plus" in exes and exes["cc1plus"]["runs"] >= 1 and exes["cc1plus"]["failed"] >= 1, f"cc1plus row {exes.get('cc1plus')}")
+if report["has_usage"]:
+    check((exes["cc1plus"]["cpu_ns"] or 0) > 0, f"cc1plus has CPU: {exes['cc1plus']}")
+else:
+    print("note: this forktrace records no resource usage; the CPU check is skipped")
+    check(exes["cc1plus"]["cpu_ns"] is None, "no usage is said, not guessed")
+check(report["critical_path"] and report["critical_path"][0]["pid"] == root["pid"], "the critical path starts at make")
+news = [p["new"] for p in diff["new_failures"]]
+check(any(name(n) == "cc1plus" and any(a.endswith("gtest-all.cc") for a in n["argv"]) for n in news),
+      f"the diff names the new failure: {[n['argv'][:2] for n in news]}")
+for k in ("added", "removed", "changed", "new_failures", "fixed", "slower"):
+    check(k in diff, f"diff has {k}")
+for p in problems:
+    print("FAIL:", p)
+sys.exit(1 if problems else 0)
+PY
+grep -q "^Why it failed: make → " "$tmp/report.txt" || fail "the text report opens with the cause: $(head -8 "$tmp/report.txt")"
+grep -q "cc1plus" "$tmp/diff.txt" || fail "the text diff names cc1plus: $(head "$tmp/diff.txt")"
+echo "PASS"

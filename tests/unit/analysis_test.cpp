@@ -1,0 +1,575 @@
+// The analyses of analysis/ on small synthetic builds with known answers:
+// the root, the cause of a cascade, handled and propagated failures, commands
+// not found, the critical path, per-executable roll-ups, subtree totals.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "analysis/build_report.h"
+#include "analysis/diff.h"
+#include "analysis/trace.h"
+#include "event_builders.h"
+#include "views/report_json.h"
+
+namespace ft::test {
+namespace {
+
+using analysis::kNone;
+using analysis::Trace;
+using analysis::TraceScope;
+
+// Processes alive before tracing: init, a shell, and forktrace started from it.
+constexpr Id kInit{1, 1 * kSec};
+constexpr Id kShell{50, 2 * kSec};
+constexpr Id kTracer{100, 3 * kSec};
+
+TraceScope command_scope() {
+  TraceScope s;
+  s.filtered = true;
+  s.traced_command = {"make"};
+  return s;
+}
+
+// A build told as a story: spawn (fork + exec), exit; fed through the real
+// model into a TraceBuilder, as the pipeline does.
+class Story {
+ public:
+  explicit Story(TraceScope scope = command_scope()) : builder_(scope) {
+    model_.seed({seed_of(kInit.pid, 0, kInit.start_ns, "init", "/sbin/init", {"/sbin/init"}),
+                 seed_of(kShell.pid, kInit.pid, kShell.start_ns, "bash", "/bin/bash", {"bash"}),
+                 seed_of(kTracer.pid, kShell.pid, kTracer.start_ns, "forktrace", "/usr/bin/forktrace",
+                         {"forktrace", "--", "make"})});
+  }
+
+  // `parent` forks at `at` and the child execs argv[0] (a path or a name in /usr/bin).
+  Id spawn(Id parent, uint64_t at, std::vector<std::string> argv) {
+    Id child{next_pid_++, at};
+    feed(fork_of(parent, child));
+    std::string file = argv[0].find('/') == std::string::npos ? "/usr/bin/" + argv[0] : argv[0];
+    feed(exec_of(child, parent.pid, file, std::move(argv), at + 1));
+    return child;
+  }
+  // Only a fork (forktrace's own child before it execs the command).
+  Id fork(Id parent, uint64_t at, std::string comm) {
+    Id child{next_pid_++, at};
+    feed(fork_of(parent, child, 0, std::move(comm)));
+    return child;
+  }
+  void exec(Id p, uint32_t ppid, uint64_t at, std::vector<std::string> argv) {
+    std::string file = "/usr/bin/" + argv[0];
+    feed(exec_of(p, ppid, file, std::move(argv), at));
+  }
+  void exit(Id p, uint64_t at, uint32_t status = exited_with(0), uint64_t cpu_ns = 0, uint64_t rss_kb = 0) {
+    ProcessPtr process = model_.find(p.pid);
+    Event e = exit_of(p, process ? process->ppid : 0, status, at);
+    if (cpu_ns || rss_kb) {
+      ResourceUsage u;
+      u.cpu_user_ns = cpu_ns;
+      u.max_rss_kb = rss_kb;
+      e.usage = u;
+    }
+    feed(e);
+  }
+  Trace trace() { return builder_.take(); }
+
+ private:
+  void feed(const Event& e) {
+    ProcessPtr p = model_.apply(e);
+    if (p) builder_.on_event(e, *p);
+  }
+  Lineage model_;
+  analysis::TraceBuilder builder_;
+  uint32_t next_pid_ = 200;
+};
+
+uint32_t step_with_pid(const Trace& t, uint32_t pid) {
+  for (uint32_t i = 0; i < t.steps.size(); ++i)
+    if (t.steps[i].pid == pid) return i;
+  return kNone;
+}
+
+std::vector<uint32_t> pids_of(const Trace& t, const std::vector<uint32_t>& steps) {
+  std::vector<uint32_t> out;
+  for (uint32_t s : steps) out.push_back(t.steps[s].pid);
+  return out;
+}
+
+// The GoogleTest build of the issue: make → make → sh → c++ → cc1plus fails,
+// and the failure climbs back up to the top make.
+struct Cascade {
+  Id top, sub, sh, cxx, cc1plus, other;
+  Trace trace;
+};
+
+Cascade cascade() {
+  Story s;
+  Cascade c;
+  // forktrace's own child, which then execs the traced command.
+  c.top = s.fork(kTracer, 10 * kSec, "forktrace");
+  s.exec(c.top, kTracer.pid, 10 * kSec + kMs, {"make", "-j2"});
+  c.sub = s.spawn(c.top, 11 * kSec, {"make", "-f", "CMakeFiles/Makefile2", "all"});
+  c.other = s.spawn(c.sub, 12 * kSec, {"sh", "-c", "c++ -c gtest_main.cc"});
+  c.sh = s.spawn(c.sub, 12 * kSec + kMs, {"sh", "-c", "c++ -c gtest-all.cc"});
+  c.cxx = s.spawn(c.sh, 12 * kSec + 2 * kMs, {"c++", "-c", "gtest-all.cc"});
+  c.cc1plus = s.spawn(c.cxx, 12 * kSec + 3 * kMs, {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus", "-quiet", "gtest-all.cc"});
+  s.exit(c.cc1plus, 14 * kSec, exited_with(1), 1800 * kMs, 200'000);
+  s.exit(c.cxx, 14 * kSec + kMs, exited_with(1), 5 * kMs, 2'000);
+  s.exit(c.sh, 14 * kSec + 2 * kMs, exited_with(1));
+  s.exit(c.other, 15 * kSec, exited_with(0), 2500 * kMs, 150'000);
+  s.exit(c.sub, 15 * kSec + kMs, exited_with(2));
+  s.exit(c.top, 15 * kSec + 2 * kMs, exited_with(2));
+  c.trace = s.trace();
+  return c;
+}
+
+TEST(AnalysisExecutable, NamedAsRunExceptAnFexecvesDescriptor) {
+  analysis::Step s;
+  s.comm = "cc";
+  EXPECT_EQ(analysis::executable_of(s), "cc");
+  s.filename = "/usr/bin/cc";
+  s.exe = "/usr/bin/x86_64-linux-gnu-gcc-12";
+  EXPECT_EQ(analysis::executable_of(s), "cc");  // as the build named it
+  s.filename = "/dev/fd/4";
+  s.exe = "/usr/bin/true";
+  EXPECT_EQ(analysis::executable_of(s), "true");
+  s.exe.clear();
+  EXPECT_EQ(analysis::executable_of(s), "4");  // nothing better known
+}
+
+TEST(AnalysisRoot, TracedCommandIsTheRootAndTheTracerIsNoStep) {
+  Cascade c = cascade();
+  const Trace& t = c.trace;
+  EXPECT_EQ(step_with_pid(t, kTracer.pid), kNone);
+  EXPECT_EQ(step_with_pid(t, kShell.pid), kNone);
+  EXPECT_EQ(step_with_pid(t, kInit.pid), kNone);
+  uint32_t root = analysis::find_root(t);
+  ASSERT_NE(root, kNone);
+  EXPECT_EQ(t.steps[root].pid, c.top.pid);
+  EXPECT_EQ(t.steps[root].argv, (std::vector<std::string>{"make", "-j2"}));  // not forktrace's pre-exec argv
+}
+
+TEST(AnalysisRoot, WholeMachineTraceStartsAtTheOldestKnownAncestor) {
+  Story s(TraceScope{});
+  Id job = s.spawn(kShell, 10 * kSec, {"false"});
+  s.exit(job, 11 * kSec, exited_with(1));
+  Trace t = s.trace();
+  EXPECT_EQ(analysis::find_root(t), kNone);
+  analysis::BuildReport r = analysis::analyze_build(t);
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(pids_of(t, r.failures[0].chain), (std::vector<uint32_t>{kInit.pid, kShell.pid}));
+  EXPECT_TRUE(r.cause.empty());
+}
+
+TEST(AnalysisRoot, FollowedPidIsTheRootAndItsAncestorsAreNotSteps) {
+  TraceScope scope;
+  scope.filtered = true;
+  scope.followed_pids = {kShell.pid};
+  Story s(scope);
+  Id job = s.spawn(kShell, 10 * kSec, {"false"});
+  s.exit(job, 11 * kSec, exited_with(1));
+  Trace t = s.trace();
+  uint32_t root = analysis::find_root(t);
+  ASSERT_NE(root, kNone);
+  EXPECT_EQ(t.steps[root].pid, kShell.pid);
+  EXPECT_EQ(step_with_pid(t, kInit.pid), kNone);
+  analysis::BuildReport r = analysis::analyze_build(t);
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(pids_of(t, r.failures[0].chain), (std::vector<uint32_t>{kShell.pid}));
+}
+
+TEST(AnalysisRoot, FollowedPidsFromForktracesCommandLine) {
+  EXPECT_EQ(analysis::followed_pids_in({"forktrace", "-p", "12", "--pid=13", "-p14", "--pid", "15", "-w", "x"}),
+            (std::vector<uint32_t>{12, 13, 14, 15}));
+  EXPECT_TRUE(analysis::followed_pids_in({"forktrace", "--", "sh", "-p", "3"}).empty());
+}
+
+TEST(AnalysisCause, CascadeEndsAtTheDeepestFailure) {
+  Cascade c = cascade();
+  const Trace& t = c.trace;
+  std::vector<uint32_t> cause = analysis::cause_chain(t, analysis::find_root(t));
+  EXPECT_EQ(pids_of(t, cause), (std::vector<uint32_t>{c.top.pid, c.sub.pid, c.sh.pid, c.cxx.pid, c.cc1plus.pid}));
+}
+
+TEST(AnalysisCause, EmptyWhenTheRootSucceeded) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "false || true"});
+  Id f = s.spawn(top, 10 * kSec + kMs, {"false"});
+  s.exit(f, 10 * kSec + 2 * kMs, exited_with(1));
+  s.exit(top, 10 * kSec + 3 * kMs);
+  Trace t = s.trace();
+  EXPECT_TRUE(analysis::cause_chain(t, analysis::find_root(t)).empty());
+}
+
+// GNU hello's make -j2 after a fresh copy: a $(shell cat .prev-version) fails
+// at parse time (make goes on), then the recipe running `missing aclocal`
+// exits 127 and make fails: the cause is the later one, although the earlier
+// chain is deeper.
+TEST(AnalysisCause, FollowsTheFailedChildThatEndedLastNotTheDeeperEarlierOne) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-j2"});
+  Id shell = s.spawn(top, 10 * kSec + kMs, {"/bin/bash", "-c", "cat ./.prev-version 2>/dev/null"});
+  Id cat = s.spawn(shell, 10 * kSec + 2 * kMs, {"cat", "./.prev-version"});
+  s.exit(cat, 10 * kSec + 3 * kMs, exited_with(1));
+  s.exit(shell, 10 * kSec + 4 * kMs, exited_with(1));
+  Id recipe = s.spawn(top, 10 * kSec + 10 * kMs, {"/bin/bash", "build-aux/missing", "aclocal-1.14", "-I", "m4"});
+  s.exit(recipe, 10 * kSec + 20 * kMs, exited_with(127));
+  s.exit(top, 10 * kSec + 30 * kMs, exited_with(2));
+  Trace t = s.trace();
+  EXPECT_EQ(pids_of(t, analysis::cause_chain(t, analysis::find_root(t))),
+            (std::vector<uint32_t>{top.pid, recipe.pid}));
+}
+
+TEST(AnalysisCause, PrefersTheDeeperOfTwoFailedChildren) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-k"});
+  Id shallow = s.spawn(top, 10 * kSec + kMs, {"false"});
+  Id sh = s.spawn(top, 10 * kSec + 2 * kMs, {"sh", "-c", "cc x.c"});
+  Id cc = s.spawn(sh, 10 * kSec + 3 * kMs, {"cc", "x.c"});
+  s.exit(shallow, 10 * kSec + 4 * kMs, exited_with(1));
+  s.exit(cc, 10 * kSec + 5 * kMs, exited_with(1));
+  s.exit(sh, 10 * kSec + 6 * kMs, exited_with(1));
+  s.exit(top, 10 * kSec + 7 * kMs, exited_with(2));
+  Trace t = s.trace();
+  EXPECT_EQ(pids_of(t, analysis::cause_chain(t, analysis::find_root(t))),
+            (std::vector<uint32_t>{top.pid, sh.pid, cc.pid}));
+}
+
+TEST(AnalysisFailures, HandledApartFromPropagatedGroupedWithCounts) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "./configure && make"});
+  Id configure = s.spawn(top, 10 * kSec + kMs, {"sh", "./configure"});
+  // configure's probes: failures it expects and handles.
+  for (int i = 0; i < 3; ++i) {
+    Id probe = s.spawn(configure, 10 * kSec + (2 + i) * kMs, {"gcc", "conftest.c", "-lfoo" + std::to_string(i)});
+    s.exit(probe, 10 * kSec + (2 + i) * kMs + kUs, exited_with(1));
+  }
+  s.exit(configure, 10 * kSec + 10 * kMs);
+  Id make = s.spawn(top, 11 * kSec, {"make"});
+  Id cc = s.spawn(make, 11 * kSec + kMs, {"gcc", "-c", "hello.c"});
+  s.exit(cc, 11 * kSec + 2 * kMs, exited_with(1));
+  s.exit(make, 11 * kSec + 3 * kMs, exited_with(2));
+  s.exit(top, 11 * kSec + 4 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+
+  ASSERT_EQ(r.failures.size(), 6u);  // 3 probes, cc, make, and the root
+  ASSERT_EQ(r.handled.size(), 2u);
+  EXPECT_EQ(r.handled[0].executable, "gcc");
+  EXPECT_EQ(r.handled[0].status, "exit 1");
+  EXPECT_EQ(r.handled[0].steps.size(), 3u);
+  EXPECT_EQ(r.handled[1].executable, "sh");  // the root's own failure: nothing above it
+  ASSERT_EQ(r.propagated.size(), 2u);
+  std::vector<std::string> names{r.propagated[0].executable, r.propagated[1].executable};
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"gcc", "make"}));
+  for (const analysis::Failure& f : r.failures) {
+    ASSERT_FALSE(f.chain.empty() && f.step != r.root);
+    if (f.step != r.root) {
+      EXPECT_EQ(f.chain.front(), r.root) << "every chain starts at the traced command";
+    }
+  }
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{top.pid, make.pid, cc.pid}));
+}
+
+TEST(AnalysisNotFound, FromExit127WithTheShellsCommand) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make"});
+  for (int i = 0; i < 2; ++i) {
+    Id sh = s.spawn(top, 10 * kSec + (1 + i) * kMs, {"sh", "-c", "gtar -cf x.tar src"});
+    s.exit(sh, 10 * kSec + (1 + i) * kMs + kUs, exited_with(127));
+  }
+  // A shell passing on its child's 127 is not a second miss.
+  Id outer = s.spawn(top, 10 * kSec + 5 * kMs, {"sh", "-c", "sh -c nosuch; exit $?"});
+  Id inner = s.spawn(outer, 10 * kSec + 6 * kMs, {"sh", "-c", "nosuch"});
+  s.exit(inner, 10 * kSec + 7 * kMs, exited_with(127));
+  s.exit(outer, 10 * kSec + 8 * kMs, exited_with(127));
+  s.exit(top, 10 * kSec + 9 * kMs, exited_with(2));
+  Trace t = s.trace();
+  std::vector<analysis::NotFound> nf = analysis::find_not_found(t);
+  ASSERT_EQ(nf.size(), 2u);
+  EXPECT_EQ(nf[0].command, "gtar");
+  EXPECT_EQ(nf[0].count, 2u);
+  EXPECT_EQ(nf[0].error, "exit 127");
+  EXPECT_EQ(nf[1].command, "nosuch");
+  EXPECT_EQ(nf[1].count, 1u);
+}
+
+TEST(AnalysisNotFound, PathSearchMissesThatFoundItLaterAreLeftOut) {
+  Trace t;
+  t.scope = command_scope();
+  t.has_exec_failures = true;
+  analysis::Step sh;
+  sh.pid = 10;
+  sh.filename = "/bin/sh";
+  sh.argv = {"sh", "-c", "cc x.c; nosuch"};
+  sh.exited = true;
+  uint32_t root = t.add(sh);
+  // cc: two PATH misses, then found.
+  analysis::Step cc;
+  cc.pid = 11;
+  cc.parent = root;
+  cc.filename = "/usr/bin/cc";
+  cc.argv = {"cc", "x.c"};
+  cc.exited = true;
+  cc.failed_execs = {{"/usr/local/sbin/cc", {"cc", "x.c"}, ENOENT}, {"/usr/local/bin/cc", {"cc", "x.c"}, ENOENT}};
+  t.add(cc);
+  // nosuch: every attempt failed; the child kept the shell's program.
+  analysis::Step miss;
+  miss.pid = 12;
+  miss.parent = root;
+  miss.filename = "/bin/sh";
+  miss.argv = sh.argv;
+  miss.exited = true;
+  miss.wait_status = exited_with(127);
+  miss.failed_execs = {{"/usr/local/bin/nosuch", {"nosuch"}, ENOENT}, {"/usr/bin/nosuch", {"nosuch"}, ENOENT}};
+  t.add(miss);
+  std::vector<analysis::NotFound> nf = analysis::find_not_found(t);
+  ASSERT_EQ(nf.size(), 1u);
+  EXPECT_EQ(nf[0].command, "nosuch");
+  EXPECT_EQ(nf[0].error, "ENOENT");
+  EXPECT_EQ(nf[0].count, 1u);
+}
+
+TEST(AnalysisCriticalPath, ParallelChildrenOfDifferentLengthsTheLongestBinds) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-j3"});
+  Id a = s.spawn(top, 10 * kSec + kMs, {"cc", "a.c"});
+  Id b = s.spawn(top, 10 * kSec + 2 * kMs, {"cc", "b.c"});
+  Id c = s.spawn(top, 10 * kSec + 3 * kMs, {"cc", "c.c"});
+  Id b1 = s.spawn(b, 10 * kSec + 4 * kMs, {"cc1", "b.c"});
+  s.exit(a, 11 * kSec);
+  s.exit(c, 12 * kSec);
+  s.exit(b1, 12 * kSec + 900 * kMs);
+  s.exit(b, 13 * kSec);
+  Id link = s.spawn(top, 13 * kSec + kMs, {"ld", "-o", "app"});  // after all three: in series
+  s.exit(link, 13 * kSec + 500 * kMs);
+  s.exit(top, 13 * kSec + 600 * kMs);
+  Trace t = s.trace();
+  EXPECT_EQ(pids_of(t, analysis::critical_path(t, analysis::find_root(t))),
+            (std::vector<uint32_t>{top.pid, b.pid, b1.pid, link.pid}));
+}
+
+TEST(AnalysisCriticalPath, SequentialChildrenAllBind) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "a; b; c"});
+  std::vector<uint32_t> expected{top.pid};
+  for (int i = 0; i < 3; ++i) {
+    Id x = s.spawn(top, 10 * kSec + (i * 100 + 1) * kMs, {"step" + std::to_string(i)});
+    s.exit(x, 10 * kSec + (i * 100 + 90) * kMs);
+    expected.push_back(x.pid);
+  }
+  s.exit(top, 10 * kSec + 400 * kMs);
+  Trace t = s.trace();
+  EXPECT_EQ(pids_of(t, analysis::critical_path(t, analysis::find_root(t))), expected);
+}
+
+TEST(AnalysisExecutables, WallTimeIsNotASumOfNestedRunsAndCpuIsSummed) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"bash", "build.sh"});
+  Id inner = s.spawn(top, 11 * kSec, {"bash", "step.sh"});
+  Id innermost = s.spawn(inner, 12 * kSec, {"bash", "-c", "true"});
+  Id cc1 = s.spawn(innermost, 12 * kSec + kMs, {"cc1", "a.c"});
+  Id cc2 = s.spawn(top, 15 * kSec, {"cc1", "b.c"});
+  s.exit(cc1, 13 * kSec, exited_with(0), 700 * kMs, 90'000);
+  s.exit(innermost, 13 * kSec + kMs, exited_with(0), 1 * kMs, 3'000);
+  s.exit(inner, 14 * kSec, exited_with(0), 2 * kMs, 3'000);
+  s.exit(cc2, 16 * kSec, exited_with(1), 800 * kMs, 120'000);
+  s.exit(top, 20 * kSec, exited_with(1), 3 * kMs, 4'000);
+  Trace t = s.trace();
+  ASSERT_TRUE(t.has_usage);
+  std::vector<analysis::ExecutableStats> x = analysis::per_executable(t);
+  ASSERT_EQ(x.size(), 2u);
+  EXPECT_EQ(x[0].name, "cc1");  // the most CPU first
+  EXPECT_EQ(x[0].runs, 2u);
+  EXPECT_EQ(x[0].failed, 1u);
+  EXPECT_EQ(x[0].cpu_ns, 1500 * kMs);
+  EXPECT_EQ(x[0].max_rss_kb, 120'000u);
+  EXPECT_EQ(x[0].wall_ns, 1999 * kMs);  // two separate runs: 12.001..13 and 15..16
+  EXPECT_EQ(x[1].name, "bash");
+  EXPECT_EQ(x[1].runs, 3u);
+  EXPECT_EQ(x[1].wall_ns, 10 * kSec);  // not 10 + 3 + 1 s: the nested runs count once
+  EXPECT_EQ(x[1].max_ns, 10 * kSec);
+
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_EQ(r.totals.processes, 5u);
+  EXPECT_EQ(r.totals.failed, 2u);
+  EXPECT_EQ(r.totals.cpu_ns, 1506 * kMs);
+  EXPECT_EQ(r.totals.max_rss_kb, 120'000u);
+  ASSERT_FALSE(r.subtrees.empty());
+  EXPECT_EQ(r.subtrees[0].step, r.root);
+  std::vector<analysis::Totals> totals = analysis::subtree_totals(t);
+  EXPECT_EQ(totals[step_with_pid(t, inner.pid)].processes, 3u);
+  EXPECT_EQ(totals[step_with_pid(t, inner.pid)].cpu_ns, 703 * kMs);
+}
+
+TEST(AnalysisExecutables, NoUsageIsSaidNotGuessed) {
+  Cascade c = cascade();
+  analysis::Trace t = c.trace;
+  for (auto& s : t.steps) s.usage.reset();
+  t.has_usage = false;
+  analysis::BuildReport r = analysis::analyze_build(t);
+  nlohmann::ordered_json j = report_to_json(t, r);
+  EXPECT_FALSE(j["has_usage"].get<bool>());
+  EXPECT_TRUE(j["executables"][0]["cpu_ns"].is_null());
+  EXPECT_TRUE(j["root"]["subtree"]["cpu_ns"].is_null());
+}
+
+TEST(AnalysisSlowest, LeavesLongestFirst) {
+  Cascade c = cascade();
+  std::vector<uint32_t> slowest = analysis::slowest_steps(c.trace, 2);
+  EXPECT_EQ(pids_of(c.trace, slowest), (std::vector<uint32_t>{c.other.pid, c.cc1plus.pid}));
+}
+
+TEST(AnalysisReportJson, HasTheContractsKeys) {
+  Cascade c = cascade();
+  analysis::BuildReport r = analysis::analyze_build(c.trace);
+  nlohmann::ordered_json j = report_to_json(c.trace, r);
+  for (const char* key : {"root", "cause", "failures", "not_found", "critical_path", "executables"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["root"]["pid"], c.top.pid);
+  EXPECT_EQ(j["root"]["exit_code"], 2);
+  EXPECT_EQ(j["root"]["subtree"]["processes"], 6);
+  EXPECT_EQ(j["root"]["subtree"]["failed"], 5);
+  EXPECT_EQ(j["root"]["subtree"]["max_rss_kb"], 200'000);
+  EXPECT_EQ(j["cause"].back()["pid"], c.cc1plus.pid);
+  EXPECT_EQ(j["cause"].back()["cpu_ns"], 1800 * kMs);
+  EXPECT_EQ(j["cause"].back()["argv"][2], "gtest-all.cc");
+  for (const auto& f : j["failures"]) {
+    EXPECT_TRUE(f.contains("chain"));
+    EXPECT_TRUE(f.contains("propagated"));
+    EXPECT_TRUE(f.contains("duration_ns"));
+    if (f["pid"] != c.top.pid) {
+      EXPECT_EQ(f["chain"][0], c.top.pid);
+    }
+  }
+  bool cc1plus = false;
+  for (const auto& x : j["executables"]) {
+    for (const char* key : {"name", "runs", "failed", "cpu_ns", "max_rss_kb", "wall_ns"}) EXPECT_TRUE(x.contains(key));
+    if (x["name"] == "cc1plus") cc1plus = x["cpu_ns"] == 1800 * kMs;
+  }
+  EXPECT_TRUE(cc1plus);
+}
+
+
+// --- diff -------------------------------------------------------------------
+
+struct Job {
+  std::string file;
+  uint64_t took;        // wall time of the compile
+  int status = 0;
+  std::string opt = "-O2";
+  uint64_t cpu = 0;
+};
+
+// make -j2 compiling `jobs` in the given order (as -j interleaves them), then linking.
+Trace build(const std::vector<Job>& jobs) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-j2"});
+  uint64_t at = 10 * kSec + kMs;
+  bool failed = false;
+  for (const Job& j : jobs) {
+    Id sh = s.spawn(top, at, {"sh", "-c", "cc " + j.opt + " -c " + j.file});
+    Id cc = s.spawn(sh, at + kUs, {"cc", j.opt, "-c", j.file});
+    s.exit(cc, at + j.took, exited_with(j.status), j.cpu, j.cpu ? 1000 : 0);
+    s.exit(sh, at + j.took + kUs, exited_with(j.status));
+    failed |= j.status != 0;
+    at += kMs;
+  }
+  if (!failed) {
+    Id ld = s.spawn(top, at + 2 * kSec, {"ld", "-o", "app"});
+    s.exit(ld, at + 2 * kSec + 10 * kMs);
+  }
+  s.exit(top, at + 3 * kSec, exited_with(failed ? 2 : 0));
+  return s.trace();
+}
+
+std::vector<std::string> argvs(const Trace& t, const std::vector<uint32_t>& steps) {
+  std::vector<std::string> out;
+  for (uint32_t s : steps) {
+    std::string a;
+    for (const auto& x : t.steps[s].argv) a += (a.empty() ? "" : " ") + x;
+    out.push_back(a);
+  }
+  return out;
+}
+
+TEST(AnalysisDiff, SameBuildInAnotherMakeJOrderHasNoDifferences) {
+  Trace base = build({{"a.c", 100 * kMs}, {"b.c", 200 * kMs}, {"c.c", 300 * kMs}});
+  Trace next = build({{"c.c", 300 * kMs}, {"a.c", 100 * kMs}, {"b.c", 200 * kMs}});
+  analysis::Difference d = analysis::diff_builds(base, next);
+  EXPECT_TRUE(d.added.empty());
+  EXPECT_TRUE(d.removed.empty());
+  EXPECT_TRUE(d.changed.empty());
+  EXPECT_TRUE(d.new_failures.empty());
+  EXPECT_TRUE(d.fixed.empty());
+  EXPECT_TRUE(d.slower.empty());
+  EXPECT_EQ(d.matched, next.steps.size());
+  // Each step is matched with the same command, whatever its pid.
+  std::vector<uint32_t> to_base = analysis::match_steps(base, next);
+  for (uint32_t n = 0; n < next.steps.size(); ++n) {
+    ASSERT_NE(to_base[n], kNone);
+    EXPECT_EQ(base.steps[to_base[n]].argv, next.steps[n].argv);
+  }
+}
+
+TEST(AnalysisDiff, KnownDifferencesAcrossAReordering) {
+  Trace base = build({{"a.c", 100 * kMs, 0, "-O2", 90 * kMs},
+                      {"b.c", 200 * kMs},
+                      {"c.c", 300 * kMs},
+                      {"old.c", 50 * kMs, 1}});
+  // Reordered; a.c slower with more CPU, b.c built with other flags, c.c
+  // now fails, old.c (which failed) is gone, new.c is new.
+  Trace next = build({{"new.c", 70 * kMs},
+                      {"c.c", 300 * kMs, 1},
+                      {"b.c", 200 * kMs, 0, "-O0"},
+                      {"a.c", 900 * kMs, 0, "-O2", 850 * kMs}});
+  analysis::Difference d = analysis::diff_builds(base, next);
+
+  EXPECT_EQ(argvs(next, d.added), (std::vector<std::string>{"sh -c cc -O2 -c new.c"}));
+  EXPECT_EQ(argvs(base, d.removed), (std::vector<std::string>{"sh -c cc -O2 -c old.c"}));
+  std::vector<std::string> changed;
+  for (const auto& p : d.changed) changed.push_back(argvs(next, {p.next})[0]);
+  std::sort(changed.begin(), changed.end());
+  EXPECT_EQ(changed, (std::vector<std::string>{"cc -O0 -c b.c", "sh -c cc -O0 -c b.c"}));
+  for (const auto& p : d.changed) EXPECT_EQ(executable_of(base.steps[p.base]), executable_of(next.steps[p.next]));
+
+  std::vector<std::string> failures;
+  for (const auto& p : d.new_failures) failures.push_back(argvs(next, {p.next})[0]);
+  std::sort(failures.begin(), failures.end());
+  EXPECT_EQ(failures, (std::vector<std::string>{"cc -O2 -c c.c", "sh -c cc -O2 -c c.c"}));  // make failed in both
+  EXPECT_TRUE(d.fixed.empty()) << "old.c's failure is gone with old.c, not fixed";
+
+  ASSERT_EQ(d.slower.size(), 2u);  // a.c's compile and its shell
+  size_t cc = argvs(next, {d.slower[0].steps.next})[0] == "cc -O2 -c a.c" ? 0 : 1;
+  const analysis::SlowerStep& slow = d.slower[cc];
+  EXPECT_EQ(argvs(next, {slow.steps.next})[0], "cc -O2 -c a.c");
+  EXPECT_EQ(slow.base_ns, 100 * kMs - kUs);
+  EXPECT_EQ(slow.next_ns, 900 * kMs - kUs);
+  ASSERT_TRUE(slow.cpu_change_ns.has_value());
+  EXPECT_EQ(*slow.cpu_change_ns, static_cast<int64_t>(760 * kMs));
+
+  // And back: what failed is fixed.
+  analysis::Difference back = analysis::diff_builds(next, base);
+  std::vector<std::string> fixed;
+  for (const auto& p : back.fixed) fixed.push_back(argvs(base, {p.next})[0]);
+  std::sort(fixed.begin(), fixed.end());
+  EXPECT_EQ(fixed, (std::vector<std::string>{"cc -O2 -c c.c", "sh -c cc -O2 -c c.c"}));
+
+  nlohmann::ordered_json j = diff_to_json(base, next, d);
+  for (const char* key : {"added", "removed", "changed", "new_failures", "fixed", "slower"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["slower"][cc]["base_duration_ns"], 100 * kMs - kUs);
+  EXPECT_EQ(j["slower"][cc]["new_duration_ns"], 900 * kMs - kUs);
+  EXPECT_EQ(j["slower"][cc]["cpu_change_ns"], 760 * kMs);
+}
+
+TEST(AnalysisDiff, RepeatedIdenticalCommandsPairInOrder) {
+  Trace base = build({{"x.c", 100 * kMs}, {"x.c", 100 * kMs}, {"y.c", 100 * kMs}});
+  Trace next = build({{"x.c", 100 * kMs}, {"y.c", 100 * kMs}});
+  analysis::Difference d = analysis::diff_builds(base, next);
+  EXPECT_TRUE(d.added.empty());
+  EXPECT_EQ(argvs(base, d.removed), (std::vector<std::string>{"sh -c cc -O2 -c x.c"}));
+}
+
+}  // namespace
+}  // namespace ft::test

@@ -1,0 +1,370 @@
+#include "analysis/build_report.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <tuple>
+
+#include "core/exit_status.h"
+
+namespace ft::analysis {
+namespace {
+
+// Children `c` of a process ending at `end` that bound its wall time: walking
+// back from its end, the child that ended last, then the one that ended last
+// before that child began, and so on; returned in time order.
+std::vector<uint32_t> waited_for(const Trace& t, const std::vector<uint32_t>& children, uint64_t end) {
+  std::vector<uint32_t> kids = children;
+  std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) {
+    uint64_t ea = t.steps[a].end_ns(t.last_ns), eb = t.steps[b].end_ns(t.last_ns);
+    if (ea != eb) return ea > eb;
+    return t.steps[a].start_ns < t.steps[b].start_ns;  // of two ending together, the longer
+  });
+  std::vector<uint32_t> chosen;
+  uint64_t until = end;
+  for (uint32_t c : kids) {
+    const Step& s = t.steps[c];
+    if (s.end_ns(t.last_ns) > until) continue;  // overlaps the one chosen after it, or outlived the parent
+    chosen.push_back(c);
+    until = s.start_ns;
+  }
+  std::reverse(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+bool is_shell(const std::string& name) {
+  return name == "sh" || name == "bash" || name == "dash" || name == "zsh" || name == "ksh" || name == "busybox";
+}
+
+// The command a shell was asked to run: the first word of `sh -c 'WORD ...'`.
+std::string shell_command(const Step& s) {
+  if (s.argv.size() >= 3 && s.argv[1] == "-c" && is_shell(executable_of(s))) {
+    const std::string& script = s.argv[2];
+    size_t begin = script.find_first_not_of(" \t\n");
+    if (begin == std::string::npos) return executable_of(s);
+    size_t end = script.find_first_of(" \t\n;&|()<>", begin);
+    return script.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  }
+  return executable_of(s);
+}
+
+std::string error_name(int32_t error) {
+  if (error <= 0) return "error";
+  const char* name = strerrorname_np(error);
+  return name ? name : "errno " + std::to_string(error);
+}
+
+std::string basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+std::vector<uint32_t> depth_first(const Trace& t, uint32_t top) {
+  std::vector<uint32_t> order;
+  std::vector<uint32_t> stack;
+  if (top == kNone) {
+    for (auto it = t.roots.rbegin(); it != t.roots.rend(); ++it) stack.push_back(*it);
+  } else {
+    stack.push_back(top);
+  }
+  while (!stack.empty()) {
+    uint32_t s = stack.back();
+    stack.pop_back();
+    order.push_back(s);
+    const auto& kids = t.steps[s].children;
+    for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
+  }
+  return order;
+}
+
+uint32_t find_root(const Trace& t) {
+  if (!t.scope.filtered || t.roots.empty()) return kNone;
+  if (!t.scope.followed_pids.empty()) {
+    for (uint32_t r : t.roots)
+      if (t.steps[r].pid == t.scope.followed_pids.front()) return r;
+  }
+  return t.roots.front();
+}
+
+std::vector<uint32_t> chain_to(const Trace& t, uint32_t step, uint32_t root) {
+  std::vector<uint32_t> chain;
+  if (step == root) return chain;
+  for (uint32_t p = t.steps[step].parent; p != kNone; p = t.steps[p].parent) {
+    chain.push_back(p);
+    if (p == root) break;
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+std::vector<uint32_t> cause_chain(const Trace& t, uint32_t root) {
+  if (root == kNone || !t.steps[root].failed()) return {};
+  // For each failed step, how deep a chain of failures below it goes, and
+  // which failed child it came from: one that failed before it ended.
+  std::vector<uint32_t> order = depth_first(t, root);
+  std::vector<uint32_t> depth(t.steps.size(), 0), from(t.steps.size(), kNone);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const Step& s = t.steps[*it];
+    if (!s.failed()) continue;
+    depth[*it] = 1;
+    for (uint32_t c : s.children) {
+      const Step& child = t.steps[c];
+      if (!child.failed() || child.exit_ns > s.exit_ns) continue;
+      // The failed child that ended last before it: make stops (or, with -k,
+      // ends) after a failing recipe, while earlier failures such as a
+      // $(shell ...) at parse time are ones it went on from. Depth breaks ties.
+      bool better = from[*it] == kNone || child.exit_ns > t.steps[from[*it]].exit_ns ||
+                    (child.exit_ns == t.steps[from[*it]].exit_ns && depth[c] > depth[from[*it]]);
+      if (better) from[*it] = c;
+    }
+    if (from[*it] != kNone) depth[*it] = depth[from[*it]] + 1;
+  }
+  std::vector<uint32_t> chain;
+  for (uint32_t s = root; s != kNone; s = from[s]) chain.push_back(s);
+  return chain;
+}
+
+std::vector<Failure> find_failures(const Trace& t, uint32_t root) {
+  std::vector<Failure> out;
+  for (uint32_t s : depth_first(t, kNone)) {
+    const Step& step = t.steps[s];
+    if (step.context || !step.failed()) continue;
+    Failure f;
+    f.step = s;
+    if (s != root && step.parent != kNone) {
+      const Step& parent = t.steps[step.parent];
+      f.propagated = parent.failed() && parent.exit_ns >= step.exit_ns;
+    }
+    f.chain = chain_to(t, s, root);
+    out.push_back(std::move(f));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Failure& a, const Failure& b) { return t.steps[a.step].exit_ns < t.steps[b.step].exit_ns; });
+  return out;
+}
+
+std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& t,
+                                                                               const std::vector<Failure>& failures) {
+  std::map<std::tuple<bool, std::string, std::string>, size_t> index;
+  std::vector<FailureGroup> groups;
+  for (const Failure& f : failures) {
+    const Step& s = t.steps[f.step];
+    std::string name = executable_of(s), status = describe(decode_wait_status(s.wait_status));
+    auto [it, added] = index.try_emplace({f.propagated, name, status}, groups.size());
+    if (added) groups.push_back(FailureGroup{name, status, f.propagated, {}});
+    groups[it->second].steps.push_back(f.step);
+  }
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const FailureGroup& a, const FailureGroup& b) { return a.steps.size() > b.steps.size(); });
+  std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> out;
+  for (FailureGroup& g : groups) (g.propagated ? out.first : out.second).push_back(std::move(g));
+  return out;
+}
+
+std::vector<const FailedExec*> unsatisfied_execs(const Step& s) {
+  // A PATH search tries each directory: the misses before the one that ran
+  // are not failures.
+  std::string ran = basename(s.filename);
+  std::vector<const FailedExec*> out;
+  for (const FailedExec& f : s.failed_execs)
+    if (basename(f.filename) != ran) out.push_back(&f);
+  return out;
+}
+
+std::vector<NotFound> find_not_found(const Trace& t) {
+  std::map<std::pair<std::string, std::string>, size_t> index;
+  std::vector<NotFound> out;
+  auto note = [&](std::string command, std::string error, uint32_t step) {
+    auto [it, added] = index.try_emplace({command, error}, out.size());
+    if (added) out.push_back(NotFound{std::move(command), std::move(error), 0, {}});
+    NotFound& n = out[it->second];
+    if (n.steps.empty() || n.steps.back() != step) {
+      n.count++;
+      n.steps.push_back(step);
+    }
+  };
+  for (uint32_t i = 0; i < t.steps.size(); ++i) {
+    const Step& s = t.steps[i];
+    if (s.context) continue;
+    if (t.has_exec_failures) {
+      // A name is not found when no exec of it succeeded; its last attempt's
+      // error stands for it.
+      std::vector<std::pair<std::string, const FailedExec*>> names;
+      for (const FailedExec* f : unsatisfied_execs(s)) {
+        std::string name = basename(f->filename);
+        auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == name; });
+        if (it == names.end())
+          names.emplace_back(name, f);
+        else
+          it->second = f;
+      }
+      for (const auto& [name, f] : names) {
+        std::string command = !f->argv.empty() && !f->argv[0].empty() ? f->argv[0] : f->filename;
+        note(command, error_name(f->error), i);
+      }
+    } else if (s.failed()) {
+      // Without exec failures in the trace, a shell's 127 is "command not
+      // found"; only the innermost one, not the shells that passed it on.
+      ExitStatus status = decode_wait_status(s.wait_status);
+      if (status.exit_code != 127) continue;
+      bool inner = std::none_of(s.children.begin(), s.children.end(), [&](uint32_t c) {
+        return decode_wait_status(t.steps[c].wait_status).exit_code == 127 && t.steps[c].exited;
+      });
+      if (inner) note(shell_command(s), "exit 127", i);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const NotFound& a, const NotFound& b) { return a.count > b.count; });
+  return out;
+}
+
+std::vector<uint32_t> critical_path(const Trace& t, uint32_t root) {
+  std::vector<uint32_t> path;
+  std::vector<uint32_t> stack;
+  auto push = [&](const std::vector<uint32_t>& chosen) {
+    for (auto it = chosen.rbegin(); it != chosen.rend(); ++it) stack.push_back(*it);
+  };
+  if (root == kNone)
+    push(waited_for(t, t.roots, t.last_ns));
+  else
+    stack.push_back(root);
+  while (!stack.empty()) {
+    uint32_t s = stack.back();
+    stack.pop_back();
+    path.push_back(s);
+    const Step& step = t.steps[s];
+    push(waited_for(t, step.children, step.end_ns(t.last_ns)));
+  }
+  return path;
+}
+
+std::vector<uint32_t> slowest_steps(const Trace& t, size_t n) {
+  std::vector<uint32_t> leaves;
+  for (uint32_t i = 0; i < t.steps.size(); ++i)
+    if (!t.steps[i].context && t.steps[i].exited && t.steps[i].children.empty()) leaves.push_back(i);
+  auto longer = [&](uint32_t a, uint32_t b) {
+    uint64_t da = t.steps[a].duration_ns(), db = t.steps[b].duration_ns();
+    return da != db ? da > db : a < b;
+  };
+  n = std::min(n, leaves.size());
+  std::partial_sort(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(n), leaves.end(), longer);
+  leaves.resize(n);
+  return leaves;
+}
+
+std::vector<ExecutableStats> per_executable(const Trace& t) {
+  std::unordered_map<std::string, size_t> index;
+  std::vector<ExecutableStats> out;
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> runs;
+  for (const Step& s : t.steps) {
+    if (s.context) continue;
+    auto [it, added] = index.try_emplace(executable_of(s), out.size());
+    if (added) {
+      out.push_back(ExecutableStats{it->first});
+      runs.emplace_back();
+    }
+    ExecutableStats& x = out[it->second];
+    x.runs++;
+    if (s.failed()) x.failed++;
+    if (s.usage) {
+      x.with_usage++;
+      x.cpu_ns += s.usage->cpu_ns();
+      x.max_rss_kb = std::max(x.max_rss_kb, s.usage->max_rss_kb);
+    }
+    uint64_t end = s.end_ns(t.last_ns);
+    x.max_ns = std::max(x.max_ns, end - s.start_ns);
+    runs[it->second].emplace_back(s.start_ns, end);
+  }
+  // Wall time as the union of its runs, so nested and parallel runs count once.
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto& r = runs[i];
+    std::sort(r.begin(), r.end());
+    uint64_t total = 0, begin = 0, end = 0;
+    bool open = false;
+    for (auto [b, e] : r) {
+      if (!open || b > end) {
+        if (open) total += end - begin;
+        begin = b;
+        end = e;
+        open = true;
+      } else {
+        end = std::max(end, e);
+      }
+    }
+    if (open) total += end - begin;
+    out[i].wall_ns = total;
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ExecutableStats& a, const ExecutableStats& b) {
+    if (a.cpu_ns != b.cpu_ns) return a.cpu_ns > b.cpu_ns;
+    if (a.wall_ns != b.wall_ns) return a.wall_ns > b.wall_ns;
+    return a.runs > b.runs;
+  });
+  return out;
+}
+
+std::vector<Totals> subtree_totals(const Trace& t) {
+  std::vector<Totals> totals(t.steps.size());
+  std::vector<uint32_t> order = depth_first(t, kNone);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const Step& s = t.steps[*it];
+    Totals& x = totals[*it];
+    if (!s.context) {
+      x.processes++;
+      if (s.failed()) x.failed++;
+      if (s.usage) {
+        x.with_usage++;
+        x.cpu_ns += s.usage->cpu_ns();
+        x.max_rss_kb = std::max(x.max_rss_kb, s.usage->max_rss_kb);
+      }
+    }
+    if (s.parent != kNone) {
+      Totals& up = totals[s.parent];
+      up.processes += x.processes;
+      up.failed += x.failed;
+      up.cpu_ns += x.cpu_ns;
+      up.with_usage += x.with_usage;
+      up.max_rss_kb = std::max(up.max_rss_kb, x.max_rss_kb);
+    }
+  }
+  return totals;
+}
+
+BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
+  BuildReport r;
+  r.root = find_root(t);
+  r.has_usage = t.has_usage;
+  r.lost = t.lost;
+  std::vector<Totals> totals = subtree_totals(t);
+  if (r.root != kNone) {
+    r.totals = totals[r.root];
+    const Step& root = t.steps[r.root];
+    r.wall_ns = root.end_ns(t.last_ns) - root.start_ns;
+    r.subtrees.push_back(Subtree{r.root, root.job, totals[r.root]});
+  } else {
+    for (uint32_t top : t.roots) {
+      const Totals& x = totals[top];
+      r.totals.processes += x.processes;
+      r.totals.failed += x.failed;
+      r.totals.cpu_ns += x.cpu_ns;
+      r.totals.with_usage += x.with_usage;
+      r.totals.max_rss_kb = std::max(r.totals.max_rss_kb, x.max_rss_kb);
+    }
+    r.wall_ns = t.wall_ns();
+  }
+  for (uint32_t i = 0; i < t.steps.size(); ++i) {
+    const Step& s = t.steps[i];
+    bool job_root = !s.job.empty() && (s.parent == kNone || t.steps[s.parent].job != s.job);
+    if (job_root && i != r.root) r.subtrees.push_back(Subtree{i, s.job, totals[i]});
+  }
+  r.cause = cause_chain(t, r.root);
+  r.failures = find_failures(t, r.root);
+  std::tie(r.propagated, r.handled) = group_failures(t, r.failures);
+  r.not_found = find_not_found(t);
+  r.critical_path = critical_path(t, r.root);
+  r.slowest = slowest_steps(t, options.slowest);
+  r.executables = per_executable(t);
+  return r;
+}
+
+}  // namespace ft::analysis

@@ -1,0 +1,112 @@
+// The answers a build's owner wants from a finished trace: why it failed,
+// which failures were handled and which propagated, what could not be run,
+// where the wall time went, what each executable cost. Pure functions over a
+// Trace (analysis/trace.h); views only render their results.
+//
+// Steps are named by their index in Trace::steps, so a report is read together
+// with the trace it was made from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/trace.h"
+
+namespace ft::analysis {
+
+// Over a process and all its descendants.
+struct Totals {
+  uint64_t processes = 0;
+  uint64_t failed = 0;
+  uint64_t cpu_ns = 0;       // user + system, of those with usage
+  uint64_t max_rss_kb = 0;   // the largest of them
+  uint64_t with_usage = 0;   // how many had resource usage
+};
+
+struct Failure {
+  uint32_t step = kNone;
+  bool propagated = false;       // its parent failed after it
+  std::vector<uint32_t> chain;   // from the root (or the oldest known ancestor) down to its parent
+};
+
+// Failures of one executable with one status, handled or propagated.
+struct FailureGroup {
+  std::string executable;        // basename
+  std::string status;            // "exit 1", "killed by SIGKILL"
+  bool propagated = false;
+  std::vector<uint32_t> steps;   // every one, in the order they ended
+};
+
+// A command that could not be executed at all.
+struct NotFound {
+  std::string command;           // as the caller named it ("gtar", "./configure")
+  std::string error;             // "ENOENT"; "exit 127" when known only from the shell's status
+  uint64_t count = 0;            // processes that tried it
+  std::vector<uint32_t> steps;   // those processes
+};
+
+struct ExecutableStats {
+  std::string name;              // basename
+  uint64_t runs = 0;
+  uint64_t failed = 0;
+  uint64_t cpu_ns = 0;           // of the runs with usage
+  uint64_t max_rss_kb = 0;
+  uint64_t with_usage = 0;       // runs with resource usage
+  uint64_t wall_ns = 0;          // time at least one of its runs was running (not a sum)
+  uint64_t max_ns = 0;           // its longest run
+};
+
+struct Subtree {
+  uint32_t step = kNone;
+  std::string job;               // set for a job's root (--job-env)
+  Totals totals;
+};
+
+struct BuildReport {
+  uint32_t root = kNone;               // the traced command's process; kNone for a whole-machine trace
+  Totals totals;                       // over the root's subtree, or the whole trace
+  uint64_t wall_ns = 0;                // the root's duration, or the trace's
+  std::vector<uint32_t> cause;         // root → … → the deepest failure it came from; empty when it succeeded
+  std::vector<Failure> failures;       // every failed process, in the order they ended
+  std::vector<FailureGroup> propagated;  // grouped, most frequent first
+  std::vector<FailureGroup> handled;
+  std::vector<NotFound> not_found;     // most frequent first
+  std::vector<uint32_t> critical_path; // in time order
+  std::vector<uint32_t> slowest;       // the longest processes that ran no children, longest first
+  std::vector<ExecutableStats> executables;  // by CPU (or wall time without usage), largest first
+  std::vector<Subtree> subtrees;       // the root's, then each job's
+  bool has_usage = false;              // the trace has CPU and memory figures
+  uint64_t lost = 0;                   // events lost: figures may be incomplete
+};
+
+struct ReportOptions {
+  size_t slowest = 10;
+};
+
+BuildReport analyze_build(const Trace& trace, const ReportOptions& options = {});
+
+// The parts, each usable alone.
+uint32_t find_root(const Trace& trace);
+// Steps from the top of its tree (stopping at `root` when it is an ancestor) down to its parent.
+std::vector<uint32_t> chain_to(const Trace& trace, uint32_t step, uint32_t root = kNone);
+std::vector<uint32_t> cause_chain(const Trace& trace, uint32_t root);
+std::vector<Failure> find_failures(const Trace& trace, uint32_t root);
+// Split into {propagated, handled}, each most frequent first.
+std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& trace,
+                                                                               const std::vector<Failure>& failures);
+std::vector<NotFound> find_not_found(const Trace& trace);
+
+// A step's exec attempts that no exec of the same name satisfied (a PATH
+// search's misses before the hit are left out), in order.
+std::vector<const FailedExec*> unsatisfied_execs(const Step& step);
+// Under `root`, or over the whole trace when kNone.
+std::vector<uint32_t> critical_path(const Trace& trace, uint32_t root);
+std::vector<uint32_t> slowest_steps(const Trace& trace, size_t n);
+std::vector<ExecutableStats> per_executable(const Trace& trace);
+// Totals of every step's subtree, indexed like Trace::steps.
+std::vector<Totals> subtree_totals(const Trace& trace);
+// Steps of the subtree under `top` in depth-first order (each before its children).
+std::vector<uint32_t> depth_first(const Trace& trace, uint32_t top);
+
+}  // namespace ft::analysis

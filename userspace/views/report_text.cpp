@@ -1,0 +1,235 @@
+#include "views/report_text.h"
+
+#include <fmt/format.h>
+
+#include "core/exit_status.h"
+#include "views/format.h"
+#include "views/sink.h"
+
+namespace ft {
+namespace {
+
+using namespace analysis;
+
+std::string cpu(const Totals& t) { return t.with_usage ? format_duration(t.cpu_ns) : "-"; }
+
+std::string rss(uint64_t kb) {
+  if (kb >= 10 * 1024 * 1024) return fmt::format("{:.1f} GiB", static_cast<double>(kb) / (1024.0 * 1024.0));
+  if (kb >= 10 * 1024) return fmt::format("{} MiB", kb / 1024);
+  return fmt::format("{} KiB", kb);
+}
+
+std::string name(const Step& s) { return printable(executable_of(s)); }
+
+// The longest command shown on one line of a table; the cause shows all.
+std::string shortened(const std::string& s, size_t max = 160) { return s.size() <= max ? s : shorten(s, max - 3, false); }
+
+void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
+  const Step& first = t.steps[g.steps.front()];
+  fmt::print(out, "    {:>5} × {:<16} {:<20} e.g. {} (pid {})\n", g.steps.size(), printable(g.executable), g.status,
+             shortened(step_command(first), 100), first.pid);
+}
+
+}  // namespace
+
+std::string step_command(const Step& s) {
+  if (s.argv.empty()) return "[" + printable(s.comm) + "]";
+  return format_command(s.argv, s.argv_truncated);
+}
+
+std::string step_status(const Step& s) {
+  if (!s.exited) return "running";
+  if (s.status_unknown) return "status unknown";
+  return describe(decode_wait_status(s.wait_status));
+}
+
+void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const TextReportOptions& o) {
+  // What was traced, and how it ended.
+  if (r.root != kNone) {
+    const Step& root = t.steps[r.root];
+    fmt::print(out, "{}  {} after {}\n", step_command(root), step_status(root), format_duration(r.wall_ns));
+  } else {
+    fmt::print(out, "Whole-machine trace of {}\n", format_duration(r.wall_ns));
+  }
+  fmt::print(out, "  {} processes, {} failed, {} execs", r.totals.processes, r.totals.failed, t.execs);
+  if (r.has_usage)
+    fmt::print(out, "; CPU {}, peak RSS {}\n", cpu(r.totals), rss(r.totals.max_rss_kb));
+  else
+    fmt::print(out, "\n  (this trace has no CPU or memory figures: they need a forktrace that records resource usage)\n");
+  if (r.lost) fmt::print(out, "  {} events lost in the kernel: the figures below may be incomplete\n", r.lost);
+  // After lost events: what forktrace rebuilt or could not know, and where the gaps were.
+  if (Uncertain u = uncertain_in(t); u.total())
+    fmt::print(out, "  uncertain      {} processes: {} recovered from /proc, {} ended with status unknown, "
+               "{} first seen after their fork was lost (marked ? in the tree)\n",
+               u.total(), u.recovered, u.status_unknown, u.forker_unknown);
+  if (!t.gaps.empty()) {
+    TraceClock clock{t.scope.realtime_offset_ns};
+    std::string where;
+    for (const Gap& g : t.gaps)
+      where += fmt::format("{}{} ({} lost)", where.empty() ? "" : ", ", format_clock(clock.wall_ns(g.ts_ns)), g.lost);
+    if (t.gap_count > t.gaps.size()) where += fmt::format(", and {} more", t.gap_count - t.gaps.size());
+    fmt::print(out, "  gaps           {}\n", where);
+  }
+
+  if (!r.cause.empty()) {
+    std::string arrows;
+    for (uint32_t s : r.cause) arrows += (arrows.empty() ? "" : " → ") + name(t.steps[s]);
+    fmt::print(out, "\nWhy it failed: {} ({})\n", arrows, step_status(t.steps[r.cause.back()]));
+    for (size_t i = 0; i < r.cause.size(); ++i) {
+      const Step& s = t.steps[r.cause[i]];
+      fmt::print(out, "  {}{}  {}  (pid {})\n", i ? std::string(2 * (i < 12 ? i : 12) - 2, ' ') + "→ " : "",
+                 step_command(s), step_status(s), s.pid);
+    }
+  } else if (r.root != kNone && t.steps[r.root].exited && !t.steps[r.root].failed()) {
+    fmt::print(out, "\nIt succeeded.\n");
+  }
+
+  size_t propagated = 0, handled = 0;
+  for (const auto& g : r.propagated) propagated += g.steps.size();
+  for (const auto& g : r.handled) handled += g.steps.size();
+  if (propagated + handled) {
+    fmt::print(out, "\nFailures: {} propagated, {} handled\n", propagated, handled);
+    if (propagated) {
+      fmt::print(out, "  propagated (a parent failed after them)\n");
+      for (size_t i = 0; i < r.propagated.size() && i < o.top_n; ++i) print_group(out, t, r.propagated[i]);
+      if (r.propagated.size() > o.top_n) fmt::print(out, "    ... and {} more groups\n", r.propagated.size() - o.top_n);
+    }
+    if (handled) {
+      fmt::print(out, "  handled (the parent went on and succeeded, or the failure was the traced command's own)\n");
+      for (size_t i = 0; i < r.handled.size() && i < o.top_n; ++i) print_group(out, t, r.handled[i]);
+      if (r.handled.size() > o.top_n) fmt::print(out, "    ... and {} more groups\n", r.handled.size() - o.top_n);
+    }
+  }
+
+  if (!r.not_found.empty()) {
+    fmt::print(out, "\nCommands not found\n");
+    for (size_t i = 0; i < r.not_found.size() && i < o.top_n; ++i) {
+      const NotFound& n = r.not_found[i];
+      fmt::print(out, "  {:>5} × {:<30} {}  (first by pid {})\n", n.count, printable(n.command), n.error,
+                 t.steps[n.steps.front()].pid);
+    }
+  }
+
+  if (!r.critical_path.empty()) {
+    uint64_t origin = t.steps[r.critical_path.front()].start_ns;
+    fmt::print(out, "\nCritical path (where each process waited for children, the one it waited for longest)\n");
+    fmt::print(out, "  {:>9} {:>9}  {}\n", "AT", "TOOK", "COMMAND");
+    size_t shown = 0;
+    for (uint32_t s : r.critical_path) {
+      const Step& step = t.steps[s];
+      if (shown++ == 4 * o.top_n) {
+        fmt::print(out, "  ... {} more steps\n", r.critical_path.size() - 4 * o.top_n);
+        break;
+      }
+      fmt::print(out, "  {:>9} {:>9}  {}  {}\n", "+" + format_duration(step.start_ns - origin),
+                 format_duration(step.end_ns(t.last_ns) - step.start_ns), shortened(step_command(step)),
+                 step_status(step));
+    }
+  }
+
+  if (!r.slowest.empty()) {
+    fmt::print(out, "\nSlowest steps (processes that ran no children)\n");
+    for (uint32_t s : r.slowest) {
+      const Step& step = t.steps[s];
+      std::string c = step.usage ? fmt::format("  cpu {:>9}  rss {:>9}", format_duration(step.usage->cpu_ns()),
+                                               format_kib(step.usage->max_rss_kb))
+                                 : "";
+      fmt::print(out, "  {:>9}  {:>7}  {:<16}{}  {}\n", format_duration(step.duration_ns()), step.pid, step_status(step),
+                 c, shortened(step_command(step)));
+    }
+  }
+
+  if (!r.executables.empty()) {
+    fmt::print(out, "\nPer executable (wall time: while at least one run was running)\n");
+    fmt::print(out, "  {:<20} {:>7} {:>7} {:>10} {:>10} {:>10} {:>10}\n", "EXECUTABLE", "RUNS", "FAILED", "CPU",
+               "PEAK RSS", "WALL", "LONGEST");
+    for (size_t i = 0; i < r.executables.size() && i < o.top_n * 2; ++i) {
+      const ExecutableStats& x = r.executables[i];
+      fmt::print(out, "  {:<20} {:>7} {:>7} {:>10} {:>10} {:>10} {:>10}\n", printable(x.name), x.runs, x.failed,
+                 x.with_usage ? format_duration(x.cpu_ns) : "-", x.with_usage ? rss(x.max_rss_kb) : "-",
+                 format_duration(x.wall_ns), format_duration(x.max_ns));
+    }
+    if (r.executables.size() > o.top_n * 2)
+      fmt::print(out, "  ... and {} more executables\n", r.executables.size() - o.top_n * 2);
+  }
+
+  if (!r.subtrees.empty()) {
+    fmt::print(out, "\nSubtree totals\n");
+    for (const Subtree& s : r.subtrees) {
+      const Step& step = t.steps[s.step];
+      std::string label = s.job.empty() ? std::string("root") : "job " + printable(s.job);
+      fmt::print(out, "  {:<12} {} processes, {} failed, CPU {}{}  {}\n", label, s.totals.processes, s.totals.failed,
+                 cpu(s.totals), s.totals.with_usage ? ", peak RSS " + rss(s.totals.max_rss_kb) : "",
+                 shortened(step_command(step), 100));
+    }
+  }
+  std::fflush(out);
+}
+
+void print_diff(std::FILE* out, const Trace& base, const Trace& next, const Difference& d, const TextReportOptions& o) {
+  fmt::print(out, "Compared with the base: wall time {} → {}; {} steps matched, {} added, {} removed, {} changed\n",
+             format_duration(d.base_wall_ns), format_duration(d.next_wall_ns), d.matched, d.added.size(),
+             d.removed.size(), d.changed.size());
+  auto limit = [&](size_t n) { return std::min(n, o.top_n * 3); };
+  auto more = [&](size_t n) {
+    if (n > o.top_n * 3) fmt::print(out, "  ... and {} more\n", n - o.top_n * 3);
+  };
+  if (!d.new_failures.empty()) {
+    fmt::print(out, "\nNew failures\n");
+    for (size_t i = 0; i < limit(d.new_failures.size()); ++i) {
+      const StepPair& p = d.new_failures[i];
+      const Step& s = next.steps[p.next];
+      fmt::print(out, "  {:<16} {}  (was {})\n", step_status(s), shortened(step_command(s)),
+                 p.base == kNone ? std::string("not run") : step_status(base.steps[p.base]));
+    }
+    more(d.new_failures.size());
+  }
+  if (!d.fixed.empty()) {
+    fmt::print(out, "\nFixed\n");
+    for (size_t i = 0; i < limit(d.fixed.size()); ++i) {
+      const StepPair& p = d.fixed[i];
+      fmt::print(out, "  {}  (was {})\n", shortened(step_command(next.steps[p.next])), step_status(base.steps[p.base]));
+    }
+    more(d.fixed.size());
+  }
+  if (!d.slower.empty()) {
+    fmt::print(out, "\nSlower\n");
+    for (size_t i = 0; i < limit(d.slower.size()); ++i) {
+      const SlowerStep& s = d.slower[i];
+      std::string c = s.cpu_change_ns ? fmt::format("  CPU {}{}", *s.cpu_change_ns < 0 ? "-" : "+",
+                                                    format_duration(static_cast<uint64_t>(std::abs(*s.cpu_change_ns))))
+                                      : "";
+      fmt::print(out, "  {:>9} → {:>9}{}  {}\n", format_duration(s.base_ns), format_duration(s.next_ns), c,
+                 shortened(step_command(next.steps[s.steps.next])));
+    }
+    more(d.slower.size());
+  }
+  if (!d.added.empty()) {
+    fmt::print(out, "\nAdded (only in the new run)\n");
+    for (size_t i = 0; i < limit(d.added.size()); ++i)
+      fmt::print(out, "  + {}  {}\n", shortened(step_command(next.steps[d.added[i]])), step_status(next.steps[d.added[i]]));
+    more(d.added.size());
+  }
+  if (!d.removed.empty()) {
+    fmt::print(out, "\nRemoved (only in the base)\n");
+    for (size_t i = 0; i < limit(d.removed.size()); ++i)
+      fmt::print(out, "  - {}  {}\n", shortened(step_command(base.steps[d.removed[i]])),
+                 step_status(base.steps[d.removed[i]]));
+    more(d.removed.size());
+  }
+  if (!d.changed.empty()) {
+    fmt::print(out, "\nChanged arguments\n");
+    for (size_t i = 0; i < limit(d.changed.size()); ++i) {
+      const StepPair& p = d.changed[i];
+      fmt::print(out, "  - {}\n  + {}\n", shortened(step_command(base.steps[p.base])),
+                 shortened(step_command(next.steps[p.next])));
+    }
+    more(d.changed.size());
+  }
+  if (d.new_failures.empty() && d.fixed.empty() && d.slower.empty() && d.added.empty() && d.removed.empty() &&
+      d.changed.empty())
+    fmt::print(out, "\nNo differences in steps, outcomes or notable durations.\n");
+  std::fflush(out);
+}
+
+}  // namespace ft
