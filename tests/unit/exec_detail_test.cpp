@@ -15,6 +15,7 @@
 #include "core/argv_assembly.h"
 #include "core/decode.h"
 #include "event_builders.h"
+#include "read_all.h"
 #include "model/exec_folding.h"
 #include "model/lineage.h"
 #include <nlohmann/json.hpp>
@@ -324,16 +325,6 @@ TEST(UnitExecFolding, OtherNamesAndExitsAreUnsatisfied) {
   EXPECT_EQ(left[1].second, 8);
   EXPECT_EQ(left[2].second, 9);
   EXPECT_EQ(f.size(), 0u);
-}
-
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  return out;
 }
 
 struct Story {
