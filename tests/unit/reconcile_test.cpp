@@ -1,6 +1,7 @@
 // Reconciliation after a loss (model/reconcile.h) against a fake /proc: each
 // case of issue 14, and the model's handling of the marked events.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "app/pipeline.h"
 #include "event_builders.h"
@@ -105,6 +106,57 @@ TEST(UnitReconcile, AnUnknownLiveProcessGetsARecoveredForkAndExec) {
   EXPECT_EQ(events[2].kind, EventKind::fork);  // 501 runs its parent's program: no exec
   EXPECT_EQ(events[2].pid, 501u);
   EXPECT_EQ(events[2].parent_start_ns, 7 * kSec);
+}
+
+// A recovered exec says where and as whom, as /proc does; an exec the model
+// saw is compared by its real file, so a child still running it is no exec.
+TEST(UnitReconcile, ARecoveredExecHasItsCwdAndCredsAndTheRealFileIsCompared) {
+  Fixture f;
+  auto proc = f.proc_now();
+  SeedProcess cc = proc_entry(500, 200, 7 * kSec, "/usr/bin/x86_64-linux-gnu-gcc-12", {"cc", "-c", "a.c"});
+  cc.cwd = "/src/lib";
+  cc.has_creds = true;
+  cc.uid = cc.euid = 1000;
+  cc.gid = 100;
+  cc.egid = 5;
+  proc.push_back(cc);
+  auto events = reconcile(f.model, f.input(proc));
+  ASSERT_EQ(events.size(), 2u);
+  const Event& exec = events[1];
+  EXPECT_EQ(exec.kind, EventKind::exec);
+  EXPECT_EQ(exec.exe, "/usr/bin/x86_64-linux-gnu-gcc-12");
+  EXPECT_EQ(exec.cwd, "/src/lib");
+  EXPECT_TRUE(exec.has_creds);
+  EXPECT_EQ(exec.uid, 1000u);
+  EXPECT_EQ(exec.euid, 1000u);
+  EXPECT_EQ(exec.gid, 100u);
+  EXPECT_EQ(exec.egid, 5u);
+
+  // 200 exec'd the compiler as `cc` (the model has the name and the real
+  // file); a recovered child of it running that file made no exec of its own.
+  Fixture g;
+  Event exec_cc = exec_of(g.a, 100, "/usr/bin/cc", {"cc", "-c", "a.c"}, 9 * kSec);
+  exec_cc.exe = "/usr/bin/x86_64-linux-gnu-gcc-12";
+  g.model.apply(exec_cc);
+  auto now = g.proc_now();
+  now.push_back(proc_entry(501, 200, 10 * kSec, "/usr/bin/x86_64-linux-gnu-gcc-12", {"cc", "-c", "a.c"}));
+  auto later = reconcile(g.model, g.input(now));
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].kind, EventKind::fork);
+  EXPECT_EQ(later[0].pid, 501u);
+}
+
+TEST(UnitReconcile, ProcSaysWhereAndAsWhomAProcessRuns) {
+  SeedProcess self;
+  ASSERT_TRUE(read_proc_process(static_cast<uint32_t>(getpid()), self));
+  char cwd[4096];
+  ASSERT_TRUE(getcwd(cwd, sizeof cwd));
+  EXPECT_EQ(self.cwd, cwd);
+  ASSERT_TRUE(self.has_creds);
+  EXPECT_EQ(self.uid, getuid());
+  EXPECT_EQ(self.euid, geteuid());
+  EXPECT_EQ(self.gid, getgid());
+  EXPECT_EQ(self.egid, getegid());
 }
 
 TEST(UnitReconcile, AReusedPidEndsTheOldProcessAndAddsTheNewOne) {

@@ -108,7 +108,8 @@ std::vector<Event> reconcile(const Lineage& model, const ReconcileInput& in) {
       }
     } else if (auto it = model.live().find(s->ppid); it != model.live().end()) {
       fork.parent_start_ns = it->second->start_ns;
-      parent_program = &it->second->filename;
+      // /proc's exe is the real file: the model's exe, where the exec had it.
+      parent_program = it->second->exe.empty() ? &it->second->filename : &it->second->exe;
       parent_argv = &it->second->argv;
     }
     recovered[s->pid] = s->start_ns;
@@ -126,7 +127,14 @@ std::vector<Event> reconcile(const Lineage& model, const ReconcileInput& in) {
     exec.cgroup_id = s->cgroup_id;
     exec.comm = s->comm;
     exec.filename = s->filename;
+    exec.exe = s->filename;  // both from /proc/PID/exe: the real file
     exec.argv = s->argv;
+    exec.cwd = s->cwd;
+    exec.has_creds = s->has_creds;
+    exec.uid = s->uid;
+    exec.gid = s->gid;
+    exec.euid = s->euid;
+    exec.egid = s->egid;
     out.push_back(std::move(exec));
   }
   return out;

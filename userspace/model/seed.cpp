@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -81,6 +82,23 @@ bool read_stat(uint32_t pid, SeedProcess& out) {
   return true;
 }
 
+// "Uid:\treal\teffective\tsaved\tfs" and "Gid:" of /proc/PID/status.
+void read_creds(const std::string& status, SeedProcess& out) {
+  unsigned long uid[2] = {}, gid[2] = {};
+  int got = 0;
+  std::istringstream lines(status);
+  for (std::string line; std::getline(lines, line);) {
+    if (std::sscanf(line.c_str(), "Uid: %lu %lu", &uid[0], &uid[1]) == 2) got |= 1;
+    if (std::sscanf(line.c_str(), "Gid: %lu %lu", &gid[0], &gid[1]) == 2) got |= 2;
+  }
+  if (got != 3) return;
+  out.has_creds = true;
+  out.uid = static_cast<uint32_t>(uid[0]);
+  out.euid = static_cast<uint32_t>(uid[1]);
+  out.gid = static_cast<uint32_t>(gid[0]);
+  out.egid = static_cast<uint32_t>(gid[1]);
+}
+
 bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) {
   if (!read_stat(pid, out)) return false;
   std::string base = "/proc/" + std::to_string(pid);
@@ -89,6 +107,10 @@ bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) 
   if (n > 0) out.filename.assign(exe, static_cast<size_t>(n));
   out.argv = split_nul(read_file(base + "/cmdline"));
   out.cgroup_id = cgroup_v2_id(pid, cgroup2_mount);
+  char cwd[4096];
+  n = readlink((base + "/cwd").c_str(), cwd, sizeof cwd);
+  if (n > 0) out.cwd.assign(cwd, static_cast<size_t>(n));
+  read_creds(read_file(base + "/status"), out);
   return true;
 }
 

@@ -20,6 +20,11 @@ struct SeedProcess {
   std::vector<std::string> argv;
   std::string job;  // the job it belongs to (service mode), "" when none
   bool zombie = false;  // state Z: it has exited, not yet reaped (live /proc only, not recorded)
+  // Where and as whom it runs (live /proc only, not recorded in the header:
+  // a process recovered after a loss gets them on its exec event).
+  std::string cwd;       // /proc/PID/cwd target, empty when unreadable
+  bool has_creds = false;
+  uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
 };
 
 // Every process in /proc now. Threads are not listed; kernel threads are.
