@@ -59,6 +59,11 @@ class Story {
     std::string file = "/usr/bin/" + argv[0];
     feed(exec_of(p, ppid, file, std::move(argv), at));
   }
+  void fail_exec(Id p, uint32_t ppid, uint64_t at, std::string filename, std::vector<std::string> argv, int error) {
+    Event e = failed_exec_of(p, ppid, std::move(filename), error, at);
+    e.argv = std::move(argv);
+    feed(e);
+  }
   void exit(Id p, uint64_t at, uint32_t status = exited_with(0), uint64_t cpu_ns = 0, uint64_t rss_kb = 0) {
     ProcessPtr process = model_.find(p.pid);
     Event e = exit_of(p, process ? process->ppid : 0, status, at);
@@ -295,39 +300,39 @@ TEST(AnalysisNotFound, FromExit127WithTheShellsCommand) {
 }
 
 TEST(AnalysisNotFound, PathSearchMissesThatFoundItLaterAreLeftOut) {
-  Trace t;
-  t.scope = command_scope();
-  t.has_exec_failures = true;
-  analysis::Step sh;
-  sh.pid = 10;
-  sh.filename = "/bin/sh";
-  sh.argv = {"sh", "-c", "cc x.c; nosuch"};
-  sh.exited = true;
-  uint32_t root = t.add(sh);
+  Story s;
+  Id sh = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "cc x.c; env make; nosuch"});
   // cc: two PATH misses, then found.
-  analysis::Step cc;
-  cc.pid = 11;
-  cc.parent = root;
-  cc.filename = "/usr/bin/cc";
-  cc.argv = {"cc", "x.c"};
-  cc.exited = true;
-  cc.failed_execs = {{"/usr/local/sbin/cc", {"cc", "x.c"}, ENOENT}, {"/usr/local/bin/cc", {"cc", "x.c"}, ENOENT}};
-  t.add(cc);
+  Id cc = s.fork(sh, 10 * kSec + kMs, "sh");
+  s.fail_exec(cc, sh.pid, 10 * kSec + 2 * kMs, "/usr/local/sbin/cc", {"cc", "x.c"}, ENOENT);
+  s.fail_exec(cc, sh.pid, 10 * kSec + 3 * kMs, "/usr/local/bin/cc", {"cc", "x.c"}, ENOENT);
+  s.exec(cc, sh.pid, 10 * kSec + 4 * kMs, {"cc", "x.c"});
+  s.exit(cc, 11 * kSec);
+  // A wrapper: the shell's search for env misses, env's search for make
+  // misses, then make runs. env was found, though it is no longer running.
+  Id env = s.fork(sh, 11 * kSec + kMs, "sh");
+  s.fail_exec(env, sh.pid, 11 * kSec + 2 * kMs, "/usr/local/bin/env", {"env", "make"}, ENOENT);
+  s.exec(env, sh.pid, 11 * kSec + 3 * kMs, {"env", "make"});
+  s.fail_exec(env, sh.pid, 11 * kSec + 4 * kMs, "/usr/local/bin/make", {"make"}, ENOENT);
+  s.exec(env, sh.pid, 11 * kSec + 5 * kMs, {"make"});
+  s.exit(env, 12 * kSec);
   // nosuch: every attempt failed; the child kept the shell's program.
-  analysis::Step miss;
-  miss.pid = 12;
-  miss.parent = root;
-  miss.filename = "/bin/sh";
-  miss.argv = sh.argv;
-  miss.exited = true;
-  miss.wait_status = exited_with(127);
-  miss.failed_execs = {{"/usr/local/bin/nosuch", {"nosuch"}, ENOENT}, {"/usr/bin/nosuch", {"nosuch"}, ENOENT}};
-  t.add(miss);
+  Id miss = s.fork(sh, 12 * kSec + kMs, "sh");
+  s.fail_exec(miss, sh.pid, 12 * kSec + 2 * kMs, "/usr/local/bin/nosuch", {"nosuch"}, ENOENT);
+  s.fail_exec(miss, sh.pid, 12 * kSec + 3 * kMs, "/usr/bin/nosuch", {"nosuch"}, EACCES);
+  s.exit(miss, 12 * kSec + 4 * kMs, exited_with(126));
+  s.exit(sh, 13 * kSec, exited_with(126));
+  Trace t = s.trace();
+  ASSERT_TRUE(t.has_exec_failures);
   std::vector<analysis::NotFound> nf = analysis::find_not_found(t);
   ASSERT_EQ(nf.size(), 1u);
   EXPECT_EQ(nf[0].command, "nosuch");
-  EXPECT_EQ(nf[0].error, "ENOENT");
+  EXPECT_EQ(nf[0].error, "EACCES");  // the last attempt's
   EXPECT_EQ(nf[0].count, 1u);
+  const analysis::Step& wrapper = t.steps[step_with_pid(t, env.pid)];
+  EXPECT_TRUE(wrapper.unsatisfied_execs.empty());
+  EXPECT_EQ(wrapper.folded_exec_misses, 2u);
+  EXPECT_EQ(t.steps[step_with_pid(t, miss.pid)].unsatisfied_execs.size(), 2u);
 }
 
 TEST(AnalysisCriticalPath, ParallelChildrenOfDifferentLengthsTheLongestBinds) {

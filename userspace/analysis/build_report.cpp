@@ -163,16 +163,6 @@ std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(c
   return out;
 }
 
-std::vector<const FailedExec*> unsatisfied_execs(const Step& s) {
-  // A PATH search tries each directory: the misses before the one that ran
-  // are not failures.
-  std::string ran = basename(s.filename);
-  std::vector<const FailedExec*> out;
-  for (const FailedExec& f : s.failed_execs)
-    if (basename(f.filename) != ran) out.push_back(&f);
-  return out;
-}
-
 std::vector<NotFound> find_not_found(const Trace& t) {
   std::map<std::pair<std::string, std::string>, size_t> index;
   std::vector<NotFound> out;
@@ -189,21 +179,18 @@ std::vector<NotFound> find_not_found(const Trace& t) {
     const Step& s = t.steps[i];
     if (s.context) continue;
     if (t.has_exec_failures) {
-      // A name is not found when no exec of it succeeded; its last attempt's
-      // error stands for it.
-      std::vector<std::pair<std::string, const FailedExec*>> names;
-      for (const FailedExec* f : unsatisfied_execs(s)) {
-        std::string name = basename(f->filename);
+      // A name is not found when no exec of it succeeded (the model left the
+      // misses a later exec satisfied out); its last attempt's error stands for it.
+      std::vector<std::pair<std::string, const Process::FailedExec*>> names;
+      for (const Process::FailedExec& f : s.unsatisfied_execs) {
+        std::string name = basename(f.filename);
         auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == name; });
         if (it == names.end())
-          names.emplace_back(name, f);
+          names.emplace_back(name, &f);
         else
-          it->second = f;
+          it->second = &f;
       }
-      for (const auto& [name, f] : names) {
-        std::string command = !f->argv.empty() && !f->argv[0].empty() ? f->argv[0] : f->filename;
-        note(command, error_name(f->error), i);
-      }
+      for (const auto& [name, f] : names) note(f->command, error_name(f->error), i);
     } else if (s.failed()) {
       // Without exec failures in the trace, a shell's 127 is "command not
       // found"; only the innermost one, not the shells that passed it on.

@@ -81,6 +81,8 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   s.ppid = p.ppid;
   s.comm = p.comm;
   s.filename = p.filename;
+  s.unsatisfied_execs = p.unsatisfied_execs;
+  s.folded_exec_misses = p.folded_exec_misses;
   s.exe = p.exe;
   s.argv = p.argv;
   s.argv_truncated = p.argv_truncated;
@@ -132,11 +134,7 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
   if (e.thread) return;
   uint32_t index = step_of(p, true);
   Step& s = trace_.steps[index];
-  if (e.kind == EventKind::exec_failed) {
-    s.failed_execs.push_back(FailedExec{e.filename, e.argv, e.exec_errno});
-    trace_.has_exec_failures = true;
-    return;
-  }
+  if (e.kind == EventKind::exec_failed) trace_.has_exec_failures = true;
   copy(p, s);
   switch (e.kind) {
     case EventKind::fork: trace_.forks++; break;

@@ -30,13 +30,6 @@ struct TraceScope {
 // The -p PIDs named in forktrace's own command line (a recording's header).
 std::vector<uint32_t> followed_pids_in(const std::vector<std::string>& forktrace_argv);
 
-// An exec attempt that failed (the process kept its old program).
-struct FailedExec {
-  std::string filename;            // as the caller passed it
-  std::vector<std::string> argv;
-  int32_t error = 0;               // errno, positive
-};
-
 struct Step {
   uint32_t pid = 0;
   uint32_t parent = kNone;          // index in Trace::steps
@@ -60,7 +53,10 @@ struct Step {
   bool argv_truncated = false;
   std::string job;
   std::optional<ResourceUsage> usage;
-  std::vector<FailedExec> failed_execs;
+  // Exec attempts no later exec of the same name satisfied (the model's
+  // folding: PATH-search misses before a hit are only counted).
+  std::vector<Process::FailedExec> unsatisfied_execs;
+  uint32_t folded_exec_misses = 0;
 
   bool failed() const;              // exited non-zero or by a signal
   uint64_t duration_ns() const { return exited && exit_ns > start_ns ? exit_ns - start_ns : 0; }

@@ -213,7 +213,9 @@ ProcessPtr Lineage::on_exec_failed(const Event& e) {
   ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
   note_parent(*p, e.ppid);
   p->failed_execs++;
-  exec_misses_.add(e.pid, e.filename, Process::FailedExec{e.filename, e.exec_errno});
+  exec_misses_.add(e.pid, e.filename,
+                    Process::FailedExec{!e.argv.empty() && !e.argv[0].empty() ? e.argv[0] : e.filename, e.filename,
+                                        e.exec_errno});
   return p;
 }
 

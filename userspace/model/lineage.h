@@ -56,6 +56,7 @@ struct Process : std::enable_shared_from_this<Process> {
   // Attempts no later exec of the same name satisfied (exit 127): at most
   // kMaxUnsatisfiedExecs, the first ones.
   struct FailedExec {
+    std::string command;            // argv[0] as the caller passed it, else the filename
     std::string filename;
     int32_t error = 0;
   };

@@ -111,19 +111,18 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->max_rss_kb);
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
     // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
-    std::vector<const FailedExec*> unsatisfied = unsatisfied_execs(s);
     constexpr size_t kShownAttempts = 8;
-    for (size_t i = 0; i < unsatisfied.size() && i < kShownAttempts; ++i) {
-      const FailedExec* f = unsatisfied[i];
-      std::string_view name = errno_name(f->error);
-      extra += paint(fmt::format("  [exec {} failed: {}]", printable(f->filename),
-                                 name.empty() ? "E" + std::to_string(f->error) : std::string(name)),
+    for (size_t i = 0; i < s.unsatisfied_execs.size() && i < kShownAttempts; ++i) {
+      const Process::FailedExec& f = s.unsatisfied_execs[i];
+      std::string_view name = errno_name(f.error);
+      extra += paint(fmt::format("  [exec {} failed: {}]", printable(f.filename),
+                                 name.empty() ? "E" + std::to_string(f.error) : std::string(name)),
                      kRed);
     }
-    if (unsatisfied.size() > kShownAttempts)
-      extra += paint(fmt::format("  [+{} more failed execs]", unsatisfied.size() - kShownAttempts), kRed);
-    if (options_.verbose && s.failed_execs.size() > unsatisfied.size())
-      extra += fmt::format("  ({} PATH-search misses)", s.failed_execs.size() - unsatisfied.size());
+    if (s.unsatisfied_execs.size() > kShownAttempts)
+      extra += paint(fmt::format("  [+{} more failed execs]", s.unsatisfied_execs.size() - kShownAttempts), kRed);
+    if (options_.verbose && s.folded_exec_misses)
+      extra += fmt::format("  ({} PATH-search misses)", s.folded_exec_misses);
     // What forktrace did not see is marked, never passed off as seen.
     if (s.recovered)
       extra += "  " + paint("? recovered from /proc after lost events", kYellow);
