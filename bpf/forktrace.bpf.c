@@ -91,7 +91,7 @@ struct {
 
 #define FT_NAME_BYTES 256 /* a dentry name (NAME_MAX 255) with its NUL */
 
-#define FT_PATH_CUT (1u << 31) /* in path_components's result: the walk was cut */
+#define FT_PATH_CUT (1u << 31) /* in path_components_*'s result: the walk was cut */
 
 /*
  * A path's dentry names from the leaf up to the task's root, as the kernel's
@@ -185,38 +185,56 @@ static long path_loop_step(__u32 index, void *data)
 	return path_step(data);
 }
 
-/*
- * A global function, so the verifier checks it once per program rather than
- * once per path into it; its arguments are therefore plain numbers read with
- * BPF_CORE_READ. With bpf_loop (5.17) the step is verified once; before it,
- * a plain bounded loop, which takes the verifier longer.
- */
-__noinline __u32 path_components(__u32 at, __u64 dentry_addr, __u64 vfsmnt_addr, __u64 root_dentry,
-				 __u64 root_mnt)
+static __always_inline bool path_walk_start(struct path_walk *w, __u32 at, __u64 dentry_addr, __u64 vfsmnt_addr,
+					    __u64 root_dentry, __u64 root_mnt)
 {
-	struct path_walk w = {};
 	struct vfsmount *vfsmnt;
 	__u32 zero = 0;
+
+	w->out = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!w->out || !dentry_addr)
+		return false;
+	w->out += at & FT_SCRATCH_OFF_MASK;
+	vfsmnt = (struct vfsmount *)vfsmnt_addr;
+	w->dentry = (struct dentry *)dentry_addr;
+	w->vfsmnt = vfsmnt;
+	w->mnt = container_of(vfsmnt, struct mount, mnt);
+	w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	w->root_dentry = root_dentry;
+	w->root_mnt = root_mnt;
+	return true;
+}
+
+/*
+ * Global functions, so the verifier checks each once per program rather than
+ * once per path into it; their arguments are therefore plain numbers. Two of
+ * them: with bpf_loop (5.17) the step is verified once; a kernel without it
+ * rejects any program that so much as names a loop callback (its address is
+ * a BPF_PSEUDO_FUNC, 5.13), so programs for such kernels use the plain
+ * bounded loop, which takes the verifier longer (sched_proc_exec_plain).
+ */
+__noinline __u32 path_components_loop(__u32 at, __u64 dentry_addr, __u64 vfsmnt_addr, __u64 root_dentry,
+				      __u64 root_mnt)
+{
+	struct path_walk w = {};
+
+	if (!path_walk_start(&w, at, dentry_addr, vfsmnt_addr, root_dentry, root_mnt))
+		return FT_PATH_CUT;
+	bpf_loop(FT_PATH_DEPTH, path_loop_step, &w, 0);
+	return w.reached ? w.len : w.len | FT_PATH_CUT;
+}
+
+__noinline __u32 path_components_plain(__u32 at, __u64 dentry_addr, __u64 vfsmnt_addr, __u64 root_dentry,
+				       __u64 root_mnt)
+{
+	struct path_walk w = {};
 	int i;
 
-	w.out = bpf_map_lookup_elem(&exec_scratch, &zero);
-	if (!w.out || !dentry_addr)
+	if (!path_walk_start(&w, at, dentry_addr, vfsmnt_addr, root_dentry, root_mnt))
 		return FT_PATH_CUT;
-	w.out += at & FT_SCRATCH_OFF_MASK;
-	vfsmnt = (struct vfsmount *)vfsmnt_addr;
-	w.dentry = (struct dentry *)dentry_addr;
-	w.vfsmnt = vfsmnt;
-	w.mnt = container_of(vfsmnt, struct mount, mnt);
-	w.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	w.root_dentry = root_dentry;
-	w.root_mnt = root_mnt;
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
-		bpf_loop(FT_PATH_DEPTH, path_loop_step, &w, 0);
-	} else {
-		for (i = 0; i < FT_PATH_DEPTH; i++)
-			if (path_step(&w))
-				break;
-	}
+	for (i = 0; i < FT_PATH_DEPTH; i++)
+		if (path_step(&w))
+			break;
 	return w.reached ? w.len : w.len | FT_PATH_CUT;
 }
 
@@ -226,8 +244,9 @@ __noinline __u32 path_components(__u32 at, __u64 dentry_addr, __u64 vfsmnt_addr,
  * direct loads, not bpf_probe_read calls: about 40 ns each saved.
  */
 static __always_inline __u32 walk_path(__u32 at, struct dentry *dentry, struct vfsmount *vfsmnt,
-					struct fs_struct *fs)
+					struct fs_struct *fs, bool loop)
 {
+	__u64 d, m, rd, rm;
 	struct path_ends *ends;
 	__u32 zero = 0;
 
@@ -239,15 +258,18 @@ static __always_inline __u32 walk_path(__u32 at, struct dentry *dentry, struct v
 	ends->root_dentry = (__u64)fs->root.dentry;
 	ends->root_mnt = (__u64)fs->root.mnt;
 	/* volatile: read back from memory, as numbers, not the registers just stored */
-	return path_components(at, *(volatile __u64 *)&ends->dentry, *(volatile __u64 *)&ends->vfsmnt,
-			       *(volatile __u64 *)&ends->root_dentry, *(volatile __u64 *)&ends->root_mnt);
+	d = *(volatile __u64 *)&ends->dentry;
+	m = *(volatile __u64 *)&ends->vfsmnt;
+	rd = *(volatile __u64 *)&ends->root_dentry;
+	rm = *(volatile __u64 *)&ends->root_mnt;
+	return loop ? path_components_loop(at, d, m, rd, rm) : path_components_plain(at, d, m, rd, rm);
 }
 
-static __always_inline __u32 cwd_components(__u32 at, struct task_struct *task)
+static __always_inline __u32 cwd_components(__u32 at, struct task_struct *task, bool loop)
 {
 	struct fs_struct *fs = task->fs;
 
-	return walk_path(at, fs->pwd.dentry, fs->pwd.mnt, fs);
+	return walk_path(at, fs->pwd.dentry, fs->pwd.mnt, fs, loop);
 }
 
 /* Copied from include/linux/sched/signal.h; unchanged since v2.6.x. */
@@ -390,19 +412,19 @@ static long send_args_chunk(__u32 index, void *data)
 }
 
 /* Returns false when part of argv could not be sent. */
-static __always_inline bool send_args_chunks(__u32 pid, __u32 tid, __u64 key, __u64 start, __u32 total)
+static __always_inline bool send_args_chunks(__u32 pid, __u32 tid, __u64 key, __u64 start, __u32 total,
+					     bool loop)
 {
 	struct args_chunks_ctx ctx = { .key = key, .start = start, .pid = pid, .tid = tid, .total = total };
 
 	/* bpf_loop came in 5.17; before it, argv stops at FT_ARGS_MAX bytes (flagged). */
-	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
+	if (!loop)
 		return false;
 	bpf_loop((total - FT_ARGS_MAX + FT_ARGS_CHUNK - 1) / FT_ARGS_CHUNK, send_args_chunk, &ctx, 0);
 	return !ctx.failed;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+static __always_inline int record_exec(struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm, bool loop)
 {
 	__u32 pid = task->tgid;
 	__u64 off, len, size;
@@ -457,7 +479,7 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	r->interp_len = len;
 	off = (off + len) & FT_SCRATCH_OFF_MASK;
 
-	walk = cwd_components(sizeof(*r) + off, task);
+	walk = cwd_components(sizeof(*r) + off, task, loop);
 	if (walk & FT_PATH_CUT)
 		flags |= FT_EXEC_CWD_CUT;
 	len = walk & (2 * FT_PATH_MAX - 1);
@@ -469,7 +491,7 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	exe = task->mm->exe_file;
 	if (exe) {
 		fs = task->fs;
-		walk = walk_path(sizeof(*r) + off, exe->f_path.dentry, exe->f_path.mnt, fs);
+		walk = walk_path(sizeof(*r) + off, exe->f_path.dentry, exe->f_path.mnt, fs, loop);
 		if (walk & FT_PATH_CUT)
 			flags |= FT_EXEC_EXE_CUT;
 		len = walk & (2 * FT_PATH_MAX - 1);
@@ -496,7 +518,7 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	r->args_len = len;
 	off = (off + len) & FT_SCRATCH_OFF_MASK;
 	if (r->args_total > FT_ARGS_MAX &&
-	    !send_args_chunks(pid, task->pid, r->args_key, start, r->args_total))
+	    !send_args_chunks(pid, task->pid, r->args_key, start, r->args_total, loop))
 		flags |= FT_EXEC_ARGS_LOST;
 
 	len = 0;
@@ -527,12 +549,25 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	return 0;
 }
 
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return record_exec(task, old_pid, bprm, true);
+}
+
+/* For kernels before bpf_loop (5.17): argv stops at FT_ARGS_MAX bytes, flagged. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_proc_exec_plain, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return record_exec(task, old_pid, bprm, false);
+}
+
 #define FT_ARGV_CUT (1u << 31) /* in argv_strings's result: argv not wholly read */
 
 /*
  * The strings of a user-space argv array (4-byte pointers for an ia32
  * caller), NUL-separated at byte `at` of exec_scratch, at most FT_ARGS_MAX
- * bytes. Global for the same reason as path_components.
+ * bytes. Global for the same reason as path_components_loop.
  */
 struct argv_walk {
 	__u64 argv;
@@ -576,13 +611,13 @@ static long argv_loop_step(__u32 index, void *data)
 /*
  * The strings of a user-space argv array (4-byte pointers for an ia32
  * caller), NUL-separated at byte `at` of exec_scratch, at most FT_ARGS_MAX
- * bytes. Global and looped like path_components.
+ * bytes. Global and looped like path_components_loop: only the failed-exec
+ * programs use it, and they load only where the kernel has bpf_loop.
  */
 __noinline __u32 argv_strings(__u32 at, __u64 argv, __u32 compat)
 {
 	struct argv_walk w = {};
 	__u32 zero = 0;
-	int i;
 
 	if (!argv)
 		return 0; /* argv NULL: Linux runs the program with an empty one */
@@ -592,13 +627,7 @@ __noinline __u32 argv_strings(__u32 at, __u64 argv, __u32 compat)
 	w.out += at & FT_SCRATCH_OFF_MASK;
 	w.argv = argv;
 	w.compat = compat;
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
-		bpf_loop(FT_FAILED_ARGC_MAX, argv_loop_step, &w, 0);
-	} else {
-		for (i = 0; i < FT_FAILED_ARGC_MAX; i++)
-			if (argv_step(i, &w))
-				break;
-	}
+	bpf_loop(FT_FAILED_ARGC_MAX, argv_loop_step, &w, 0);
 	if (w.len > FT_ARGS_MAX) { /* the last string was cut */
 		w.len = FT_ARGS_MAX;
 		w.done = 0;
@@ -665,7 +694,7 @@ static __always_inline int record_exec_failure(struct pt_regs *regs, long ret)
 	r->filename_len = len;
 	off = len & FT_SCRATCH_OFF_MASK;
 
-	walk = cwd_components(sizeof(*r) + off, task);
+	walk = cwd_components(sizeof(*r) + off, task, true);
 	if (walk & FT_PATH_CUT)
 		flags |= FT_EXEC_FAILED_CWD_CUT;
 	len = walk & (2 * FT_PATH_MAX - 1);

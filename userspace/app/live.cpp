@@ -158,6 +158,8 @@ int run_live(const Options& o) {
   auto probe = Probe::load(
       probe_options, [&](const void* data, size_t size) { intake.on_record(data, size); }, error);
   if (!probe) return fail(error);
+  if (!o.quiet)
+    for (const std::string& limit : probe->limitations()) std::fprintf(stderr, "forktrace: note: %s\n", limit.c_str());
 
   std::vector<uint32_t> followed_at_start = with_descendants(o.pids, seeds);
   for (uint32_t pid : followed_at_start)

@@ -152,6 +152,22 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   skel->rodata->wakeup_bytes = options.wakeup_bytes;
   skel->rodata->args_max = std::min<uint32_t>(options.args_max, FT_ARGS_BOUND_MAX);
   probe->exec_failures_ = options.exec_failures;
+  // bpf_loop (5.17): a kernel without it refuses any program that names a
+  // loop callback, so the exec program has a plain-loop twin for it (argv
+  // then stops at FT_ARGS_MAX bytes, flagged), and failed execs are not caught.
+  // FORKTRACE_TEST_NO_BPF_LOOP=1: the older kernels' programs on this one (tests).
+  const char* no_loop = std::getenv("FORKTRACE_TEST_NO_BPF_LOOP");
+  probe->has_bpf_loop_ = !(no_loop && std::strcmp(no_loop, "1") == 0) &&
+                         libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, nullptr) > 0;
+  bpf_program__set_autoload(skel->progs.sched_proc_exec, probe->has_bpf_loop_);
+  bpf_program__set_autoload(skel->progs.sched_proc_exec_plain, !probe->has_bpf_loop_);
+  if (!probe->has_bpf_loop_ && probe->exec_failures_ != ExecFailureHook::off) {
+    if (probe->exec_failures_ != ExecFailureHook::automatic) {
+      error = "failed exec attempts need bpf_loop (Linux 5.17), which this kernel lacks: use --no-exec-failures";
+      return nullptr;
+    }
+    probe->exec_failures_ = ExecFailureHook::off;
+  }
   if (probe->exec_failures_ == ExecFailureHook::automatic)
     probe->exec_failures_ = tracepoint_id("syscalls/sys_exit_execve") > 0 &&
                                     libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, nullptr) > 0
@@ -247,6 +263,12 @@ int Probe::poll(int timeout_ms) {
   err = ring_buffer__consume(ring_);
   if (err < 0 && err != -EINTR) return err;
   return handled_;
+}
+
+std::vector<std::string> Probe::limitations() const {
+  if (has_bpf_loop_) return {};
+  return {"this kernel lacks bpf_loop (Linux 5.17): failed exec attempts are not reported, and command lines "
+          "are recorded up to 4 KiB (marked truncated beyond)"};
 }
 
 LostCounts Probe::lost_by_kind() const {

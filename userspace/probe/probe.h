@@ -75,6 +75,8 @@ class Probe {
   int poll(int timeout_ms);
 
   // Ring-buffer reservations that failed in the kernel, summed over kinds.
+  // What this kernel cannot give (empty when nothing): one line each.
+  std::vector<std::string> limitations() const;
   LostCounts lost_by_kind() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
   ExitProgram exit_program() const { return exit_program_; }  // the one loaded
@@ -86,6 +88,7 @@ class Probe {
   forktrace_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   std::vector<bpf_link*> links_;  // tracepoints attached by hand (ExecFailureHook::tracepoint)
+  bool has_bpf_loop_ = true;
   ExecFailureHook exec_failures_ = ExecFailureHook::off;
   RecordHandler handler_;
   uint64_t ring_bytes_ = 0;
