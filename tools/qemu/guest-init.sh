@@ -21,8 +21,9 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# No tmpfs over /tmp or /run: the initramfs is already a writable in-memory
+# root, and the build's binaries and the tests' source folder sit there at
+# their host paths, which may be under /tmp (a fresh clone in CI).
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t bpf bpf /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug
@@ -66,7 +67,12 @@ record() {  # RESULT SECONDS BINARY TEST [OUTPUT_FILE]
 }
 while read -r mode bin; do
   name=$(basename "$bin")
-  cd "$(dirname "$bin")" || exit 1
+  # pid 1 must not exit (the kernel panics): a missing binary is a failed test.
+  if ! cd "$(dirname "$bin")" 2>/dev/null || [ ! -x "$bin" ]; then
+    echo "ft-guest: $bin is not in the initramfs" > /dev/console
+    record FAIL 0 "$name" "(missing: $bin is not in the initramfs)"
+    continue
+  fi
   if [ "$mode" = whole ]; then
     echo "ft-guest: $name" > /dev/console
     timeout -s KILL "$timeout" "$bin" "--gtest_filter=$filter" > /tmp/ft-test.out 2>&1 < /dev/null

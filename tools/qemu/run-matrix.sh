@@ -37,7 +37,15 @@ case $arch in
   aarch64) ((${#kernels[@]})) || kernels=(bookworm-arm64) ;;
   *) echo "run-matrix: unknown architecture $arch" >&2; exit 2 ;;
 esac
-build=$(cd "$repo" && cd "$build" && pwd)
+# A relative BUILD_DIR is the repository's, as for tools/build.sh; -P: the
+# paths the build compiled in are the physical ones.
+build=$(cd "$repo" && cd "$build" 2>/dev/null && pwd -P) ||
+  { echo "run-matrix: no build directory ${build} (in $repo): build first (tools/build.sh)" >&2; exit 1; }
+# The tests name data files by the path of the source tree they were built
+# from (tests/unit/tui_golden): that tree, which need not be this one.
+src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt" 2>/dev/null)
+[ -n "$src" ] && [ -d "$src/tests" ] ||
+  { echo "run-matrix: $build has no CMakeCache.txt naming its source tree: build first (tools/build.sh)" >&2; exit 1; }
 test_timeout=${FT_MATRIX_TEST_TIMEOUT:-300}
 out=${FT_MATRIX_OUT:-}
 if [ -z "$out" ]; then
@@ -66,7 +74,7 @@ targs=()
 for t in "${unit[@]}"; do targs+=(-u "$t"); done
 for t in "${tests[@]}"; do targs+=(-t "$t"); done
 # The tests' source folder too: some name data files by their source path.
-"$here/make-initramfs.sh" -o "$out/base.cpio.gz" -a "$arch" -b "$busybox" "${targs[@]}" -d "$repo/tests" \
+"$here/make-initramfs.sh" -o "$out/base.cpio.gz" -a "$arch" -b "$busybox" "${targs[@]}" -d "$src/tests" \
   "${programs[@]}"
 
 failed_kernels=()
