@@ -26,6 +26,9 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
+  // --test-kernel-btf FILE (hidden, for the tests): the BTF the kernel check
+  // reads, to prove the one-line error for a kernel without BTF or ring buffer.
+  std::string test_kernel_btf = "/sys/kernel/btf/vmlinux";
   // Service mode (docs/service.md).
   std::string metrics_address;       // --metrics ADDR:PORT
   std::string job_env;               // --job-env NAME
