@@ -87,13 +87,18 @@ TEST(UnitIntake, LossesAreReportedAsTheirIncrease) {
   pipeline.add_sink(std::make_unique<CollectingSink>(shown));
   FakeRecorder recorder;
   Intake intake(pipeline, nullptr, &recorder, nullptr, "");
-  intake.report_lost(0, 1 * kSec);
-  intake.report_lost(5, 2 * kSec);
-  intake.report_lost(5, 3 * kSec);
-  intake.report_lost(12, 4 * kSec);
+  EXPECT_FALSE(intake.report_lost(LostCounts{}, 1 * kSec));
+  EXPECT_TRUE(intake.report_lost(LostCounts{3, 0, 2}, 2 * kSec));
+  EXPECT_FALSE(intake.report_lost(LostCounts{3, 0, 2}, 3 * kSec));
+  EXPECT_TRUE(intake.report_lost(LostCounts{4, 1, 7}, 4 * kSec));
   ASSERT_EQ(shown.size(), 2u);
   EXPECT_EQ(shown[0].lost_count, 5u);
+  EXPECT_EQ(shown[0].lost_fork, 3u);
+  EXPECT_EQ(shown[0].lost_exit, 2u);
   EXPECT_EQ(shown[1].lost_count, 7u);
+  EXPECT_EQ(shown[1].lost_fork, 1u);
+  EXPECT_EQ(shown[1].lost_exec, 1u);
+  EXPECT_EQ(shown[1].lost_exit, 5u);
   EXPECT_EQ(recorder.events.size(), 2u);
   EXPECT_EQ(pipeline.lost(), 12u);
 }
@@ -211,7 +216,11 @@ TEST(UnitShutdown, EndOfRunLines) {
   t.events = 10;
   EXPECT_EQ(end_of_run_messages(t, false), (std::vector<std::string>{"10 events, 0 lost"}));
   t.lost = 6;
-  EXPECT_EQ(end_of_run_messages(t, false), (std::vector<std::string>{"10 events, 6 lost"}));
+  t.lost_fork = 1;
+  t.lost_exec = 2;
+  t.lost_exit = 3;
+  EXPECT_EQ(end_of_run_messages(t, false),
+            (std::vector<std::string>{"10 events, 6 lost (fork 1, exec 2, exit 3)"}));
   EXPECT_TRUE(end_of_run_messages(t, true).empty());
   t = RunTotals{};
   t.records_not_recorded = 3;

@@ -16,6 +16,7 @@
 #include "event_builders.h"
 #include "views/format.h"
 #include "views/json_view.h"
+#include "views/summary_view.h"
 #include "views/text_view.h"
 #include "views/tree_view.h"
 
@@ -490,7 +491,7 @@ TEST_F(UnitTreeView, UnexecedChildShowsItsParentsCommandAndLostEventsAreNoted) {
             "1 /sbin/init  running  [2 processes, 1 failed]\n"
             "├─ 100 bash  running  [1 process]\n"
             "│  └─ 200 bash  running\n"
-            "└─ 700 [mystery]  exit 1  1.00s\n"
+            "└─ 700 [mystery]  exit 1  1.00s  ? its fork was not seen: parent uncertain\n"
             "(6 events lost in the kernel: the tree may be incomplete)\n");
 }
 
@@ -644,6 +645,94 @@ TEST(UnitFormat, PrintableAndBasename) {
   EXPECT_EQ(basename_of("/usr/bin/gcc"), "gcc");
   EXPECT_EQ(basename_of("gcc"), "gcc");
   EXPECT_EQ(basename_of("/"), "");
+}
+
+}  // namespace
+}  // namespace ft
+
+namespace ft {
+namespace {
+
+using namespace ft::test;
+
+// Issue 14: what forktrace rebuilt from /proc after a loss is marked in every view.
+Event recovered(Event e) {
+  e.recovered = true;
+  return e;
+}
+
+Event unknown_exit(Id p, uint32_t ppid, uint64_t ts) {
+  Event e = exit_of(p, ppid, 0, ts);
+  e.status_unknown = true;
+  return e;
+}
+
+std::string run_views(std::unique_ptr<Sink> view, const std::vector<Event>& events, std::FILE* out) {
+  Pipeline pipeline(false);
+  pipeline.add_view(std::move(view));
+  for (const Event& e : events) pipeline.feed(e);
+  pipeline.finish();
+  std::fflush(out);
+  std::rewind(out);
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, out)) > 0) text.append(buf, n);
+  return text;
+}
+
+std::vector<Event> gap_story() {
+  Id shell{100, proc_tick_ns() + 5}, gone{200, 10 * kSec}, found{300, 12 * kSec};
+  Event lost = lost_of(5, 11 * kSec);
+  lost.lost_fork = 2;
+  lost.lost_exit = 3;
+  return {fork_of(shell, gone), lost, unknown_exit(gone, 100, 13 * kSec),
+          recovered(fork_of(shell, found)), recovered(exec_of(found, 100, "/bin/sleep", {"sleep", "9"}, 13 * kSec))};
+}
+
+TEST(UnitGapMarks, JsonMarksRecoveredEventsAndUnknownStatuses) {
+  std::FILE* out = std::tmpfile();
+  ViewOptions options{TraceClock{}, false, false};
+  auto lines = nlohmann::json::array();
+  std::string text = run_views(std::make_unique<JsonView>(out, options), gap_story(), out);
+  std::fclose(out);
+  std::vector<nlohmann::json> j;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    j.push_back(nlohmann::json::parse(text.substr(start, nl - start)));
+  ASSERT_EQ(j.size(), 5u);
+  EXPECT_FALSE(j[0].contains("recovered"));
+  EXPECT_EQ(j[1]["kinds"], nlohmann::json({{"fork", 2}, {"exec", 0}, {"exit", 3}}));
+  EXPECT_EQ(j[2]["status_unknown"], true);
+  EXPECT_FALSE(j[2].contains("exit_code") || j[2].contains("signal") || j[2].contains("duration_ns"));
+  EXPECT_EQ(j[3]["recovered"], true);
+  EXPECT_EQ(j[4]["recovered"], true);
+  EXPECT_EQ(j[4]["argv"], nlohmann::json({"sleep", "9"}));
+}
+
+TEST(UnitGapMarks, TextAndTreeAndSummaryShowTheGap) {
+  ViewOptions options{TraceClock{}, false, false};
+  std::FILE* out = std::tmpfile();
+  std::string text = run_views(std::make_unique<TextView>(out, options), gap_story(), out);
+  std::fclose(out);
+  EXPECT_NE(text.find("5 events lost in the kernel (ring buffer full): fork 2, exec 0, exit 3"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("? ended while events were lost: status unknown"), std::string::npos) << text;
+  EXPECT_NE(text.find("/bin/sleep  sleep 9  [recovered from /proc]"), std::string::npos) << text;
+
+  out = std::tmpfile();
+  std::string tree = run_views(std::make_unique<TreeView>(out, options), gap_story(), out);
+  std::fclose(out);
+  EXPECT_NE(tree.find("200 [sh]  ended ?  (status unknown: its exit was lost)"), std::string::npos) << tree;
+  EXPECT_NE(tree.find("300 sleep 9  running  ? recovered from /proc after lost events"), std::string::npos) << tree;
+
+  out = std::tmpfile();
+  std::string summary = run_views(std::make_unique<SummaryView>(out, options), gap_story(), out);
+  std::fclose(out);
+  EXPECT_NE(summary.find("uncertain      2 processes: 1 recovered from /proc, 1 ended with status unknown"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("gaps           "), std::string::npos) << summary;
 }
 
 }  // namespace

@@ -450,6 +450,91 @@ void case_hold() {
   emit("hold_child", {kv("child", child), ks("woken_by", woken_by), kv("status", status)});
 }
 
+// Waits for one line on stdin (at most 60 s, so a test that died leaves
+// nothing behind); false on end of file or timeout.
+bool wait_line() {
+  pollfd fd = {STDIN_FILENO, POLLIN, 0};
+  for (int waited_ms = 0; waited_ms < 60000; waited_ms += 100) {
+    if (poll(&fd, 1, 100 /* ms */) <= 0) continue;
+    char c;
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n') {
+    }
+    return n == 1;
+  }
+  return false;
+}
+
+// A child that waits until its pipe closes, then exits with `code`. Write
+// ends are close-on-exec and closed in later waiting children, so only the
+// workload holds each.
+std::vector<int> g_release_fds;
+pid_t waiting_child(int code, int& release_fd) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) die("pipe");
+  pid_t child = fork_or_die();
+  if (child == 0) {
+    close(fds[1]);
+    for (int fd : g_release_fds) close(fd);
+    char c;
+    while (read(fds[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    _exit(code);
+  }
+  close(fds[0]);
+  release_fd = fds[1];
+  g_release_fds.push_back(fds[1]);
+  return child;
+}
+
+void flood(int children, std::vector<pid_t>& pids) {
+  for (int i = 0; i < children; ++i) {
+    pid_t child = fork_or_die();
+    if (child == 0) _exit(5);
+    if (wait_for(child) != (5 << 8)) g_failed = true;
+    pids.push_back(child);
+  }
+}
+
+void case_gap() {
+  // For the loss tests (issue 14): the test stops forktrace between "before"
+  // and "gap", so the gap's flood overflows the ring. Processes that start
+  // before the gap and end in it (`ends_in_gap`, exit 7), that start before
+  // and outlive it (`outlives`, exit 3 at the end), that start in it and
+  // outlive it (`starts_in_gap`, execs sleep, SIGTERM at the end), and the
+  // flood's, which start and end in it (exit 5).
+  int release_ends = -1, release_outlives = -1;
+  pid_t ends_in_gap = waiting_child(7, release_ends);
+  pid_t outlives = waiting_child(3, release_outlives);
+  emit("gap_before", {kv("ends_in_gap", ends_in_gap), kv("outlives", outlives)});
+  if (!wait_line()) die("gap: no line on stdin");
+
+  std::vector<pid_t> flooded;
+  const char* n = std::getenv("FT_GAP_FLOOD");
+  int children = n ? std::atoi(n) : 8000;
+  flood(children * 3 / 4, flooded);  // fills the ring: what follows is lost
+  close(release_ends);
+  int ends_status = wait_for(ends_in_gap);
+  pid_t starts_in_gap = fork_or_die();
+  if (starts_in_gap == 0) {
+    execl("/bin/sleep", "sleep", "1000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  flood(children - children * 3 / 4, flooded);
+  emit("gap_done", {kv("ends_in_gap", ends_in_gap), kv("ends_in_gap_status", ends_status),
+                    kv("starts_in_gap", starts_in_gap), kn("flood", flooded), kv("flood_status", 5 << 8)});
+  if (!wait_line()) {
+    kill(starts_in_gap, SIGKILL);  // leave nothing behind
+    die("gap: no second line on stdin");
+  }
+
+  close(release_outlives);
+  int outlives_status = wait_for(outlives);
+  kill(starts_in_gap, SIGTERM);
+  int starts_status = wait_for(starts_in_gap);
+  emit("gap_after", {kv("outlives", outlives), kv("outlives_status", outlives_status),
+                     kv("starts_in_gap", starts_in_gap), kv("starts_in_gap_status", starts_status)});
+}
 
 // ---- resource usage ---------------------------------------------------------
 // Each case's child reports what it did through a pipe (never to storage,
@@ -675,6 +760,7 @@ const Case kCases[] = {
     {"posix_spawn", case_posix_spawn},
     {"reuse_pid", case_reuse_pid},
     {"hold", case_hold},
+    {"gap", case_gap},
     {"usage_cpu", case_usage_cpu},
     {"usage_rss", case_usage_rss},
     {"usage_leader_exit", case_usage_leader_exit},
@@ -687,11 +773,12 @@ const Case kCases[] = {
 int main(int argc, char** argv) {
   std::string which = argc == 2 ? argv[1] : "";
   if (which == "all") {
-    // Every case but hold, which waits for someone, and the usage cases,
-    // which burn CPU for their own tests; reuse_pid needs root.
+    // Every case but hold and gap, which wait for someone, and the usage
+    // cases, which burn CPU for their own tests; reuse_pid needs root.
     for (const Case& c : kCases) {
       std::string name = c.name;
-      if (name != "hold" && name.rfind("usage_", 0) != 0 && (name != "reuse_pid" || geteuid() == 0)) c.run();
+      if (name != "hold" && name != "gap" && name.rfind("usage_", 0) != 0 && (name != "reuse_pid" || geteuid() == 0))
+        c.run();
     }
     return g_failed ? 1 : 0;
   }

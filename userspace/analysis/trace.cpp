@@ -106,6 +106,8 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   s.start_ns = p.start_ns;
   s.seeded = p.seeded;
   s.reparented = p.reparented;
+  s.recovered = p.recovered;
+  s.forker_unknown = p.forker_unknown && !p.seeded;  // a seeded one's fork was never to be seen
   s.ppid = p.ppid;
   s.comm = p.comm;
   s.filename = p.filename;
@@ -173,7 +175,7 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
       s.exited = true;
       s.exit_ns = p.exit_ns;
       s.wait_status = p.wait_status;
-      s.status_unknown = status_unknown(e);
+      s.status_unknown = status_unknown(e) || p.status_unknown;
       s.usage = p.usage;
       if (s.usage) trace_.has_usage = true;
       index_.erase(&p);
@@ -182,8 +184,21 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
   }
 }
 
+Uncertain uncertain_in(const Trace& t) {
+  Uncertain u;
+  for (const Step& s : t.steps) {
+    if (s.context) continue;  // known only as an ancestor
+    if (s.recovered) u.recovered++;
+    if (s.status_unknown) u.status_unknown++;
+    if (s.forker_unknown) u.forker_unknown++;
+  }
+  return u;
+}
+
 void TraceBuilder::on_lost(const Event& e) {
   trace_.lost += e.lost_count;
+  trace_.gap_count++;
+  if (trace_.gaps.size() < Trace::kMaxGaps) trace_.gaps.push_back(Gap{e.ts_ns, e.lost_count});
   if (!trace_.first_ns) trace_.first_ns = e.ts_ns;
   trace_.last_ns = std::max(trace_.last_ns, e.ts_ns);
 }

@@ -45,6 +45,9 @@ struct Step {
   uint64_t exit_ns = 0;             // boot time; 0 while running
   bool exited = false;
   bool status_unknown = false;      // its exit was lost: no status
+  bool recovered = false;           // its fork was lost: found alive in /proc, details from there
+  bool forker_unknown = false;      // its fork was lost: first known from a later event, so its
+                                    // parent is its parent then, not necessarily its forker
   bool seeded = false;              // existed before tracing began
   bool context = false;             // known only as an ancestor: no event of its own
   bool reparented = false;          // its parent is no longer its forker
@@ -64,12 +67,21 @@ struct Step {
   uint64_t end_ns(uint64_t trace_end) const { return exited ? exit_ns : std::max(trace_end, start_ns); }
 };
 
+// Where events were lost (a `lost` event).
+struct Gap {
+  uint64_t ts_ns = 0;               // boot time
+  uint64_t lost = 0;                // events lost there
+};
+
 struct Trace {
   TraceScope scope;
   std::vector<Step> steps;
   std::vector<uint32_t> roots;      // steps without a known parent, in the order first seen
   uint64_t first_ns = 0, last_ns = 0;  // boot time of the first and last event
   uint64_t lost = 0;                // events the kernel could not deliver
+  std::vector<Gap> gaps;            // the first kMaxGaps of them
+  uint64_t gap_count = 0;           // all of them
+  static constexpr size_t kMaxGaps = 10;
   uint64_t forks = 0, execs = 0, exits = 0;
   bool has_usage = false;           // some exit carried resource usage
   bool has_exec_failures = false;   // the trace reports failed exec attempts
@@ -77,6 +89,15 @@ struct Trace {
   uint32_t add(Step step);          // appends, links to step.parent, returns its index
   uint64_t wall_ns() const { return last_ns > first_ns ? last_ns - first_ns : 0; }
 };
+
+// After lost events: the processes whose story is partly unknown.
+struct Uncertain {
+  uint64_t recovered = 0;           // recovered from /proc
+  uint64_t status_unknown = 0;      // ended with status unknown
+  uint64_t forker_unknown = 0;      // first seen after their fork was lost
+  uint64_t total() const { return recovered + status_unknown + forker_unknown; }
+};
+Uncertain uncertain_in(const Trace& trace);
 
 // "/usr/bin/gcc" → "gcc"; the comm when it never exec'd anything known.
 std::string executable_of(const Step& step);

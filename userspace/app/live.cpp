@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,6 +18,7 @@
 #include "app/clock.h"
 #include "app/filters.h"
 #include "app/followed.h"
+#include "app/live/gap_repair.h"
 #include "app/live/intake.h"
 #include "app/live/periodic.h"
 #include "app/live/shutdown.h"
@@ -87,7 +89,8 @@ int run_live(const Options& o) {
   }
 
   std::string error;
-  auto output = Output::open(o.output_path, error);
+  // Intake never waits for the views' output: they write to a bounded queue.
+  auto output = Output::open(o.output_path, error, o.output_buffer_mib << 20);
   if (!output) return fail(error);
 
   Redactor redactor;
@@ -98,7 +101,8 @@ int run_live(const Options& o) {
   TraceClock clock{realtime_offset_ns()};
   otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
   Pipeline pipeline(o.threads);
-  for (auto& sink : make_views(o, output->file(), clock, live_scope(o), otel_config)) pipeline.add_sink(std::move(sink));
+  for (auto& view : make_views(o, output->file(), clock, live_scope(o), otel_config)) pipeline.add_view(std::move(view));
+  if (OutputQueue* queue = output->queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
   auto otlp = OtlpExport::start(o, otel_config, error);
   if (!otlp && !o.otlp_url.empty()) return fail(error);
   if (otlp) pipeline.add_sink(otlp->make_sink());
@@ -188,6 +192,9 @@ int run_live(const Options& o) {
     if (trim.due(pipeline.model().live_count())) malloc_trim(0);
   });
   if (following) periodic.every(kSecond, [&](uint64_t) { followed.forget_vanished(); });
+  // The views' buffered lines reach the queue (and so -o FILE) within a
+  // second; the queue's writer does the waiting.
+  if (output->queue()) periodic.every(kSecond, [&](uint64_t) { std::fflush(output->file()); });
   std::unique_ptr<RecordingWatch> recording_watch;
   if (recorder) {
     recording_watch = std::make_unique<RecordingWatch>(*recorder);
@@ -200,6 +207,23 @@ int run_live(const Options& o) {
       if (otlp) otlp->update(*metrics);
     });
 
+  // After lost records, the model is reconciled with /proc. With -- CMD or -p
+  // only the traced processes count: the ones seen starting, and -p's own.
+  std::function<bool(const Process&)> traced;
+  if (probe_options.filter_by_pid) {
+    std::unordered_set<uint32_t> roots(followed_at_start.begin(), followed_at_start.end());
+    traced = [roots](const Process& p) { return !p.seeded || roots.count(p.pid) > 0; };
+  }
+  GapRepair gaps(pipeline, intake,
+                 {[&] {
+                   // Redacted as the seeds were, so argv compares with the model's.
+                   std::vector<SeedProcess> snapshot = read_proc_processes();
+                   redactor.apply(snapshot);
+                   return snapshot;
+                 },
+                  [&] { while (probe->poll(0) > 0) {} }, boottime_now_ns},
+                 traced);
+
   int status = 0;
   for (;;) {
     int n = probe->poll(100 /* ms */);
@@ -209,7 +233,8 @@ int run_live(const Options& o) {
       status = fail("reading the ring buffer failed: " + std::string(strerror(-n)));
       break;
     }
-    intake.report_lost(probe->lost_records(), now);
+    if (intake.report_lost(probe->lost_by_kind(), now)) gaps.on_loss();
+    gaps.run();
     if (tui && tui->should_stop()) break;
     if (command) {
       if (auto exited = command->poll_exit()) {
@@ -222,7 +247,7 @@ int run_live(const Options& o) {
       if (following && followed.empty()) break;
     }
   }
-  status = drain_and_finish(*probe, intake, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
+  status = drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
   if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
                             !StopSignals::requested());
   if (otlp && !o.quiet && !o.tui) fail(otlp->summary());

@@ -60,6 +60,11 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  app.add_option("--output-buffer", o.output_buffer_mib,
+                 "Live: MiB of view output held in memory while the reader (a pager, a pipe, a slow disk) "
+                 "does not keep up; beyond it events are dropped for the view only, and reported as lost")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20))
+      ->capture_default_str();
   app.add_option("--metrics", o.metrics_address,
                  "Serve Prometheus metrics at http://ADDR:PORT/metrics while tracing")
       ->type_name("ADDR:PORT");

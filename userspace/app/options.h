@@ -26,6 +26,7 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
+  uint64_t output_buffer_mib = 256;  // --output-buffer: the views' queue, live
   // --test-kernel-btf FILE (hidden, for the tests): the BTF the kernel check
   // reads, to prove the one-line error for a kernel without BTF or ring buffer.
   std::string test_kernel_btf = "/sys/kernel/btf/vmlinux";

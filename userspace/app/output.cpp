@@ -28,29 +28,41 @@ bool discards(std::FILE* out) {
 
 }  // namespace
 
-std::unique_ptr<Output> Output::open(const std::string& path, std::string& error) {
+std::unique_ptr<Output> Output::open(const std::string& path, std::string& error, size_t queue_bytes) {
   std::unique_ptr<Output> out(new Output());
   out->path_ = path.empty() ? "standard output" : path;
   if (path.empty() || path == "-") {
     out->file_ = stdout;
     // A person watching wants each line as it happens; a pipe wants throughput.
     if (isatty(STDOUT_FILENO)) setvbuf(stdout, nullptr, _IOLBF, 0);
-    return out;
+  } else {
+    out->file_ = std::fopen(path.c_str(), "w");
+    if (!out->file_) {
+      error = "cannot write " + path + ": " + std::strerror(errno);
+      return nullptr;
+    }
+    out->owned_ = true;
   }
-  out->file_ = std::fopen(path.c_str(), "w");
-  if (!out->file_) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
-    return nullptr;
+  if (queue_bytes && !discards(out->file_)) {
+    int fd = fileno(out->file_);
+    out->queue_ = OutputQueue::start(fd, false /* the FILE closes it */, out->path_, queue_bytes, isatty(fd), error);
+    if (!out->queue_) return nullptr;
   }
-  out->owned_ = true;
   return out;
 }
 
 Output::~Output() {
+  queue_.reset();  // drains into file_'s descriptor first
   if (owned_ && file_) std::fclose(file_);
 }
 
 bool Output::close(std::string& error) {
+  if (queue_ && !queue_->close(error)) {
+    if (owned_) std::fclose(file_);
+    file_ = nullptr;
+    owned_ = false;
+    return false;
+  }
   bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
   int err = errno;
   if (owned_) {

@@ -9,25 +9,32 @@
 #include "analysis/trace.h"
 #include "app/options.h"
 #include "export/otel/span_builder.h"
+#include "app/output_queue.h"
 #include "views/sink.h"
 
 namespace ft {
 
 class Output {
  public:
-  // Opens -o FILE, or standard output. Null with `error` on failure.
-  static std::unique_ptr<Output> open(const std::string& path, std::string& error);
+  // Opens -o FILE, or standard output. Null with `error` on failure. With
+  // `queue_bytes`, views write to an OutputQueue of that bound drained by a
+  // writer thread (live), except into /dev/null; else straight to the file.
+  static std::unique_ptr<Output> open(const std::string& path, std::string& error, size_t queue_bytes = 0);
   ~Output();
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
 
-  std::FILE* file() const { return file_; }
+  // Where the views write.
+  std::FILE* file() const { return queue_ ? queue_->file() : file_; }
+  // The queue in between, or null.
+  OutputQueue* queue() const { return queue_.get(); }
   // False with `error` when writing failed (a full disk, a closed pipe).
   bool close(std::string& error);
 
  private:
   Output() = default;
   std::FILE* file_ = nullptr;
+  std::unique_ptr<OutputQueue> queue_;
   bool owned_ = false;
   std::string path_;
 };

@@ -2,12 +2,55 @@
 
 namespace ft {
 
+// The views' share of an event they could not take: counted, per kind, into
+// the `lost` event they will get once there is room.
+void Pipeline::to_views_held_back(const Event& e) {
+  if (!holding_) {
+    held_back_ = Event{};
+    held_back_.kind = EventKind::lost;
+    holding_ = true;
+  }
+  held_back_.ts_ns = e.ts_ns;
+  if (e.kind == EventKind::lost) {
+    held_back_.lost_count += e.lost_count;
+    held_back_.lost_fork += e.lost_fork;
+    held_back_.lost_exec += e.lost_exec;
+    held_back_.lost_exit += e.lost_exit;
+    held_back_.lost_output += e.lost_output;
+    return;
+  }
+  not_shown_++;
+  held_back_.lost_count++;
+  held_back_.lost_output++;
+  if (e.kind == EventKind::fork) held_back_.lost_fork++;
+  if (e.kind == EventKind::exec) held_back_.lost_exec++;
+  if (e.kind == EventKind::exit) held_back_.lost_exit++;
+}
+
+// Whether the views may have this event; first gives them what was held back.
+bool Pipeline::room_for_views() {
+  if (!view_room_) return true;
+  if (!view_room_()) return false;
+  if (holding_) {
+    holding_ = false;
+    for (auto& entry : sinks_)
+      if (entry.view) entry.sink->on_lost(held_back_);
+  }
+  return true;
+}
+
 void Pipeline::feed(const Event& e) {
   std::unique_lock<std::mutex> guard;
   if (lock_) guard = std::unique_lock<std::mutex>(*lock_);
   if (e.kind == EventKind::lost) {
-    lost_ += e.lost_count;
-    for (auto& sink : sinks_) sink->on_lost(e);
+    lost_ += e.lost_count - e.lost_output;
+    lost_fork_ += e.lost_fork;
+    lost_exec_ += e.lost_exec;
+    lost_exit_ += e.lost_exit;
+    bool views = room_for_views();
+    if (!views) to_views_held_back(e);
+    for (auto& entry : sinks_)
+      if (views || !entry.view) entry.sink->on_lost(e);
     return;
   }
   ProcessPtr process = model_.apply(e);
@@ -15,11 +58,20 @@ void Pipeline::feed(const Event& e) {
   events_++;
   if (e.thread && !show_threads_) return;
   if (filter_ && !filter_(e, *process)) return;
-  for (auto& sink : sinks_) sink->on_event(e, *process);
+  bool views = room_for_views();
+  if (!views) to_views_held_back(e);
+  for (auto& entry : sinks_)
+    if (views || !entry.view) entry.sink->on_event(e, *process);
 }
 
 void Pipeline::finish() {
-  for (auto& sink : sinks_) sink->finish();
+  // The output drains at the end whatever it takes, so what was held back is said.
+  if (holding_) {
+    holding_ = false;
+    for (auto& entry : sinks_)
+      if (entry.view) entry.sink->on_lost(held_back_);
+  }
+  for (auto& entry : sinks_) entry.sink->finish();
 }
 
 }  // namespace ft

@@ -31,6 +31,8 @@ struct Event {
   uint64_t cgroup_id = 0;        // cgroup v2 id, 0 when unknown
   std::string comm;
   std::string cgroup;  // cgroup v2 path, resolved from cgroup_id in user space ("" unknown)
+  // fork, exec: made from /proc after a loss (model/reconcile.h), not seen
+  bool recovered = false;
 
   // fork
   uint32_t parent_pid = 0;  // the forking process (ppid can differ: CLONE_PARENT)
@@ -47,10 +49,14 @@ struct Event {
 
   // exit
   uint32_t wait_status = 0;  // raw status as the parent's wait() sees it
+  bool status_unknown = false;  // its real exit was lost: found gone from /proc, no status
   std::optional<ResourceUsage> usage;  // whole-process exits, when the kernel gave it
 
   // lost
-  uint64_t lost_count = 0;
+  uint64_t lost_count = 0;  // the total, whatever the kind
+  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0;  // per kind, where known
+  uint64_t lost_output = 0;  // of lost_count: dropped for the views because their
+                             // output could not keep up (the recording has them)
 };
 
 }  // namespace ft

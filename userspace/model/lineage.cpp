@@ -85,6 +85,7 @@ ProcessPtr Lineage::lookup(uint32_t pid, uint64_t start_ns, uint32_t ppid, const
   p->pid = pid;
   p->start_ns = start_ns;
   p->ppid = ppid;
+  p->forker_unknown = true;  // invented: its fork was not seen
   p->comm = event.comm;
   if (auto parent = find(ppid); parent && ppid != pid) p->parent = parent;
   slot = p;
@@ -98,7 +99,17 @@ ProcessPtr Lineage::on_fork(const Event& e) {
     p->live_threads++;
     return p;
   }
-  ProcessPtr parent = lookup(e.parent_pid, e.parent_start_ns, 0, e);
+  if (ProcessPtr known = find(e.pid); known && known->recovered && !e.recovered && same_start(*known, e.start_ns)) {
+    // The real fork of a process already recovered from /proc (its record was
+    // still on its way during the reconciliation): not a second process.
+    return nullptr;
+  }
+  ProcessPtr parent;
+  if (!e.recovered) {
+    parent = lookup(e.parent_pid, e.parent_start_ns, 0, e);
+  } else if (ProcessPtr p = find(e.parent_pid); p && p->pid != e.pid) {
+    parent = p;  // recovered: linked to a parent only where the model has it, never invented
+  }
   auto child = std::make_shared<Process>();
   child->pid = e.pid;
   child->start_ns = e.start_ns;
@@ -107,11 +118,17 @@ ProcessPtr Lineage::on_fork(const Event& e) {
   child->parent = parent;
   child->reparented = e.ppid != e.parent_pid;  // CLONE_PARENT
   child->comm = e.comm;
-  child->filename = parent->filename;
-  child->argv = parent->argv;
-  child->argv_truncated = parent->argv_truncated;
+  if (parent) {
+    child->filename = parent->filename;
+    child->argv = parent->argv;
+    child->argv_truncated = parent->argv_truncated;
+    child->job = parent->job;
+  }
   child->cgroup_id = e.cgroup_id;
-  child->job = parent->job;
+  if (e.recovered) {
+    child->recovered = true;
+    child->start_precision_ns = proc_tick_ns();  // /proc's start time: ticks
+  }
   live_[e.pid] = child;  // replaces a stale entry whose exit was lost
   return child;
 }
@@ -152,6 +169,7 @@ ProcessPtr Lineage::on_exit(const Event& e) {
     return p;
   }
   p->exited = true;
+  p->status_unknown = e.status_unknown;
   p->wait_status = e.wait_status;
   p->exit_ns = e.ts_ns;
   p->usage = e.usage;

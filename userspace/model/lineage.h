@@ -29,6 +29,11 @@ struct Process : std::enable_shared_from_this<Process> {
   std::shared_ptr<const Process> parent;  // the forker, kept for ancestry
   bool seeded = false;            // existed before tracing began
   bool reparented = false;        // ppid is no longer the forker
+  // After lost events (model/reconcile.h): what forktrace did not see is marked.
+  bool recovered = false;         // its fork was lost: found alive in /proc, details from there
+  bool forker_unknown = false;    // its fork was lost: first known from a later event, so
+                                  // `parent` is its parent then, not necessarily its forker
+  bool status_unknown = false;    // its exit was lost: found gone from /proc, no status
   std::string comm;
   std::string filename;           // the program it runs: the parent's until it execs
   std::vector<std::string> argv;
@@ -60,9 +65,10 @@ class Lineage {
   // The live processes, as seeds for a recording that starts now.
   std::vector<SeedProcess> snapshot() const;
 
-  // Applies one event and returns the process it is about; null for `lost`
-  // and for a repeated exit of a process that already ended (older kernels
-  // can report two when its last threads exit at once), which views skip.
+  // Applies one event and returns the process it is about; null for `lost`,
+  // for a repeated exit of a process that already ended (older kernels can
+  // report two when its last threads exit at once), and for the real fork of
+  // a process already recovered from /proc, which views skip.
   // The pointer stays valid, with the final state, after the process exits.
   ProcessPtr apply(const Event& event);
 
@@ -70,6 +76,8 @@ class Lineage {
   ProcessPtr find(uint32_t pid) const;
 
   size_t live_count() const { return live_.size(); }
+  // The live processes by pid (reconciliation reads them).
+  const std::unordered_map<uint32_t, ProcessPtr>& live() const { return live_; }
 
   // Ancestors from the oldest known down to the process's parent.
   static std::vector<std::shared_ptr<const Process>> ancestry(const Process& process);

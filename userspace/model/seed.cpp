@@ -75,6 +75,8 @@ bool read_stat(uint32_t pid, SeedProcess& out) {
   out.pid = pid;
   out.comm = stat.substr(open + 1, close - open - 1);
   out.ppid = static_cast<uint32_t>(std::strtoul(f[1].c_str(), nullptr, 10));
+  // A leader that exited before its threads is Z too, with threads left.
+  out.zombie = f[0] == "Z" && std::strtoul(f[17].c_str(), nullptr, 10) <= 1;
   out.start_ns = std::strtoull(f[19].c_str(), nullptr, 10) * proc_tick_ns();
   return true;
 }

@@ -19,6 +19,7 @@ struct SeedProcess {
   std::string filename;  // /proc/PID/exe target, empty when unreadable
   std::vector<std::string> argv;
   std::string job;  // the job it belongs to (service mode), "" when none
+  bool zombie = false;  // state Z: it has exited, not yet reaped (live /proc only, not recorded)
 };
 
 // Every process in /proc now. Threads are not listed; kernel threads are.

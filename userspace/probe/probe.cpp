@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "forktrace.h"
 #include "forktrace_bpf.skel.h"
 
 namespace ft {
@@ -149,6 +150,11 @@ uint64_t Probe::lost_records() const {
   uint64_t total = 0;
   for (const auto& n : skel_->bss->lost_records) total += __atomic_load_n(&n, __ATOMIC_RELAXED);
   return total;
+}
+
+LostCounts Probe::lost_by_kind() const {
+  auto at = [&](int kind) { return __atomic_load_n(&skel_->bss->lost_records[kind], __ATOMIC_RELAXED); };
+  return LostCounts{at(FT_RECORD_FORK), at(FT_RECORD_EXEC), at(FT_RECORD_EXIT)};
 }
 
 std::string check_tracing_privileges() {

@@ -32,6 +32,12 @@ struct ProbeOptions {
   ExitProgram exit_program = ExitProgram::automatic;
 };
 
+// Ring-buffer reservations that failed in the kernel, per record kind.
+struct LostCounts {
+  uint64_t fork = 0, exec = 0, exit = 0;
+  uint64_t total() const { return fork + exec + exit; }
+};
+
 class Probe {
  public:
   using RecordHandler = std::function<void(const void* data, size_t size)>;
@@ -58,6 +64,7 @@ class Probe {
 
   // Ring-buffer reservations that failed in the kernel, summed over kinds.
   uint64_t lost_records() const;
+  LostCounts lost_by_kind() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
   ExitProgram exit_program() const { return exit_program_; }  // the one loaded
 

@@ -35,7 +35,10 @@ std::string label_value(const std::string& s) {
 void Metrics::on_event(const Event& e, const Process& p) {
   if (e.thread) return;
   switch (e.kind) {
-    case EventKind::fork: started_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventKind::fork:
+      started_.fetch_add(1, std::memory_order_relaxed);
+      if (e.recovered) recovered_.fetch_add(1, std::memory_order_relaxed);
+      break;
     case EventKind::exec: {
       execs_.fetch_add(1, std::memory_order_relaxed);
       std::string name = basename_of(e.filename);
@@ -46,6 +49,10 @@ void Metrics::on_event(const Event& e, const Process& p) {
       break;
     }
     case EventKind::exit: {
+      if (e.status_unknown) {  // no status, no lifetime: only that it ended
+        unknown_exits_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
       ExitStatus status = decode_wait_status(e.wait_status);
       if (e.usage) add_usage(*e.usage, status.signal ? 2 : status.failed() ? 1 : 0);
       if (status.signal) {
@@ -80,7 +87,12 @@ void Metrics::add_usage(const ResourceUsage& u, size_t outcome) {
   write_bytes_.fetch_add(u.write_bytes, std::memory_order_relaxed);
 }
 
-void Metrics::on_lost(const Event& e) { lost_.fetch_add(e.lost_count, std::memory_order_relaxed); }
+void Metrics::on_lost(const Event& e) {
+  lost_.fetch_add(e.lost_count, std::memory_order_relaxed);
+  lost_fork_.fetch_add(e.lost_fork, std::memory_order_relaxed);
+  lost_exec_.fetch_add(e.lost_exec, std::memory_order_relaxed);
+  lost_exit_.fetch_add(e.lost_exit, std::memory_order_relaxed);
+}
 
 void Metrics::set_otlp(uint64_t exported, uint64_t dropped, uint64_t queued) {
   otlp_exported_.store(exported, std::memory_order_relaxed);
@@ -157,6 +169,16 @@ std::string Metrics::render() const {
   out += fmt::format("forktrace_live_processes {}\n", get(live_));
   metric("forktrace_events_lost_total", "counter", "Events the kernel could not deliver (ring buffer full).");
   out += fmt::format("forktrace_events_lost_total {}\n", get(lost_));
+  metric("forktrace_events_lost_by_kind_total", "counter", "Events the kernel could not deliver, by record kind.");
+  out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"fork\"}} {}\n", get(lost_fork_));
+  out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"exec\"}} {}\n", get(lost_exec_));
+  out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"exit\"}} {}\n", get(lost_exit_));
+  metric("forktrace_processes_recovered_total", "counter",
+         "Processes whose fork was lost, found alive in /proc after the loss (also in started_total).");
+  out += fmt::format("forktrace_processes_recovered_total {}\n", get(recovered_));
+  metric("forktrace_exits_status_unknown_total", "counter",
+         "Processes whose exit was lost, found gone from /proc after the loss (not in exited_total).");
+  out += fmt::format("forktrace_exits_status_unknown_total {}\n", get(unknown_exits_));
   metric("forktrace_execs_seen_total", "counter", "Successful execs, all executables.");
   out += fmt::format("forktrace_execs_seen_total {}\n", get(execs_));
   metric("forktrace_ring_buffer_size_bytes", "gauge", "Size of the kernel ring buffer.");

@@ -8,10 +8,16 @@ namespace ft {
 namespace {
 
 // Field numbers are the bitmap's bit positions: fixed forever for version 1.
+// Version 3 adds bits 21..23 (issue 14: the marks of a gap after a loss);
+// 24..39 and 40..52 are reserved for exec detail and resource usage.
 enum Field : uint32_t {
   f_thread, f_ts, f_pid, f_tid, f_ppid, f_start, f_thread_start, f_cgroup_id, f_comm, f_cgroup,
   f_parent_pid, f_parent_tid, f_parent_start, f_old_tid, f_filename, f_argv, f_argv_truncated,
-  f_env, f_env_truncated, f_wait_status, f_lost_count, f_count
+  f_env, f_env_truncated, f_wait_status, f_lost_count,
+  f_recovered = 21,       // fork, exec made from /proc after a loss; no payload
+  f_status_unknown = 22,  // exit found gone from /proc; no payload
+  f_lost_kinds = 23,      // lost: three varints, forks, execs and exits lost
+  f_count
 };
 constexpr uint64_t bit(uint32_t f) { return uint64_t{1} << f; }
 
@@ -61,6 +67,9 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_env_truncated, e.env_truncated);
   mark(f_wait_status, e.wait_status);
   mark(f_lost_count, e.lost_count);
+  mark(f_recovered, e.recovered);
+  mark(f_status_unknown, e.status_unknown);
+  mark(f_lost_kinds, e.lost_fork || e.lost_exec || e.lost_exit);
   if (e.usage) {
     mark(f_usage, true);
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
@@ -95,6 +104,11 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (has(f_env)) out.strings(e.env);
   if (has(f_wait_status)) out.varint(e.wait_status);
   if (has(f_lost_count)) out.varint(e.lost_count);
+  if (has(f_lost_kinds)) {
+    out.varint(e.lost_fork);
+    out.varint(e.lost_exec);
+    out.varint(e.lost_exit);
+  }
   for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
     if (has(f)) out.varint((*e.usage).*kUsageFigures[f - f_cpu_user]);
   prev_ts_ = e.ts_ns;
@@ -163,6 +177,13 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   e.env_truncated = has(f_env_truncated);
   if (has(f_wait_status)) e.wait_status = static_cast<uint32_t>(in.varint());
   if (has(f_lost_count)) e.lost_count = in.varint();
+  e.recovered = has(f_recovered);
+  e.status_unknown = has(f_status_unknown);
+  if (has(f_lost_kinds)) {
+    e.lost_fork = in.varint();
+    e.lost_exec = in.varint();
+    e.lost_exit = in.varint();
+  }
   if (present & kUsageFields) {
     if (!has(f_usage)) return Result::malformed;  // figures without usage
     e.usage.emplace();

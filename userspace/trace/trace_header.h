@@ -14,7 +14,8 @@ namespace ft {
 //   1: the first format.
 //   2: a cleanly closed recording ends with an `end` frame, so a file cut off
 //      between two records (a killed writer, a crash) is told from a whole one.
-//   3: new event fields (bits 21 and up); version 1 and 2 files never set them.
+//   3: new event fields (bits 21 and up: recovered, status_unknown, lost kinds,
+//      resource usage); version 1 and 2 files never set them.
 //      The header ends with the machine's boot ID (span and trace IDs of the
 //      OpenTelemetry export are derived from it).
 constexpr uint32_t kTraceFormatVersion = 3;

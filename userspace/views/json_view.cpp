@@ -60,8 +60,13 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       if (e.old_tid) j["old_tid"] = e.old_tid;
       break;
     case EventKind::exit: {
-      ExitStatus s = decode_wait_status(e.wait_status);
       j["thread"] = e.thread;
+      if (e.status_unknown) {
+        // Its real exit was lost: that it ended is known, how and when are not.
+        j["status_unknown"] = true;
+        break;
+      }
+      ExitStatus s = decode_wait_status(e.wait_status);
       if (s.exit_code) j["exit_code"] = *s.exit_code;
       if (s.signal) j["signal"] = *s.signal;
       j["core_dumped"] = s.core_dumped;
@@ -72,6 +77,8 @@ std::string JsonView::format(const Event& e, const Process& p) const {
     }
     case EventKind::lost: break;
   }
+  // Made from /proc after a loss, not seen (model/reconcile.h).
+  if (e.recovered) j["recovered"] = true;
   if (!e.cgroup.empty()) j["cgroup"] = e.cgroup;
   if (!p.job.empty()) j["job"] = p.job;
   if (options_.failed_only && e.kind == EventKind::exit) {
@@ -94,6 +101,11 @@ void JsonView::on_lost(const Event& e) {
   j["event"] = "lost";
   j["ts_ns"] = options_.clock.wall_ns(e.ts_ns);
   j["count"] = e.lost_count;
+  // Extensions: the kinds lost, where known, and how many of them the output
+  // dropped (the kernel delivered them; the recording has them).
+  if (e.lost_fork || e.lost_exec || e.lost_exit)
+    j["kinds"] = Json{{"fork", e.lost_fork}, {"exec", e.lost_exec}, {"exit", e.lost_exit}};
+  if (e.lost_output) j["not_shown"] = e.lost_output;
   std::string line = dump(j) + '\n';
   std::fputs(line.c_str(), out_);
 }

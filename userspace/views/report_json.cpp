@@ -56,6 +56,8 @@ Json step_to_json(const Trace& t, uint32_t index) {
   j["cpu_ns"] = s.usage ? Json(s.usage->cpu_ns()) : Json(nullptr);
   if (s.usage) j["max_rss_kb"] = s.usage->max_rss_kb;
   if (!s.job.empty()) j["job"] = s.job;
+  if (s.recovered) j["recovered"] = true;
+  if (s.forker_unknown) j["forker_unknown"] = true;
   return j;
 }
 
@@ -99,6 +101,16 @@ Json report_to_json(const Trace& t, const BuildReport& r) {
   j["processes"] = totals_to_json(r.totals);
   j["has_usage"] = r.has_usage;
   j["lost_events"] = r.lost;
+  if (Uncertain u = uncertain_in(t); u.total())
+    j["uncertain"] = Json{{"recovered", u.recovered}, {"status_unknown", u.status_unknown},
+                          {"forker_unknown", u.forker_unknown}};
+  if (t.gap_count) {
+    Json gaps = Json::array();
+    for (const Gap& g : t.gaps)
+      gaps.push_back(Json{{"ts_ns", static_cast<int64_t>(g.ts_ns) + t.scope.realtime_offset_ns}, {"lost", g.lost}});
+    j["gaps"] = std::move(gaps);
+    j["gap_count"] = t.gap_count;
+  }
   Json groups = Json::array();
   for (const auto* list : {&r.propagated, &r.handled})
     for (const FailureGroup& g : *list)

@@ -4,6 +4,7 @@
 
 #include "core/exit_status.h"
 #include "views/format.h"
+#include "views/sink.h"
 
 namespace ft {
 namespace {
@@ -59,6 +60,19 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
   else
     fmt::print(out, "\n  (this trace has no CPU or memory figures: they need a forktrace that records resource usage)\n");
   if (r.lost) fmt::print(out, "  {} events lost in the kernel: the figures below may be incomplete\n", r.lost);
+  // After lost events: what forktrace rebuilt or could not know, and where the gaps were.
+  if (Uncertain u = uncertain_in(t); u.total())
+    fmt::print(out, "  uncertain      {} processes: {} recovered from /proc, {} ended with status unknown, "
+               "{} first seen after their fork was lost (marked ? in the tree)\n",
+               u.total(), u.recovered, u.status_unknown, u.forker_unknown);
+  if (!t.gaps.empty()) {
+    TraceClock clock{t.scope.realtime_offset_ns};
+    std::string where;
+    for (const Gap& g : t.gaps)
+      where += fmt::format("{}{} ({} lost)", where.empty() ? "" : ", ", format_clock(clock.wall_ns(g.ts_ns)), g.lost);
+    if (t.gap_count > t.gaps.size()) where += fmt::format(", and {} more", t.gap_count - t.gaps.size());
+    fmt::print(out, "  gaps           {}\n", where);
+  }
 
   if (!r.cause.empty()) {
     std::string arrows;

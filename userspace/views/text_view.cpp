@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 #include "core/exit_status.h"
 #include "views/format.h"
 
@@ -40,6 +42,11 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
     }
     case EventKind::exit: {
       if (e.thread) return fmt::format("thread {} ended", e.tid);
+      if (e.status_unknown) {
+        std::string s = "? ended while events were lost: status unknown";
+        if (with_ancestry) s += "  " + ancestry_text(p, scope);
+        return s;
+      }
       std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
                       format_duration(p.duration_ns());
       if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->max_rss_kb);
@@ -52,6 +59,20 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
 }
 
 }  // namespace
+
+// "N events lost in the kernel (ring buffer full)", with the kinds where
+// known, and the share the output dropped (the recording has those).
+std::string describe_loss(const Event& e) {
+  std::vector<std::string> parts;
+  uint64_t kernel = e.lost_count - e.lost_output;
+  if (kernel) parts.push_back(fmt::format("{} events lost in the kernel (ring buffer full)", kernel));
+  if (e.lost_output) parts.push_back(fmt::format("{} events not shown (the output did not keep up)", e.lost_output));
+  std::string s = parts.empty() ? "0 events lost" : parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) s += "; " + parts[i];
+  if (e.lost_fork || e.lost_exec || e.lost_exit)
+    s += fmt::format(": fork {}, exec {}, exit {}", e.lost_fork, e.lost_exec, e.lost_exit);
+  return s;
+}
 
 TextView::TextView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
 
@@ -69,14 +90,15 @@ void TextView::on_event(const Event& e, const Process& p) {
                                  event_name(e), e.pid, e.ppid, printable(e.comm),
                                  details(e, p, options_.failed_only, options_.scope));
   while (!line.empty() && line.back() == ' ') line.pop_back();
+  if (e.recovered) line += "  [recovered from /proc]";
   line += '\n';
   std::fputs(line.c_str(), out_);
 }
 
 void TextView::on_lost(const Event& e) {
   print_header();
-  fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {} events lost in the kernel (ring buffer full)\n",
-             format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-", "-", "-", e.lost_count);
+  fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {}\n", format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-",
+             "-", "-", describe_loss(e));
 }
 
 void TextView::finish() { std::fflush(out_); }

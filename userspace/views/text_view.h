@@ -2,10 +2,14 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
 
 #include "views/view_options.h"
 
 namespace ft {
+
+// What a `lost` event says, for the text and tree views.
+std::string describe_loss(const Event& event);
 
 class TextView : public Sink {
  public:

@@ -103,12 +103,17 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     if (!s.exited)
       status = paint("running", kYellow);
     else if (s.status_unknown)
-      status = paint("status unknown", kYellow);
+      status = paint("ended ?", kYellow) + "  (status unknown: its exit was lost)";
     else
       status = paint(step_status(s), s.failed() ? kRed : kGreen) + "  " + format_duration(s.duration_ns());
     std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
     if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->max_rss_kb);
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
+    // What forktrace did not see is marked, never passed off as seen.
+    if (s.recovered)
+      extra += "  " + paint("? recovered from /proc after lost events", kYellow);
+    else if (s.forker_unknown)
+      extra += "  " + paint("? its fork was not seen: parent uncertain", kYellow);
     fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, step_command(s), status, extra);
 
     // Its children: only failed subtrees with --failed, and below --max-depth;

@@ -30,17 +30,22 @@ void Intake::deliver(Event& e) {
     keep_job_marker(e.env, job_env_);
   if (recorder_) recorder_->write(e);
   if (followed_) followed_->on_event(e);
+  if (exits_ && e.kind == EventKind::exit && !e.thread) exits_->emplace_back(e.pid, e.start_ns);
   pipeline_.feed(e);
 }
 
-void Intake::report_lost(uint64_t lost_total, uint64_t now_ns) {
-  if (lost_total <= lost_reported_) return;
+bool Intake::report_lost(const LostCounts& lost, uint64_t now_ns) {
+  if (lost.total() <= lost_reported_.total()) return false;
   Event e;
   e.kind = EventKind::lost;
   e.ts_ns = now_ns;
-  e.lost_count = lost_total - lost_reported_;
-  lost_reported_ = lost_total;
+  e.lost_fork = lost.fork - lost_reported_.fork;
+  e.lost_exec = lost.exec - lost_reported_.exec;
+  e.lost_exit = lost.exit - lost_reported_.exit;
+  e.lost_count = e.lost_fork + e.lost_exec + e.lost_exit;
+  lost_reported_ = lost;
   deliver(e);
+  return true;
 }
 
 }  // namespace ft

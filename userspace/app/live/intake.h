@@ -8,10 +8,13 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app/followed.h"
 #include "app/pipeline.h"
 #include "core/event.h"
+#include "probe/probe.h"
 #include "service/cgroup_resolver.h"
 #include "trace/recorder.h"
 
@@ -28,14 +31,17 @@ class Intake {
   void on_record(const void* data, size_t size);
   // An event from anywhere else (a loss, a reconciliation): the same path.
   void deliver(Event& event);
-  // The probe's cumulative count of lost records: the increase since the last
-  // call, if any, becomes one `lost` event at `now_ns` (boot time).
-  void report_lost(uint64_t lost_total, uint64_t now_ns);
+  // The probe's cumulative counts of lost records: the increase since the
+  // last call, if any, becomes one `lost` event at `now_ns` (boot time).
+  // Returns whether there was one.
+  bool report_lost(const LostCounts& lost, uint64_t now_ns);
 
   uint64_t decode_errors() const { return decode_errors_; }
   // Runs on each event before the recording sees it (env reduction,
   // --redact); without it, an exec keeps only the job marker.
   void set_prepare(std::function<void(Event&)> prepare) { prepare_ = std::move(prepare); }
+  // While set, each process exit delivered is noted there as (pid, start).
+  void watch_exits(std::vector<std::pair<uint32_t, uint64_t>>* exits) { exits_ = exits; }
 
  private:
   Pipeline& pipeline_;
@@ -46,8 +52,9 @@ class Intake {
   std::function<void(Event&)> prepare_;
   Event event_;  // reused: its strings and vectors keep their capacity
   uint64_t last_ts_ns_ = 0;
-  uint64_t lost_reported_ = 0;
+  LostCounts lost_reported_;
   uint64_t decode_errors_ = 0;
+  std::vector<std::pair<uint32_t, uint64_t>>* exits_ = nullptr;
 };
 
 }  // namespace ft

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "app/clock.h"
+#include "app/live/gap_repair.h"
 #include "app/live/intake.h"
 #include "app/output.h"
 #include "app/pipeline.h"
@@ -51,19 +52,29 @@ std::vector<std::string> end_of_run_messages(const RunTotals& t, bool quiet) {
     out.push_back(std::to_string(t.records_not_recorded) + " events were not recorded: the disk could not keep up");
   if (t.decode_errors)
     out.push_back(std::to_string(t.decode_errors) + " malformed records from the kernel were skipped");
-  // "N events, M lost": scripts read it (tools/bench/run.py).
-  if (!quiet) out.push_back(std::to_string(t.events) + " events, " + std::to_string(t.lost) + " lost");
+  if (t.not_shown)
+    out.push_back(std::to_string(t.not_shown) +
+                  " events were not shown: the output did not keep up (--output-buffer; -w records them all)");
+  if (!quiet) {
+    // "N events, M lost" first: scripts read it (tools/bench/run.py).
+    std::string line = std::to_string(t.events) + " events, " + std::to_string(t.lost) + " lost";
+    if (t.lost)
+      line += " (fork " + std::to_string(t.lost_fork) + ", exec " + std::to_string(t.lost_exec) + ", exit " +
+              std::to_string(t.lost_exit) + ")";
+    out.push_back(line);
+  }
   return out;
 }
 
-int drain_and_finish(Probe& probe, Intake& intake, Pipeline& pipeline, Output& output, Recorder* recorder,
-                     bool quiet, int status) {
+int drain_and_finish(Probe& probe, Intake& intake, GapRepair& gaps, Pipeline& pipeline, Output& output,
+                     Recorder* recorder, bool quiet, int status) {
   sd_notify(0, "STOPPING=1");
   // Everything already in the ring buffer belongs to the trace.
   probe.detach();
   while (probe.poll(0) > 0) {
   }
-  intake.report_lost(probe.lost_records(), boottime_now_ns());
+  if (intake.report_lost(probe.lost_by_kind(), boottime_now_ns())) gaps.on_loss();
+  gaps.run(true /* now, whatever the interval */);
   pipeline.finish();
   std::string error;
   if (!output.close(error)) status = fail(error);
@@ -71,6 +82,10 @@ int drain_and_finish(Probe& probe, Intake& intake, Pipeline& pipeline, Output& o
   RunTotals totals;
   totals.events = pipeline.events();
   totals.lost = pipeline.lost();
+  totals.lost_fork = pipeline.lost_fork();
+  totals.lost_exec = pipeline.lost_exec();
+  totals.lost_exit = pipeline.lost_exit();
+  totals.not_shown = pipeline.not_shown();
   totals.records_not_recorded = recorder ? recorder->records_dropped() : 0;
   totals.decode_errors = intake.decode_errors();
   for (const std::string& line : end_of_run_messages(totals, quiet)) std::fprintf(stderr, "forktrace: %s\n", line.c_str());

@@ -9,6 +9,7 @@
 
 namespace ft {
 
+class GapRepair;
 class Intake;
 class Output;
 class Pipeline;
@@ -27,16 +28,18 @@ class StopSignals {
 // What the end of a run says on stderr, one line each.
 struct RunTotals {
   uint64_t events = 0;
-  uint64_t lost = 0;
+  uint64_t lost = 0;  // in the kernel
+  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0;
+  uint64_t not_shown = 0;             // dropped for the views: the output did not keep up
   uint64_t records_not_recorded = 0;  // the recorder dropped them (slow disk)
   uint64_t decode_errors = 0;
 };
 std::vector<std::string> end_of_run_messages(const RunTotals& totals, bool quiet);
 
-// Detaches the probe, drains the ring into intake, finishes the views and
-// closes the output and the recording. Returns `status`, or 1 where closing
-// failed; prints the end-of-run lines.
-int drain_and_finish(Probe& probe, Intake& intake, Pipeline& pipeline, Output& output, Recorder* recorder,
-                     bool quiet, int status);
+// Detaches the probe, drains the ring into intake, repairs a last gap,
+// finishes the views and closes the output and the recording. Returns
+// `status`, or 1 where closing failed; prints the end-of-run lines.
+int drain_and_finish(Probe& probe, Intake& intake, GapRepair& gaps, Pipeline& pipeline, Output& output,
+                     Recorder* recorder, bool quiet, int status);
 
 }  // namespace ft
