@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "arch.h"
 #include "forktrace.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -26,6 +27,7 @@ const volatile bool filter_by_pid = false; /* only tgids in traced_pids and thei
 const volatile bool emit_threads = false;  /* thread fork and thread exit records */
 const volatile bool capture_env = false;   /* environment bytes on exec (job markers) */
 const volatile __u32 wakeup_bytes = 0;     /* 0: wake user space on every record */
+const volatile __u32 args_max = 128 * 1024; /* argv bytes sent per exec (--max-args-size) */
 
 /* Failed ring-buffer reservations per record kind; user space reports increases. */
 __u64 lost_records[FT_RECORD_KIND_COUNT] = {};
@@ -44,12 +46,17 @@ struct {
 
 /*
  * Exec records are sized to their content, so they are built here first.
- * A power of two with room for every masked length below.
+ * Every offset into it is masked below FT_EXEC_SCRATCH / 2, and every write
+ * is at most FT_ARGS_MAX bytes: the verifier can prove both stay inside.
+ * BPF per-CPU values are limited to 32 KiB (PCPU_MIN_UNIT_SIZE).
  */
-#define FT_EXEC_SCRATCH 16384
-_Static_assert(FT_EXEC_SCRATCH >= sizeof(struct ft_exec_record) + 2 * FT_FILENAME_MAX +
-					 2 * FT_ARGS_MAX + 2 * FT_ENV_MAX,
+#define FT_EXEC_SCRATCH 32768
+#define FT_SCRATCH_OFF_MASK (FT_EXEC_SCRATCH / 2 - 1)
+_Static_assert(2 * FT_FILENAME_MAX + 2 * FT_PATH_MAX + FT_ARGS_MAX + FT_ENV_MAX <
+		       FT_EXEC_SCRATCH / 2,
 	       "exec scratch too small");
+_Static_assert(sizeof(struct ft_exec_record) + FT_EXEC_SCRATCH / 2 + FT_ENV_MAX <= FT_EXEC_SCRATCH,
+	       "exec scratch too small for its last write");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -57,6 +64,191 @@ struct {
 	__type(key, __u32);
 	__type(value, char[FT_EXEC_SCRATCH]);
 } exec_scratch SEC(".maps");
+
+/*
+ * Where a path walk starts and ends (dentry, vfsmount, the root's dentry and
+ * vfsmount). Pointers read with direct BTF loads pass through this map value
+ * to become plain numbers: a global function takes only scalars.
+ */
+struct path_ends {
+	__u64 dentry, vfsmnt, root_dentry, root_mnt;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_ends);
+} path_ends_scratch SEC(".maps");
+
+/* One FT_RECORD_ARGS record; lengths are masked below 2 * FT_ARGS_CHUNK. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[sizeof(struct ft_args_record) + 2 * FT_ARGS_CHUNK]);
+} args_scratch SEC(".maps");
+
+#define FT_NAME_BYTES 256 /* a dentry name (NAME_MAX 255) with its NUL */
+
+#define FT_PATH_CUT (1u << 31) /* in path_components's result: the walk was cut */
+
+/*
+ * A path's dentry names from the leaf up to the task's root, as the kernel's
+ * prepend_path() walks them (fs/d_path.c; Tetragon's bpf/process/bpf_d_path
+ * does the same from BPF, where bpf_d_path is not allowed): up the dentries
+ * to the mount's root, then to the mountpoint in the parent mount. Written
+ * at byte `at` of exec_scratch; returns the bytes written (at most
+ * FT_PATH_MAX), with FT_PATH_CUT when the walk did not reach the root within
+ * FT_PATH_DEPTH steps and FT_PATH_MAX bytes.
+ *
+ * A global function, so the verifier checks its loop once rather than once
+ * per path into it (inlined twice, the exec program passed its 1M-insn
+ * limit); its arguments are therefore plain numbers read with BPF_CORE_READ.
+ */
+struct path_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *mnt_root;
+	__u64 root_dentry;
+	__u64 root_mnt;
+	char *out;
+	__u32 len;
+	__u32 reached;
+};
+
+/* One step up the path; 1 ends the walk. */
+static __always_inline long path_step(struct path_walk *w)
+{
+	struct dentry *dentry = w->dentry, *parent;
+	struct mount *mnt = w->mnt, *mnt_parent;
+	struct vfsmount *vfsmnt;
+	const unsigned char *name;
+	__u32 len = w->len;
+	long n;
+
+	if ((__u64)dentry == w->root_dentry && (__u64)w->vfsmnt == w->root_mnt) {
+		w->reached = 1;
+		return 1;
+	}
+	if (dentry == w->mnt_root) {
+		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt) { /* the namespace's root mount */
+			w->reached = 1;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		vfsmnt = &mnt_parent->mnt;
+		w->vfsmnt = vfsmnt;
+		w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		return 0;
+	}
+	/*
+	 * d_parent and d_name.name sit a few words apart in every kernel's
+	 * struct dentry: one read of both where so (CO-RE offsets, constants
+	 * at load time), saving a helper call per path component.
+	 */
+	__u32 at_parent = bpf_core_field_offset(struct dentry, d_parent);
+	__u32 at_name = bpf_core_field_offset(struct dentry, d_name.name);
+	if (at_name > at_parent && at_name - at_parent <= 32 && !((at_name - at_parent) & 7)) {
+		__u64 words[5] = {};
+
+		if (bpf_probe_read_kernel(words, at_name - at_parent + 8, (char *)dentry + at_parent))
+			return 1;
+		parent = (struct dentry *)words[0];
+		name = (const unsigned char *)words[((at_name - at_parent) / 8) & 3];
+	} else {
+		parent = BPF_CORE_READ(dentry, d_parent);
+		name = BPF_CORE_READ(dentry, d_name.name);
+	}
+	if (parent == dentry) { /* a file system's root that is no mount's */
+		w->reached = 1;
+		return 1;
+	}
+	if (len > FT_PATH_MAX - FT_NAME_BYTES)
+		return 1;
+	n = bpf_probe_read_kernel_str(w->out + (len & (FT_PATH_MAX - 1)), FT_NAME_BYTES, name);
+	/*
+	 * The mask changes nothing (len stays below FT_PATH_MAX) but lets the
+	 * verifier's bounds on len converge, so it can prune a plain loop.
+	 */
+	if (n > 0)
+		w->len = (len + n) & (2 * FT_PATH_MAX - 1);
+	w->dentry = parent;
+	return 0;
+}
+
+static long path_loop_step(__u32 index, void *data)
+{
+	return path_step(data);
+}
+
+/*
+ * A global function, so the verifier checks it once per program rather than
+ * once per path into it; its arguments are therefore plain numbers read with
+ * BPF_CORE_READ. With bpf_loop (5.17) the step is verified once; before it,
+ * a plain bounded loop, which takes the verifier longer.
+ */
+__noinline __u32 path_components(__u32 at, __u64 dentry_addr, __u64 vfsmnt_addr, __u64 root_dentry,
+				 __u64 root_mnt)
+{
+	struct path_walk w = {};
+	struct vfsmount *vfsmnt;
+	__u32 zero = 0;
+	int i;
+
+	w.out = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!w.out || !dentry_addr)
+		return FT_PATH_CUT;
+	w.out += at & FT_SCRATCH_OFF_MASK;
+	vfsmnt = (struct vfsmount *)vfsmnt_addr;
+	w.dentry = (struct dentry *)dentry_addr;
+	w.vfsmnt = vfsmnt;
+	w.mnt = container_of(vfsmnt, struct mount, mnt);
+	w.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	w.root_dentry = root_dentry;
+	w.root_mnt = root_mnt;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
+		bpf_loop(FT_PATH_DEPTH, path_loop_step, &w, 0);
+	} else {
+		for (i = 0; i < FT_PATH_DEPTH; i++)
+			if (path_step(&w))
+				break;
+	}
+	return w.reached ? w.len : w.len | FT_PATH_CUT;
+}
+
+/*
+ * The task's working directory, written at byte `at` of exec_scratch. `task`
+ * is a BTF pointer (tp_btf argument, bpf_get_current_task_btf), so these are
+ * direct loads, not bpf_probe_read calls: about 40 ns each saved.
+ */
+static __always_inline __u32 walk_path(__u32 at, struct dentry *dentry, struct vfsmount *vfsmnt,
+					struct fs_struct *fs)
+{
+	struct path_ends *ends;
+	__u32 zero = 0;
+
+	ends = bpf_map_lookup_elem(&path_ends_scratch, &zero);
+	if (!ends)
+		return FT_PATH_CUT;
+	ends->dentry = (__u64)dentry;
+	ends->vfsmnt = (__u64)vfsmnt;
+	ends->root_dentry = (__u64)fs->root.dentry;
+	ends->root_mnt = (__u64)fs->root.mnt;
+	/* volatile: read back from memory, as numbers, not the registers just stored */
+	return path_components(at, *(volatile __u64 *)&ends->dentry, *(volatile __u64 *)&ends->vfsmnt,
+			       *(volatile __u64 *)&ends->root_dentry, *(volatile __u64 *)&ends->root_mnt);
+}
+
+static __always_inline __u32 cwd_components(__u32 at, struct task_struct *task)
+{
+	struct fs_struct *fs = task->fs;
+
+	return walk_path(at, fs->pwd.dentry, fs->pwd.mnt, fs);
+}
 
 /* Copied from include/linux/sched/signal.h; unchanged since v2.6.x. */
 #define SIGNAL_GROUP_EXIT 0x00000004
@@ -145,17 +337,84 @@ int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *ch
 	return 0;
 }
 
+/*
+ * argv past the exec record's own FT_ARGS_MAX bytes, up to args_max, in
+ * FT_RECORD_ARGS records sent before the exec record (user space joins them,
+ * core/argv_assembly.h). One bpf_loop step per record: the verifier checks
+ * the step once, where a plain loop of 256 made it give up.
+ */
+struct args_chunks_ctx {
+	__u64 key;
+	__u64 start; /* the argv's user address */
+	__u32 pid;
+	__u32 tid;
+	__u32 total;
+	__u32 failed; /* a record could not be read or sent */
+};
+
+static long send_args_chunk(__u32 index, void *data)
+{
+	struct args_chunks_ctx *ctx = data;
+	__u32 offset = FT_ARGS_MAX + index * FT_ARGS_CHUNK, zero = 0;
+	struct ft_args_record *c;
+	__u64 len, size;
+
+	if (offset >= ctx->total)
+		return 1;
+	c = bpf_map_lookup_elem(&args_scratch, &zero);
+	if (!c)
+		return 1;
+	len = ctx->total - offset;
+	if (len > FT_ARGS_CHUNK)
+		len = FT_ARGS_CHUNK;
+	len &= 2 * FT_ARGS_CHUNK - 1;
+	if (bpf_probe_read_user(c->data, len, (void *)(ctx->start + offset))) {
+		ctx->failed = 1;
+		return 1;
+	}
+	size = (sizeof(*c) + len + 7) & ~7ULL;
+	size &= 4 * FT_ARGS_CHUNK - 1;
+	c->head.ts_ns = bpf_ktime_get_boot_ns();
+	c->head.kind = FT_RECORD_ARGS;
+	c->head.size = size;
+	c->args_key = ctx->key;
+	c->pid = ctx->pid;
+	c->tid = ctx->tid;
+	c->offset = offset;
+	c->len = len;
+	if (bpf_ringbuf_output(&events, c, size, 0)) {
+		count_lost(FT_RECORD_ARGS);
+		ctx->failed = 1;
+	}
+	return 0;
+}
+
+/* Returns false when part of argv could not be sent. */
+static __always_inline bool send_args_chunks(__u32 pid, __u32 tid, __u64 key, __u64 start, __u32 total)
+{
+	struct args_chunks_ctx ctx = { .key = key, .start = start, .pid = pid, .tid = tid, .total = total };
+
+	/* bpf_loop came in 5.17; before it, argv stops at FT_ARGS_MAX bytes (flagged). */
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
+		return false;
+	bpf_loop((total - FT_ARGS_MAX + FT_ARGS_CHUNK - 1) / FT_ARGS_CHUNK, send_args_chunk, &ctx, 0);
+	return !ctx.failed;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 pid = task->tgid;
-	__u64 filename_len, args_len, env_len = 0, size;
+	__u64 off, len, size;
 	struct ft_exec_record *r;
+	const struct cred *cred;
 	unsigned long start, end;
+	struct fs_struct *fs;
+	struct file *exe;
 	__u32 zero = 0;
-	__u8 flags = 0;
+	__u16 flags = 0;
+	__u32 walk;
 	long n;
-	char *tail;
 
 	if (!is_traced(pid, task->group_leader->start_boottime))
 		return 0;
@@ -166,57 +425,99 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	r->head.kind = FT_RECORD_EXEC;
 	r->start_ns = task->group_leader->start_boottime;
 	r->cgroup_id = task_cgroup_id(task);
+	r->args_key = bpf_ktime_get_boot_ns();
 	r->pid = pid;
 	r->tid = task->pid;
 	r->old_tid = old_pid;
 	r->ppid = task->real_parent->tgid;
+	cred = task->real_cred;
+	r->uid = cred->uid.val;
+	r->gid = cred->gid.val;
+	r->euid = cred->euid.val;
+	r->egid = cred->egid.val;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	r->pad = 0;
+	r->pad2 = 0;
 
 	/*
-	 * Lengths stay in locals and are masked so the verifier can prove every
-	 * offset lies inside the scratch buffer (FT_EXEC_SCRATCH bytes).
+	 * Offsets stay in locals and are masked so the verifier can prove every
+	 * write lies inside the scratch buffer (FT_EXEC_SCRATCH bytes).
 	 */
 	n = bpf_probe_read_kernel_str(r->data, FT_FILENAME_MAX, bprm->filename);
-	filename_len = n > 0 ? n : 0;
-	filename_len &= 2 * FT_FILENAME_MAX - 1;
-	tail = r->data + filename_len;
+	len = n > 0 ? n : 0;
+	r->filename_len = len;
+	off = len & FT_SCRATCH_OFF_MASK;
+
+	/* A #! script (binfmt_script) or binfmt_misc replaced bprm->interp. */
+	len = 0;
+	if (bprm->interp != bprm->filename) {
+		n = bpf_probe_read_kernel_str(r->data + off, FT_FILENAME_MAX, bprm->interp);
+		len = n > 0 ? n : 0;
+	}
+	r->interp_len = len;
+	off = (off + len) & FT_SCRATCH_OFF_MASK;
+
+	walk = cwd_components(sizeof(*r) + off, task);
+	if (walk & FT_PATH_CUT)
+		flags |= FT_EXEC_CWD_CUT;
+	len = walk & (2 * FT_PATH_MAX - 1);
+	r->cwd_len = len;
+	off = (off + len) & FT_SCRATCH_OFF_MASK;
+
+	/* The file now running: for a script its interpreter, for fexecve the real one. */
+	len = 0;
+	exe = task->mm->exe_file;
+	if (exe) {
+		fs = task->fs;
+		walk = walk_path(sizeof(*r) + off, exe->f_path.dentry, exe->f_path.mnt, fs);
+		if (walk & FT_PATH_CUT)
+			flags |= FT_EXEC_EXE_CUT;
+		len = walk & (2 * FT_PATH_MAX - 1);
+	}
+	r->exe_len = len;
+	off = (off + len) & FT_SCRATCH_OFF_MASK;
 
 	/* The new image's argv, already copied to its stack by the kernel. */
 	start = task->mm->arg_start;
 	end = task->mm->arg_end;
-	args_len = end > start ? end - start : 0;
-	if (args_len > FT_ARGS_MAX) {
-		args_len = FT_ARGS_MAX;
+	size = end > start ? end - start : 0;
+	if (size > args_max) {
+		size = args_max;
 		flags |= FT_EXEC_ARGS_TRUNCATED;
 	}
-	args_len &= 2 * FT_ARGS_MAX - 1;
-	if (args_len && bpf_probe_read_user(tail, args_len, (void *)start)) {
-		args_len = 0;
+	r->args_total = size;
+	len = size > FT_ARGS_MAX ? FT_ARGS_MAX : size;
+	len &= 2 * FT_ARGS_MAX - 1;
+	if (len && bpf_probe_read_user(r->data + off, len, (void *)start)) {
+		len = 0;
+		r->args_total = 0;
 		flags |= FT_EXEC_ARGS_TRUNCATED;
 	}
-	tail += args_len;
+	r->args_len = len;
+	off = (off + len) & FT_SCRATCH_OFF_MASK;
+	if (r->args_total > FT_ARGS_MAX &&
+	    !send_args_chunks(pid, task->pid, r->args_key, start, r->args_total))
+		flags |= FT_EXEC_ARGS_LOST;
 
+	len = 0;
 	if (capture_env) {
 		start = task->mm->env_start;
 		end = task->mm->env_end;
-		env_len = end > start ? end - start : 0;
-		if (env_len > FT_ENV_MAX) {
-			env_len = FT_ENV_MAX;
+		len = end > start ? end - start : 0;
+		if (len > FT_ENV_MAX) {
+			len = FT_ENV_MAX;
 			flags |= FT_EXEC_ENV_TRUNCATED;
 		}
-		env_len &= 2 * FT_ENV_MAX - 1;
-		if (env_len && bpf_probe_read_user(tail, env_len, (void *)start)) {
-			env_len = 0;
+		len &= 2 * FT_ENV_MAX - 1;
+		if (len && bpf_probe_read_user(r->data + off, len, (void *)start)) {
+			len = 0;
 			flags |= FT_EXEC_ENV_TRUNCATED;
 		}
 	}
-	r->filename_len = filename_len;
-	r->args_len = args_len;
-	r->env_len = env_len;
+	r->env_len = len;
 	r->flags = flags;
 
-	size = sizeof(*r) + filename_len + args_len + env_len;
+	size = sizeof(*r) + off + len;
 	size = (size + 7) & ~7ULL; /* keep records 8-byte aligned in the ring */
 	size &= FT_EXEC_SCRATCH - 1;
 	r->head.size = size;
@@ -224,6 +525,205 @@ int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct li
 	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
 		count_lost(FT_RECORD_EXEC);
 	return 0;
+}
+
+#define FT_ARGV_CUT (1u << 31) /* in argv_strings's result: argv not wholly read */
+
+/*
+ * The strings of a user-space argv array (4-byte pointers for an ia32
+ * caller), NUL-separated at byte `at` of exec_scratch, at most FT_ARGS_MAX
+ * bytes. Global for the same reason as path_components.
+ */
+struct argv_walk {
+	__u64 argv;
+	char *out;
+	__u32 compat;
+	__u32 len;
+	__u32 done;
+};
+
+/* One argv string; 1 ends the walk. */
+static __always_inline long argv_step(__u32 i, struct argv_walk *w)
+{
+	__u32 len = w->len;
+	__u64 p = 0;
+	long n;
+
+	if (w->compat)
+		n = bpf_probe_read_user(&p, 4, (void *)(w->argv + 4 * (__u64)i));
+	else
+		n = bpf_probe_read_user(&p, 8, (void *)(w->argv + 8 * (__u64)i));
+	if (n)
+		return 1;
+	if (!p) {
+		w->done = 1;
+		return 1;
+	}
+	if (len >= FT_ARGS_MAX)
+		return 1;
+	n = bpf_probe_read_user_str(w->out + (len & (FT_ARGS_MAX - 1)), FT_ARGS_MAX, (void *)p);
+	if (n <= 0)
+		return 1;
+	w->len = (len + n) & (2 * FT_ARGS_MAX - 1); /* a no-op that lets the verifier prune */
+	return 0;
+}
+
+static long argv_loop_step(__u32 index, void *data)
+{
+	return argv_step(index, data);
+}
+
+/*
+ * The strings of a user-space argv array (4-byte pointers for an ia32
+ * caller), NUL-separated at byte `at` of exec_scratch, at most FT_ARGS_MAX
+ * bytes. Global and looped like path_components.
+ */
+__noinline __u32 argv_strings(__u32 at, __u64 argv, __u32 compat)
+{
+	struct argv_walk w = {};
+	__u32 zero = 0;
+	int i;
+
+	if (!argv)
+		return 0; /* argv NULL: Linux runs the program with an empty one */
+	w.out = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!w.out)
+		return FT_ARGV_CUT;
+	w.out += at & FT_SCRATCH_OFF_MASK;
+	w.argv = argv;
+	w.compat = compat;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
+		bpf_loop(FT_FAILED_ARGC_MAX, argv_loop_step, &w, 0);
+	} else {
+		for (i = 0; i < FT_FAILED_ARGC_MAX; i++)
+			if (argv_step(i, &w))
+				break;
+	}
+	if (w.len > FT_ARGS_MAX) { /* the last string was cut */
+		w.len = FT_ARGS_MAX;
+		w.done = 0;
+	}
+	return w.done ? w.len : w.len | FT_ARGV_CUT;
+}
+
+/*
+ * A failed execve/execveat, seen at the syscall's exit: the caller's memory
+ * is still its own, so the filename and argv it passed are read from the
+ * user pointers in the saved registers (bpf/arch.h). A page that is not
+ * resident cannot be read here: that is flagged, never silently short.
+ */
+static __always_inline int record_exec_failure(struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = FT_SYSCALL_NR(regs);
+	unsigned long filename, argv;
+	struct ft_exec_failed_record *r;
+	bool compat, at;
+	__u32 pid, walk, zero = 0;
+	__u64 off, len, size;
+	__u16 flags = 0;
+	long n;
+
+	if (nr == FT_NR_EXECVE || nr == FT_NR_EXECVEAT) {
+		compat = false;
+		at = nr == FT_NR_EXECVEAT;
+	} else if (nr == FT_NR_COMPAT_EXECVE || nr == FT_NR_COMPAT_EXECVEAT) {
+		compat = true;
+		at = nr == FT_NR_COMPAT_EXECVEAT;
+	} else {
+		return 0;
+	}
+	if (FT_IN_COMPAT_SYSCALL(task) != compat)
+		return 0; /* the same number is another syscall in the other ABI */
+	pid = task->tgid;
+	if (!is_traced(pid, task->group_leader->start_boottime))
+		return 0;
+	r = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!r)
+		return 0;
+	if (compat) {
+		filename = at ? FT_COMPAT_ARG1(regs) : FT_COMPAT_ARG0(regs);
+		argv = at ? FT_COMPAT_ARG2(regs) : FT_COMPAT_ARG1(regs);
+	} else {
+		filename = at ? FT_SYSCALL_ARG1(regs) : FT_SYSCALL_ARG0(regs);
+		argv = at ? FT_SYSCALL_ARG2(regs) : FT_SYSCALL_ARG1(regs);
+	}
+
+	r->head.kind = FT_RECORD_EXEC_FAILED;
+	r->start_ns = task->group_leader->start_boottime;
+	r->cgroup_id = task_cgroup_id(task);
+	r->pid = pid;
+	r->tid = task->pid;
+	r->ppid = task->real_parent->tgid;
+	r->error = -ret;
+	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
+
+	n = bpf_probe_read_user_str(r->data, FT_FILENAME_MAX, (void *)filename);
+	if (n < 0)
+		flags |= FT_EXEC_FAILED_FILENAME_FAULT;
+	len = n > 0 ? n : 0;
+	r->filename_len = len;
+	off = len & FT_SCRATCH_OFF_MASK;
+
+	walk = cwd_components(sizeof(*r) + off, task);
+	if (walk & FT_PATH_CUT)
+		flags |= FT_EXEC_FAILED_CWD_CUT;
+	len = walk & (2 * FT_PATH_MAX - 1);
+	r->cwd_len = len;
+	off = (off + len) & FT_SCRATCH_OFF_MASK;
+
+	walk = argv_strings(sizeof(*r) + off, argv, compat);
+	if (walk & FT_ARGV_CUT)
+		flags |= FT_EXEC_FAILED_ARGS_TRUNCATED;
+	len = walk & (2 * FT_ARGS_MAX - 1);
+	if (at)
+		flags |= FT_EXEC_FAILED_EXECVEAT;
+	r->args_len = len;
+	r->flags = flags;
+
+	size = sizeof(*r) + off + len;
+	size = (size + 7) & ~7ULL;
+	size &= FT_EXEC_SCRATCH - 1;
+	r->head.size = size;
+	r->head.ts_ns = bpf_ktime_get_boot_ns();
+	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
+		count_lost(FT_RECORD_EXEC_FAILED);
+	return 0;
+}
+
+/*
+ * Every syscall's exit on the machine comes here, so the common case returns
+ * at the first test: only a failed call goes on to the syscall number.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_exec, struct pt_regs *regs, long ret)
+{
+	if (ret >= 0)
+		return 0;
+	return record_exec_failure(regs, ret);
+}
+
+/*
+ * The alternative (--exec-failures-hook tracepoint): the per-syscall
+ * tracepoints through tracefs, which run only for execve and execveat. The
+ * saved registers come from the task (bpf_task_pt_regs, 5.15).
+ */
+SEC("tracepoint/syscalls/sys_exit_execve")
+int sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret >= 0)
+		return 0;
+	return record_exec_failure((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()),
+				   ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret >= 0)
+		return 0;
+	return record_exec_failure((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()),
+				   ctx->ret);
 }
 
 static __always_inline void fill_exit(struct ft_exit_record *r, struct task_struct *task, __u32 flags,

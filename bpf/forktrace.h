@@ -17,14 +17,22 @@
 
 #define FT_COMM_LEN 16
 #define FT_FILENAME_MAX 256 /* bytes, with the NUL */
-#define FT_ARGS_MAX 2048    /* bytes of NUL-separated argv */
+#define FT_ARGS_MAX 4096    /* bytes of NUL-separated argv in the exec record itself */
 #define FT_ENV_MAX 4096     /* bytes of environment, captured only when asked */
+#define FT_PATH_MAX 2048    /* bytes of a path's components (cwd, exe) */
+#define FT_PATH_DEPTH 64    /* dentries and mounts a path walk visits at most */
+#define FT_ARGS_CHUNK 8192  /* argv bytes per FT_RECORD_ARGS record */
+#define FT_ARGS_BOUND_MAX (FT_ARGS_MAX + 256 * FT_ARGS_CHUNK) /* ~2 MiB: --max-args-size's top */
+#define FT_FAILED_ARGC_MAX 128 /* argv pointers a failed exec's record reads */
 
 enum ft_record_kind {
 	FT_RECORD_FORK = 1,
 	FT_RECORD_EXEC = 2,
 	FT_RECORD_EXIT = 3,
-	FT_RECORD_KIND_COUNT = 4, /* bound for per-kind counters */
+	/* 4 is the user-space `lost` event, never a record */
+	FT_RECORD_EXEC_FAILED = 5, /* an execve/execveat that returned an error */
+	FT_RECORD_ARGS = 6,        /* argv beyond the exec record's own FT_ARGS_MAX bytes */
+	FT_RECORD_KIND_COUNT = 7,  /* bound for per-kind counters */
 };
 
 struct ft_record_head {
@@ -52,25 +60,77 @@ struct ft_fork_record {
 };
 
 enum ft_exec_flags {
-	FT_EXEC_ARGS_TRUNCATED = 1 << 0,
+	FT_EXEC_ARGS_TRUNCATED = 1 << 0, /* argv longer than the bound, or unreadable */
 	FT_EXEC_ENV_TRUNCATED = 1 << 1,
+	FT_EXEC_CWD_CUT = 1 << 2, /* the cwd walk stopped at FT_PATH_MAX/FT_PATH_DEPTH */
+	FT_EXEC_EXE_CUT = 1 << 3, /* the same for the executable's path */
+	FT_EXEC_ARGS_LOST = 1 << 4, /* an FT_RECORD_ARGS reservation failed */
 };
 
+/*
+ * Paths (cwd, exe) are sent as the kernel's dentry names from the leaf up,
+ * each with its NUL ("gcc\0bin\0usr\0" for /usr/bin/gcc): user space joins
+ * them in reverse. A walk that did not reach the root is flagged *_CUT.
+ *
+ * argv: the first FT_ARGS_MAX bytes travel in the exec record; the rest, up
+ * to the bound user space set, in FT_RECORD_ARGS records sent just before the
+ * exec record, with the same args_key and their offset into argv.
+ */
 struct ft_exec_record {
 	struct ft_record_head head;
 	__u64 start_ns;  /* the process's start_boottime */
 	__u64 cgroup_id;
+	__u64 args_key;  /* ties FT_RECORD_ARGS records to this exec */
 	__u32 pid;
 	__u32 tid;     /* after exec always equal to pid */
 	__u32 old_tid; /* the thread that called exec (!= pid when a non-leader did) */
 	__u32 ppid;
+	__u32 uid, gid, euid, egid; /* task->real_cred after the exec */
+	__u32 args_total; /* argv bytes sent in all (inline and chunks) */
 	char comm[FT_COMM_LEN];
 	__u16 filename_len; /* bytes in data[], with the NUL */
-	__u16 args_len;     /* bytes in data[] after the filename */
-	__u16 env_len;      /* bytes in data[] after the args */
-	__u8 flags;         /* enum ft_exec_flags */
-	__u8 pad;
-	char data[]; /* filename, then argv, then env: NUL-separated strings */
+	__u16 interp_len;   /* bytes after the filename: bprm->interp, 0 unless it differs */
+	__u16 cwd_len;      /* bytes of cwd components after the interpreter */
+	__u16 exe_len;      /* bytes of exe components after the cwd */
+	__u16 args_len;     /* bytes of argv after the exe, at most FT_ARGS_MAX */
+	__u16 env_len;      /* bytes of environment after the argv */
+	__u16 flags;        /* enum ft_exec_flags */
+	__u16 pad;
+	__u32 pad2;
+	char data[]; /* filename, interp, cwd, exe, argv, env */
+};
+
+struct ft_args_record {
+	struct ft_record_head head;
+	__u64 args_key;
+	__u32 pid;
+	__u32 tid;
+	__u32 offset; /* into argv */
+	__u32 len;    /* bytes in data[] */
+	char data[];
+};
+
+enum ft_exec_failed_flags {
+	FT_EXEC_FAILED_ARGS_TRUNCATED = 1 << 0, /* argv not wholly read (fault, bound) */
+	FT_EXEC_FAILED_CWD_CUT = 1 << 1,
+	FT_EXEC_FAILED_FILENAME_FAULT = 1 << 2, /* the filename could not be read */
+	FT_EXEC_FAILED_EXECVEAT = 1 << 3,       /* execveat, not execve */
+};
+
+struct ft_exec_failed_record {
+	struct ft_record_head head;
+	__u64 start_ns; /* the process's start_boottime */
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 error; /* positive errno */
+	char comm[FT_COMM_LEN];
+	__u16 filename_len; /* bytes in data[], with the NUL */
+	__u16 cwd_len;      /* cwd components after the filename */
+	__u16 args_len;     /* NUL-separated argv after the cwd */
+	__u16 flags;        /* enum ft_exec_failed_flags */
+	char data[];
 };
 
 enum ft_exit_flags {
@@ -123,16 +183,19 @@ struct ft_exit_record {
 	struct ft_usage usage;
 };
 
+#define FT_EXEC_RECORD_MAX                                                                \
+	(sizeof(struct ft_exec_record) + 2 * FT_FILENAME_MAX + 2 * FT_PATH_MAX + FT_ARGS_MAX + \
+	 FT_ENV_MAX)
 #define FT_EXIT_RECORD_BASE 80 /* bytes of an exit record without usage */
 
-#define FT_EXEC_RECORD_MAX \
-	(sizeof(struct ft_exec_record) + FT_FILENAME_MAX + FT_ARGS_MAX + FT_ENV_MAX)
 
 /* Layout checks; the C++ side repeats them with offsetof. */
 #ifndef __cplusplus
 _Static_assert(sizeof(struct ft_record_head) == 16, "record head");
 _Static_assert(sizeof(struct ft_fork_record) == 80, "fork record");
-_Static_assert(sizeof(struct ft_exec_record) == 72, "exec record");
+_Static_assert(sizeof(struct ft_exec_record) == 112, "exec record");
+_Static_assert(sizeof(struct ft_args_record) == 40, "args record");
+_Static_assert(sizeof(struct ft_exec_failed_record) == 72, "exec_failed record");
 _Static_assert(sizeof(struct ft_usage) == 104, "usage");
 _Static_assert(sizeof(struct ft_exit_record) == FT_EXIT_RECORD_BASE + 104, "exit record");
 _Static_assert(__builtin_offsetof(struct ft_exit_record, usage) == FT_EXIT_RECORD_BASE, "exit usage");

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Replays the checked-in recording through every view and compares with the
+# Replays the checked-in recordings through every view and compares with the
 # expected output: a format or view change that breaks old files fails here.
+#   check.sh FORKTRACE DIR [--update [basic|exec]]
+# basic.ftrace is version 1, exec.ftrace version 3 (see make-golden.sh).
 set -euo pipefail
 bin=$1
 dir=$2
 update=${3:-}
+only=${4:-}
 export TZ=UTC  # the text view prints local time
 status=0
 check() {
@@ -12,8 +15,8 @@ check() {
   shift
   local got
   got=$(mktemp)
-  "$bin" -r "$dir/basic.ftrace" "$@" >"$got"
-  if [ "$update" = --update ]; then
+  "$bin" -r "$dir/$recording.ftrace" "$@" >"$got"
+  if [ "$update" = --update ] && { [ -z "$only" ] || [ "$only" = "$recording" ]; }; then
     cp "$got" "$dir/expected/$name"
   elif ! diff -u "$dir/expected/$name" "$got"; then
     echo "golden: $name differs" >&2
@@ -22,14 +25,21 @@ check() {
   rm -f "$got"
 }
 mkdir -p "$dir/expected"
-check basic.txt --format text
-check basic.threads.txt --format text --threads
-check basic.tree --format tree
-check basic.json --format json
-check basic.threads.json --format json --threads
-check basic.failed.json --format json --failed
-check basic.failed.tree --format tree --failed
-check basic.chrome.json --format chrome
-check basic.summary --summary
+for recording in basic exec; do
+  [ -f "$dir/$recording.ftrace" ] || continue
+  check $recording.txt --format text
+  check $recording.threads.txt --format text --threads
+  check $recording.tree --format tree
+  check $recording.json --format json
+  check $recording.threads.json --format json --threads
+  check $recording.failed.json --format json --failed
+  check $recording.failed.tree --format tree --failed
+  check $recording.chrome.json --format chrome
+  check $recording.summary --summary
+  if [ $recording = exec ]; then
+    check exec.verbose.txt --format text -v
+    check exec.failed.txt --format text --failed
+  fi
+done
 [ $status -eq 0 ] && echo "golden: all views match"
 exit $status

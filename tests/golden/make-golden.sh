@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# Regenerates the golden recording and its expected replay output. Run as root
+# Regenerates a golden recording and its expected replay output. Run as root
 # only when the format or a view changes on purpose; review the diff.
+#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic]
+# exec (the default): exec.ftrace, in the current format (version 3): every
+# exec attempt of `ft-workload exec_detail`, where and as whom.
+# basic: basic.ftrace, which is kept at version 1 on purpose, so that every
+# forktrace is tested on reading an old file: regenerate it only with a
+# forktrace of that version.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../../build/forktrace}
 workload=${2:-$here/../../build/tests/workload/ft-workload}
-"$bin" -q --threads -w "$here/basic.ftrace" -o /dev/null -- \
-  sh -c '"$0" all >/dev/null 2>&1; sh -c "exit 3"; sh -c "kill -TERM \$\$"; true' "$workload"
-"$here/check.sh" "$bin" "$here" --update
+which=${3:-exec}
+case $which in
+  basic)
+    "$bin" -q --threads -w "$here/basic.ftrace" -o /dev/null -- \
+      sh -c '"$0" all >/dev/null 2>&1; sh -c "exit 3"; sh -c "kill -TERM \$\$"; true' "$workload" ;;
+  exec)
+    (cd /tmp && "$bin" -q -w "$here/exec.ftrace" -o /dev/null -- "$workload" exec_detail >/dev/null) ;;
+  *) echo "make-golden.sh: exec or basic, not $which" >&2; exit 2 ;;
+esac
+"$here/check.sh" "$bin" "$here" --update "$which"

@@ -1049,3 +1049,128 @@ TEST_F(Integration, CommandRunsAsTheSudoUser) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- exec detail (issue 12) ---------------------------------------------------
+
+// Every exec attempt of `ft-workload exec_detail`, field by field against
+// what the workload passed and saw: failed ones (errno, filename, argv,
+// cwd), and successful ones (cwd, exe, interpreter, credentials, the whole
+// argv of over 100 KB). Live, and replayed from the recording.
+class ExecDetail : public Integration {};
+
+std::string errno_symbol(long e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case ENOEXEC: return "ENOEXEC";
+  }
+  return "";
+}
+
+void expect_exec_detail(const std::vector<json>& truth, const std::vector<json>& events) {
+  size_t failures = 0, execs = 0;
+  for (const json& w : truth) {
+    long child = w["child"];
+    std::string what = w["case"].get<std::string>();
+    bool failed = w["errno"].get<long>() != 0 && !w.contains("exe");
+    std::vector<const json*> found;
+    for (const json& e : events)
+      if (e["pid"] == child && e["event"] == (failed ? "exec_failed" : "exec")) found.push_back(&e);
+    ASSERT_EQ(found.size(), 1u) << what << ": " << (failed ? "exec_failed" : "exec") << " of " << child;
+    const json& e = *found[0];
+    EXPECT_EQ(e["filename"], w["filename"]) << what;
+    EXPECT_EQ(e["argv"], w["argv"]) << what;
+    EXPECT_EQ(e["argv_truncated"], false) << what;
+    EXPECT_EQ(e["cwd"], w["cwd"]) << what;
+    EXPECT_EQ(e["tid"], child) << what;
+    EXPECT_TRUE(e["comm"].is_string()) << what;
+    if (failed) {
+      failures++;
+      EXPECT_EQ(e["errno"], w["errno"]) << what;
+      EXPECT_EQ(e["error"], errno_symbol(w["errno"])) << what;
+      continue;
+    }
+    execs++;
+    EXPECT_EQ(w["errno"], 0) << what << ": the workload's exec failed";
+    EXPECT_EQ(e["exe"], w["exe"]) << what;
+    if (w["interpreter"] == "")
+      EXPECT_FALSE(e.contains("interpreter")) << what;
+    else
+      EXPECT_EQ(e["interpreter"], w["interpreter"]) << what;
+    for (const char* key : {"uid", "gid", "euid", "egid"}) EXPECT_EQ(e[key], w[key]) << what << " " << key;
+  }
+  EXPECT_EQ(failures, 3u);
+  EXPECT_GE(execs, 7u);
+}
+
+TEST_F(ExecDetail, EveryAttemptWhereAndAsWhom) {
+  std::string view = dir_ + "/exec_detail.jsonl", recording = dir_ + "/exec_detail.ftrace";
+  Result r = run({kForktrace, "--format", "json", "-o", view, "-w", recording, "--", kWorkload, "exec_detail"},
+                 in_dir(dir_));
+  ASSERT_EQ(r.shell_status(), 0) << r.err;
+  std::vector<json> truth = parse_json_lines(r.out);
+  ASSERT_GE(truth.size(), 9u);
+  expect_exec_detail(truth, parse_json_lines(read_file(view)));
+  // The recording replays to the same lines.
+  Result replay = run({kForktrace, "-r", recording, "--format", "json"});
+  ASSERT_EQ(replay.exit_code(), 0) << replay.err;
+  EXPECT_EQ(replay.out, read_file(view));
+}
+
+TEST_F(ExecDetail, ArgvBoundIsAnOption) {
+  std::string view = dir_ + "/small.jsonl";
+  Result r = run({kForktrace, "--format", "json", "-o", view, "--max-args-size", "8192", "--", kWorkload,
+                  "exec_detail"},
+                 in_dir(dir_));
+  ASSERT_EQ(r.shell_status(), 0) << r.err;
+  long child = 0;
+  size_t truth_bytes = 0;
+  for (const json& w : parse_json_lines(r.out))
+    if (w["case"] == "exec_long_argv") {
+      child = w["child"];
+      for (const auto& a : w["argv"]) truth_bytes += a.get<std::string>().size() + 1;
+    }
+  ASSERT_GT(truth_bytes, 100u * 1024);
+  bool seen = false;
+  for (const json& e : parse_json_lines(read_file(view))) {
+    if (e["event"] != "exec" || e["pid"] != child) continue;
+    seen = true;
+    EXPECT_EQ(e["argv_truncated"], true);
+    size_t bytes = 0;
+    for (const auto& a : e["argv"]) bytes += a.get<std::string>().size() + 1;
+    EXPECT_LE(bytes, 8192u + 1);
+    EXPECT_GE(bytes, 8000u);
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST_F(ExecDetail, NoExecFailuresTurnsThemOff) {
+  std::string view = dir_ + "/off.jsonl";
+  Result r = run({kForktrace, "--format", "json", "-o", view, "--no-exec-failures", "--", kWorkload, "exec_detail"},
+                 in_dir(dir_));
+  ASSERT_EQ(r.shell_status(), 0) << r.err;
+  for (const json& e : parse_json_lines(read_file(view))) EXPECT_NE(e["event"], "exec_failed") << e;
+}
+
+TEST_F(ExecDetail, SysExitHookSeesTheSameFailures) {
+  std::string view = dir_ + "/tp.jsonl";
+  Result r = run({kForktrace, "--format", "json", "-o", view, "--exec-failures-hook", "sys_exit", "--",
+                  kWorkload, "exec_detail"},
+                 in_dir(dir_));
+  ASSERT_EQ(r.shell_status(), 0) << r.err;
+  expect_exec_detail(parse_json_lines(r.out), parse_json_lines(read_file(view)));
+}
+
+TEST_F(ExecDetail, TextViewShowsUnsatisfiedAttemptsWithTheirChain) {
+  Result r = run({kForktrace, "-q", "-o", dir_ + "/text.txt", "--", "sh", "-c", "/no/such/cmd; true"}, in_dir(dir_));
+  ASSERT_EQ(r.shell_status(), 0) << r.err;
+  std::string text = read_file(dir_ + "/text.txt");
+  EXPECT_NE(text.find("/no/such/cmd: ENOENT (No such file or directory)"), std::string::npos) << text;
+  // forktrace's own PATH search for sh is folded into the exec it led to.
+  EXPECT_NE(text.find("failed attempt"), std::string::npos) << text;
+  EXPECT_EQ(text.find("/usr/local/bin/sh:"), std::string::npos) << text;
+}
+
+}  // namespace

@@ -133,7 +133,7 @@ TEST_P(ProbeExit, ThreadAndProcessExitsAreToldApartAndTheFilterOutlivesTheExit) 
     EXPECT_EQ(process_exit_statuses[0], 3u << 8);
     for (size_t i = 1; i < process_exit_statuses.size(); ++i) EXPECT_EQ(process_exit_statuses[i], 7u << 8);
   }
-  EXPECT_EQ(probe->lost_records(), 0u);
+  EXPECT_EQ(probe->lost_by_kind().total(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, ProbeExit,

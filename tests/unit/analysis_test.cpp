@@ -122,6 +122,20 @@ Cascade cascade() {
   return c;
 }
 
+TEST(AnalysisExecutable, NamedAsRunExceptAnFexecvesDescriptor) {
+  analysis::Step s;
+  s.comm = "cc";
+  EXPECT_EQ(analysis::executable_of(s), "cc");
+  s.filename = "/usr/bin/cc";
+  s.exe = "/usr/bin/x86_64-linux-gnu-gcc-12";
+  EXPECT_EQ(analysis::executable_of(s), "cc");  // as the build named it
+  s.filename = "/dev/fd/4";
+  s.exe = "/usr/bin/true";
+  EXPECT_EQ(analysis::executable_of(s), "true");
+  s.exe.clear();
+  EXPECT_EQ(analysis::executable_of(s), "4");  // nothing better known
+}
+
 TEST(AnalysisRoot, TracedCommandIsTheRootAndTheTracerIsNoStep) {
   Cascade c = cascade();
   const Trace& t = c.trace;

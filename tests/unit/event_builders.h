@@ -87,6 +87,22 @@ inline Event exec_of(Id p, uint32_t ppid, std::string filename, std::vector<std:
 }
 
 // The whole process `p` ended (the last thread, `tid`, exited) with `wait_status`.
+// A failed exec attempt of sh in /w (argv "x").
+inline Event failed_exec_of(Id p, uint32_t ppid, std::string filename, int error, uint64_t ts) {
+  Event e;
+  e.kind = EventKind::exec_failed;
+  e.ts_ns = ts;
+  e.pid = e.tid = p.pid;
+  e.ppid = ppid;
+  e.start_ns = p.start_ns;
+  e.comm = "sh";
+  e.filename = std::move(filename);
+  e.argv = {"x"};
+  e.cwd = "/w";
+  e.exec_errno = error;
+  return e;
+}
+
 inline Event exit_of(Id p, uint32_t ppid, uint32_t wait_status, uint64_t ts, uint32_t tid = 0,
                      std::string comm = "sh") {
   Event e;

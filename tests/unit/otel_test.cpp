@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <map>
 #include <string>
 #include <vector>
@@ -142,6 +143,24 @@ TEST(Spans, EachExecIsAnEventAndTheLastNamesTheSpan) {
   EXPECT_EQ(std::get<std::string>(Traced::attr(s, "process.executable.path")), "/usr/bin/make");
   EXPECT_EQ(s.status, StatusCode::unset);
   EXPECT_EQ(std::get<int64_t>(Traced::attr(s, "process.exit.code")), 0);
+}
+
+TEST(Spans, FailedExecAttemptsAreEventsWithTheirError) {
+  Traced r;
+  r.feed(fork_of(kTracer, kSh))
+      .feed(exec_of(kSh, 10, "/bin/sh", {"sh", "-c", "nosuch x"}, 10 * kSec + kMs))
+      .feed(failed_exec_of(kSh, 10, "/usr/bin/nosuch", ENOENT, 10 * kSec + 2 * kMs))
+      .feed(exit_of(kSh, 10, exited_with(127), 11 * kSec));
+  ASSERT_EQ(r.spans.size(), 1u);
+  const Span& s = r.spans[0];
+  ASSERT_EQ(s.events.size(), 2u);
+  EXPECT_EQ(s.events[1].name, "exec_failed");
+  EXPECT_EQ(s.events[1].time_unix_ns, r.config.realtime_offset_ns + int64_t(10 * kSec + 2 * kMs));
+  EXPECT_EQ(std::get<std::string>(s.events[1].attributes[0].value), "/usr/bin/nosuch");
+  EXPECT_EQ(s.events[1].attributes[1].key, "error.type");
+  EXPECT_EQ(std::get<std::string>(s.events[1].attributes[1].value), "ENOENT");
+  EXPECT_EQ(s.name, "sh");  // the program still running is the one that failed to exec
+  EXPECT_EQ(s.status, StatusCode::error);
 }
 
 TEST(Spans, FailuresAreErrorsWithTheExitCodeOrSignal) {

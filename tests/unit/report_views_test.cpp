@@ -17,6 +17,7 @@
 
 #include "app/pipeline.h"
 #include "event_builders.h"
+#include "read_all.h"
 #include "views/chrome_view.h"
 #include "views/html_report.h"
 #include "views/html_view.h"
@@ -28,16 +29,6 @@ using namespace ft::test;
 using Json = nlohmann::json;
 
 constexpr int64_t kBootEpochNs = 1'700'000'000'000'000'000;
-
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  return out;
-}
 
 size_t count_of(const std::string& haystack, const std::string& needle) {
   size_t n = 0;

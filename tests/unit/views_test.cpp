@@ -14,6 +14,7 @@
 
 #include "app/pipeline.h"
 #include "event_builders.h"
+#include "read_all.h"
 #include "views/format.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
@@ -28,16 +29,6 @@ using Json = nlohmann::json;
 
 // 2023-11-14 22:13:20 UTC: boot time 0 on the wall clock.
 constexpr int64_t kBootEpochNs = 1'700'000'000'000'000'000;
-
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  return out;
-}
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> out;

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -25,6 +26,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -450,6 +452,213 @@ void case_hold() {
   emit("hold_child", {kv("child", child), ks("woken_by", woken_by), kv("status", status)});
 }
 
+// ---- exec detail (issue 12) -------------------------------------------------
+
+std::string real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? buf : path;
+}
+
+std::string current_dir() {
+  char buf[PATH_MAX];
+  return getcwd(buf, sizeof buf) ? buf : "";
+}
+
+void write_file(const std::string& path, const std::string& content, mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) die(path.c_str());
+  if (write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size())) die("write");
+  close(fd);
+  if (chmod(path.c_str(), mode) != 0) die("chmod");
+}
+
+std::string read_whole(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die(path.c_str());
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+std::vector<char*> c_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> out;
+  for (const std::string& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// A child that execs once by `how` and reports the errno of a failed
+// attempt through a close-on-exec pipe (0 when the exec succeeded).
+template <typename Exec>
+std::pair<pid_t, int> exec_child(Exec how, int& status) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) die("pipe2");
+  pid_t child = fork_or_die();
+  if (child == 0) {
+    close(fds[0]);
+    how();
+    int err = errno;
+    if (write(fds[1], &err, sizeof err) != sizeof err) _exit(102);
+    _exit(127);
+  }
+  close(fds[1]);
+  int err = 0;
+  if (read(fds[0], &err, sizeof err) != sizeof err) err = 0;
+  close(fds[0]);
+  status = wait_for(child);
+  return {child, err};
+}
+
+// Every exec attempt, where and as whom: each line names the child, what it
+// passed (filename, argv), the errno of a failed attempt, and for a
+// successful one the cwd, exe, interpreter and credentials it ran with.
+void case_exec_detail() {
+  char tmpl[] = "/tmp/ft-workload-exec.XXXXXX";
+  if (!mkdtemp(tmpl)) die("mkdtemp");
+  const std::string dir = tmpl;
+  if (chmod(dir.c_str(), 0755) != 0) die("chmod");  // the setuid case runs as nobody
+  const std::string cwd = real_path(current_dir());
+  const std::string dir_real = real_path(dir);
+  std::vector<std::string> tmp_files;
+  auto report_failure = [&](const char* name, pid_t child, const std::string& filename,
+                            const std::vector<std::string>& argv, int err, int status) {
+    emit(name, {kv("child", child), ks("filename", filename), ka("argv", argv), kv("errno", err),
+                ks("cwd", cwd), kv("status", status)});
+  };
+  auto report_exec = [&](const char* name, pid_t child, const std::string& filename,
+                         const std::vector<std::string>& argv, const std::string& exec_cwd, const std::string& exe,
+                         const std::string& interpreter, uid_t uid, gid_t gid, uid_t euid, gid_t egid, int err,
+                         int status) {
+    emit(name, {kv("child", child), ks("filename", filename), ka("argv", argv), ks("cwd", exec_cwd),
+                ks("exe", exe), ks("interpreter", interpreter), kv("uid", uid), kv("gid", gid), kv("euid", euid),
+                kv("egid", egid), kv("errno", err), kv("status", status)});
+  };
+  int status = 0;
+
+  {  // a file that does not exist
+    std::string f = dir + "/no-such-program";
+    std::vector<std::string> argv = {"no-such-program", "x y"};
+    auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
+    report_failure("exec_missing", child, f, argv, err, status);
+  }
+  {  // a file without the execute bit
+    std::string f = dir + "/not-executable";
+    write_file(f, "#!/bin/sh\nexit 0\n", 0644);
+    std::vector<std::string> argv = {"not-executable"};
+    auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
+    report_failure("exec_not_executable", child, f, argv, err, status);
+  }
+  {  // an executable file that is no program the kernel knows (no #!, no ELF)
+    std::string f = dir + "/not-a-program";
+    write_file(f, std::string("\x01\x02\x03 just bytes\n"), 0755);
+    std::vector<std::string> argv = {"not-a-program", "--flag"};
+    auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
+    report_failure("exec_not_a_program", child, f, argv, err, status);
+  }
+  const std::string true_path = real_path("/bin/true");
+  const std::string true_dir = true_path.substr(0, true_path.rfind('/'));
+  const std::string true_name = true_path.substr(true_path.rfind('/') + 1);
+  {  // execveat with a directory fd and a relative path
+    std::vector<std::string> argv = {"true", "dirfd"};
+    int dfd = open(true_dir.c_str(), O_RDONLY | O_DIRECTORY);  // inherited: not close-on-exec
+    if (dfd < 0) die("open dir");
+    auto [child, err] = exec_child(
+        [&] { syscall(SYS_execveat, dfd, true_name.c_str(), c_argv(argv).data(), environ, 0); }, status);
+    report_exec("execveat_dirfd", child, "/dev/fd/" + std::to_string(dfd) + "/" + true_name, argv, cwd, true_path,
+                "", getuid(), getgid(), geteuid(), getegid(), err, status);
+    close(dfd);
+  }
+  {  // execveat with AT_FDCWD and a path relative to the cwd
+    std::vector<std::string> argv = {"true", "relative"};
+    auto [child, err] = exec_child(
+        [&] {
+          if (chdir(true_dir.c_str()) != 0) _exit(103);
+          syscall(SYS_execveat, AT_FDCWD, true_name.c_str(), c_argv(argv).data(), environ, 0);
+        },
+        status);
+    report_exec("execveat_relative", child, true_name, argv, true_dir, true_path, "", getuid(), getgid(),
+                geteuid(), getegid(), err, status);
+  }
+  {  // fexecve: the kernel's filename is /dev/fd/N, the exe the real file
+    std::vector<std::string> argv = {"true", "fexecve"};
+    int fd = open(true_path.c_str(), O_RDONLY);
+    if (fd < 0) die("open");
+    auto [child, err] = exec_child([&] { fexecve(fd, c_argv(argv).data(), environ); }, status);
+    report_exec("fexecve", child, "/dev/fd/" + std::to_string(fd), argv, cwd, true_path, "", getuid(), getgid(),
+                geteuid(), getegid(), err, status);
+    close(fd);
+  }
+  {  // a #! script
+    std::string f = dir + "/script.sh";
+    write_file(f, "#!/bin/sh -e\nexit 0\n", 0755);
+    std::vector<std::string> argv = {"script.sh", "arg"};
+    auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
+    // The new image's argv is what binfmt_script made of it (/proc/PID/cmdline).
+    report_exec("script", child, f, {"/bin/sh", "-e", f, "arg"}, cwd, real_path("/bin/sh"), "/bin/sh", getuid(),
+                getgid(), geteuid(), getegid(), err, status);
+  }
+  {  // a command run after chdir into a directory whose name has spaces
+    std::string sub = dir + "/a dir with spaces";
+    if (mkdir(sub.c_str(), 0755) != 0) die("mkdir");
+    std::vector<std::string> argv = {"true", "in a dir"};
+    auto [child, err] = exec_child(
+        [&] {
+          if (chdir(sub.c_str()) != 0) _exit(103);
+          execve(true_path.c_str(), c_argv(argv).data(), environ);
+        },
+        status);
+    report_exec("exec_in_spaced_dir", child, true_path, argv, dir_real + "/a dir with spaces", true_path, "",
+                getuid(), getgid(), geteuid(), getegid(), err, status);
+    rmdir(sub.c_str());
+  }
+  {  // argv of over 100 KB
+    std::vector<std::string> argv = {"true"};
+    size_t bytes = 5;
+    for (int i = 0; bytes < 110 * 1024; ++i) {
+      argv.push_back("argument-" + std::to_string(i) + std::string(90, 'x'));
+      bytes += argv.back().size() + 1;
+    }
+    auto [child, err] = exec_child([&] { execve(true_path.c_str(), c_argv(argv).data(), environ); }, status);
+    report_exec("exec_long_argv", child, true_path, argv, cwd, true_path, "", getuid(), getgid(), geteuid(),
+                getegid(), err, status);
+  }
+  if (geteuid() == 0) {
+    const uid_t nobody = 65534;
+    const gid_t nogroup = 65534;
+    {  // setresuid/setresgid before exec
+      std::vector<std::string> argv = {"true", "as-nobody"};
+      auto [child, err] = exec_child(
+          [&] {
+            if (setresgid(nogroup, nogroup, nogroup) != 0 || setresuid(nobody, nobody, nobody) != 0) _exit(104);
+            execve(true_path.c_str(), c_argv(argv).data(), environ);
+          },
+          status);
+      report_exec("exec_setresuid", child, true_path, argv, cwd, true_path, "", nobody, nogroup, nobody, nogroup,
+                  err, status);
+    }
+    {  // a setuid/setgid binary run by nobody: euid and egid become the file's
+      std::string f = dir + "/setuid-true";
+      write_file(f, read_whole(true_path), 0755);
+      if (chown(f.c_str(), 0, 0) != 0 || chmod(f.c_str(), 06755) != 0) die("chmod setuid");
+      std::vector<std::string> argv = {"setuid-true"};
+      auto [child, err] = exec_child(
+          [&] {
+            if (setresgid(nogroup, nogroup, nogroup) != 0 || setresuid(nobody, nobody, nobody) != 0) _exit(104);
+            execve(f.c_str(), c_argv(argv).data(), environ);
+          },
+          status);
+      report_exec("exec_setuid", child, f, argv, cwd, dir_real + "/setuid-true", "", nobody, nogroup, 0, 0, err,
+                  status);
+      unlink(f.c_str());
+    }
+  }
+  for (const char* name : {"not-executable", "not-a-program", "script.sh"}) unlink((dir + "/" + name).c_str());
+  if (rmdir(dir.c_str()) != 0) std::fprintf(stderr, "ft-workload: could not remove %s\n", dir.c_str());
+}
+
 // Waits for one line on stdin (at most 60 s, so a test that died leaves
 // nothing behind); false on end of file or timeout.
 bool wait_line() {
@@ -766,6 +975,7 @@ const Case kCases[] = {
     {"posix_spawn", case_posix_spawn},
     {"reuse_pid", case_reuse_pid},
     {"hold", case_hold},
+    {"exec_detail", case_exec_detail},
     {"gap", case_gap},
     {"usage_cpu", case_usage_cpu},
     {"usage_rss", case_usage_rss},
@@ -779,11 +989,13 @@ const Case kCases[] = {
 int main(int argc, char** argv) {
   std::string which = argc == 2 ? argv[1] : "";
   if (which == "all") {
-    // Every case but hold and gap, which wait for someone, and the usage
-    // cases, which burn CPU for their own tests; reuse_pid needs root.
+    // Every case but hold and gap, which wait for someone, the usage cases,
+    // which burn CPU for their own tests, and exec_detail, checked by tests of
+    // its own; reuse_pid needs root.
     for (const Case& c : kCases) {
       std::string name = c.name;
-      if (name != "hold" && name != "gap" && name.rfind("usage_", 0) != 0 && (name != "reuse_pid" || geteuid() == 0))
+      if (name != "hold" && name != "gap" && name != "exec_detail" && name.rfind("usage_", 0) != 0 &&
+          (name != "reuse_pid" || geteuid() == 0))
         c.run();
     }
     return g_failed ? 1 : 0;

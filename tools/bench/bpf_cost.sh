@@ -35,7 +35,7 @@ tracer=
 echo "storm: $(cat "$tmp/storm.json")"
 python3 - "$tmp/progs.json" <<'PY'
 import json, sys
-progs = [p for p in json.load(open(sys.argv[1])) if p.get("name", "").startswith("sched_proc_")]
+progs = [p for p in json.load(open(sys.argv[1])) if p.get("name", "").startswith(("sched_proc_", "sys_exit_"))]
 print("| program | calls | ns per call | total ms |")
 print("| --- | ---: | ---: | ---: |")
 for p in sorted(progs, key=lambda p: p["name"]):

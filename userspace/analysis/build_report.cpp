@@ -163,6 +163,16 @@ std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(c
   return out;
 }
 
+std::vector<const FailedExec*> unsatisfied_execs(const Step& s) {
+  // A PATH search tries each directory: the misses before the one that ran
+  // are not failures.
+  std::string ran = basename(s.filename);
+  std::vector<const FailedExec*> out;
+  for (const FailedExec& f : s.failed_execs)
+    if (basename(f.filename) != ran) out.push_back(&f);
+  return out;
+}
+
 std::vector<NotFound> find_not_found(const Trace& t) {
   std::map<std::pair<std::string, std::string>, size_t> index;
   std::vector<NotFound> out;
@@ -179,18 +189,16 @@ std::vector<NotFound> find_not_found(const Trace& t) {
     const Step& s = t.steps[i];
     if (s.context) continue;
     if (t.has_exec_failures) {
-      // A PATH search tries each directory: the misses before the one that
-      // ran are not failures. A name is not found when no exec of it succeeded.
-      std::string ran = basename(s.filename);
+      // A name is not found when no exec of it succeeded; its last attempt's
+      // error stands for it.
       std::vector<std::pair<std::string, const FailedExec*>> names;
-      for (const FailedExec& f : s.failed_execs) {
-        std::string name = basename(f.filename);
-        if (name == ran) continue;
+      for (const FailedExec* f : unsatisfied_execs(s)) {
+        std::string name = basename(f->filename);
         auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == name; });
         if (it == names.end())
-          names.emplace_back(name, &f);
+          names.emplace_back(name, f);
         else
-          it->second = &f;  // the last attempt's error
+          it->second = f;
       }
       for (const auto& [name, f] : names) {
         std::string command = !f->argv.empty() && !f->argv[0].empty() ? f->argv[0] : f->filename;

@@ -96,6 +96,10 @@ std::vector<Failure> find_failures(const Trace& trace, uint32_t root);
 std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& trace,
                                                                                const std::vector<Failure>& failures);
 std::vector<NotFound> find_not_found(const Trace& trace);
+
+// A step's exec attempts that no exec of the same name satisfied (a PATH
+// search's misses before the hit are left out), in order.
+std::vector<const FailedExec*> unsatisfied_execs(const Step& step);
 // Under `root`, or over the whole trace when kNone.
 std::vector<uint32_t> critical_path(const Trace& trace, uint32_t root);
 std::vector<uint32_t> slowest_steps(const Trace& trace, size_t n);

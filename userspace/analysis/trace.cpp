@@ -8,40 +8,6 @@
 namespace ft::analysis {
 namespace {
 
-// Fields other branches add to Event; used where this build has them.
-template <class E>
-concept HasExecFailed = requires { E::exec_failed; };
-template <class E>
-concept HasExecErrno = requires(const E& e) { e.exec_errno; };
-template <class E>
-concept HasStatusUnknown = requires(const E& e) { e.status_unknown; };
-
-template <class E>
-bool is_exec_failure(const E& e) {
-  if constexpr (HasExecFailed<decltype(e.kind)>) {
-    using Kind = decltype(e.kind);
-    return e.kind == Kind::exec_failed;
-  } else {
-    return false;
-  }
-}
-
-template <class E>
-int32_t exec_error(const E& e) {
-  if constexpr (HasExecErrno<E>)
-    return static_cast<int32_t>(e.exec_errno);
-  else
-    return 0;
-}
-
-template <class E>
-bool status_unknown(const E& e) {
-  if constexpr (HasStatusUnknown<E>)
-    return e.status_unknown;
-  else
-    return false;
-}
-
 bool parse_pid(const std::string& s, uint32_t& pid) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
   return ec == std::errc() && end == s.data() + s.size() && pid != 0;
@@ -87,9 +53,13 @@ uint32_t Trace::add(Step step) {
 }
 
 std::string executable_of(const Step& step) {
-  if (step.filename.empty()) return step.comm;
-  size_t slash = step.filename.rfind('/');
-  return slash == std::string::npos ? step.filename : step.filename.substr(slash + 1);
+  // What was run, as named (gcc, not the file its symlinks lead to); but an
+  // fexecve's /dev/fd/N names nothing, so the real file.
+  const std::string& path =
+      step.filename.rfind("/dev/fd/", 0) == 0 && !step.exe.empty() ? step.exe : step.filename;
+  if (path.empty()) return step.comm;
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 size_t chain_start(const std::vector<std::shared_ptr<const Process>>& ancestry, const TraceScope& scope) {
@@ -111,6 +81,7 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   s.ppid = p.ppid;
   s.comm = p.comm;
   s.filename = p.filename;
+  s.exe = p.exe;
   s.argv = p.argv;
   s.argv_truncated = p.argv_truncated;
   s.job = p.job;
@@ -161,8 +132,8 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
   if (e.thread) return;
   uint32_t index = step_of(p, true);
   Step& s = trace_.steps[index];
-  if (is_exec_failure(e)) {
-    s.failed_execs.push_back(FailedExec{e.filename, e.argv, exec_error(e)});
+  if (e.kind == EventKind::exec_failed) {
+    s.failed_execs.push_back(FailedExec{e.filename, e.argv, e.exec_errno});
     trace_.has_exec_failures = true;
     return;
   }
@@ -175,7 +146,7 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
       s.exited = true;
       s.exit_ns = p.exit_ns;
       s.wait_status = p.wait_status;
-      s.status_unknown = status_unknown(e) || p.status_unknown;
+      s.status_unknown = e.status_unknown || p.status_unknown;
       s.usage = p.usage;
       if (s.usage) trace_.has_usage = true;
       index_.erase(&p);

@@ -54,7 +54,8 @@ struct Step {
   uint32_t ppid = 0;                // its parent at its last event
   uint32_t wait_status = 0;         // raw, as wait() sees it
   std::string comm;
-  std::string filename;             // the program it ran last
+  std::string filename;             // the program it ran last, as the caller named it
+  std::string exe;                  // the file that ran (symlinks resolved), where known
   std::vector<std::string> argv;
   bool argv_truncated = false;
   std::string job;
@@ -99,7 +100,8 @@ struct Uncertain {
 };
 Uncertain uncertain_in(const Trace& trace);
 
-// "/usr/bin/gcc" → "gcc"; the comm when it never exec'd anything known.
+// "/usr/bin/gcc" → "gcc" (the real file for an fexecve); the comm when it
+// never exec'd anything known.
 std::string executable_of(const Step& step);
 
 // Of a process's ancestry (oldest first, as Lineage::ancestry gives it), the

@@ -149,6 +149,12 @@ int run_live(const Options& o) {
   probe_options.capture_env = !o.job_env.empty() || wants_trace_context(o);
   probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
   probe_options.verbose = o.verbose;
+  probe_options.exec_failures = !o.exec_failures               ? ExecFailureHook::off
+                                : o.exec_failures_hook == "tracepoint" ? ExecFailureHook::tracepoint
+                                : o.exec_failures_hook == "sys_exit"   ? ExecFailureHook::sys_exit
+                                                                      : ExecFailureHook::automatic;
+  probe_options.args_max = o.max_args_size;
+
   auto probe = Probe::load(
       probe_options, [&](const void* data, size_t size) { intake.on_record(data, size); }, error);
   if (!probe) return fail(error);

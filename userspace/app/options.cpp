@@ -55,10 +55,25 @@ void setup(CLI::App& app, Options& o) {
                "Show only processes that exited non-zero or by a signal, with their ancestry");
   app.add_flag("--threads", o.threads, "Also show thread creation and thread exit");
   app.add_flag("-q,--quiet", o.quiet, "No summary line on standard error at the end");
-  app.add_flag("-v,--verbose", o.verbose, "Show libbpf's messages, including the verifier's log");
+  app.add_flag("-v,--verbose", o.verbose, "Show every failed exec attempt (PATH-search misses too), and libbpf's messages with the verifier's log");
   app.add_option("--test-kernel-btf", o.test_kernel_btf)->group("");  // tests only, not in --help
   app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
       ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app.add_flag("!--no-exec-failures", o.exec_failures,
+               "Do not report failed exec attempts (exec_failed events); they cost a little on "
+               "every failed syscall");
+  app.add_option("--exec-failures-hook", o.exec_failures_hook,
+                 "Where failed execs are caught: tracepoint (syscalls/sys_exit_execve{,at} through "
+                 "tracefs, the cheaper), sys_exit (tp_btf, runs at every syscall's exit), or auto: "
+                 "tracepoint where the kernel has it")
+      ->check(CLI::IsMember({"auto", "sys_exit", "tracepoint"}))
+      ->capture_default_str();
+  app.add_option("--max-args-size", o.max_args_size,
+                 "Record at most this many bytes of each command line (argv); longer ones are "
+                 "marked truncated")
+      ->check(CLI::Range(4096u, 2u << 20))
+      ->type_name("BYTES")
       ->capture_default_str();
   app.add_option("--output-buffer", o.output_buffer_mib,
                  "Live: MiB of view output held in memory while the reader (a pager, a pipe, a slow disk) "

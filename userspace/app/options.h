@@ -26,6 +26,10 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
+  // Exec detail (docs/interface.md).
+  bool exec_failures = true;                    // --no-exec-failures turns it off
+  std::string exec_failures_hook = "auto";  // auto, tracepoint or sys_exit (docs/benchmarks.md)
+  uint32_t max_args_size = 128 * 1024;          // --max-args-size BYTES
   uint64_t output_buffer_mib = 256;  // --output-buffer: the views' queue, live
   // --test-kernel-btf FILE (hidden, for the tests): the BTF the kernel check
   // reads, to prove the one-line error for a kernel without BTF or ring buffer.

@@ -102,6 +102,9 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   view.scope.realtime_offset_ns = clock.realtime_offset_ns;
   view.color = use_color(options.color, out);
   view.max_depth = options.max_depth;
+  view.verbose = options.verbose;
+  // One line per event on a terminal; files and pipes get whole commands.
+  if (isatty(fileno(out))) view.max_command_bytes = 512;
   std::vector<std::unique_ptr<Sink>> sinks;
   if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   // --summary --format json is the report as one JSON object, not JSON Lines.

@@ -16,6 +16,7 @@ void Pipeline::to_views_held_back(const Event& e) {
     held_back_.lost_fork += e.lost_fork;
     held_back_.lost_exec += e.lost_exec;
     held_back_.lost_exit += e.lost_exit;
+    held_back_.lost_exec_failed += e.lost_exec_failed;
     held_back_.lost_output += e.lost_output;
     return;
   }
@@ -25,6 +26,7 @@ void Pipeline::to_views_held_back(const Event& e) {
   if (e.kind == EventKind::fork) held_back_.lost_fork++;
   if (e.kind == EventKind::exec) held_back_.lost_exec++;
   if (e.kind == EventKind::exit) held_back_.lost_exit++;
+  if (e.kind == EventKind::exec_failed) held_back_.lost_exec_failed++;
 }
 
 // Whether the views may have this event; first gives them what was held back.
@@ -47,6 +49,7 @@ void Pipeline::feed(const Event& e) {
     lost_fork_ += e.lost_fork;
     lost_exec_ += e.lost_exec;
     lost_exit_ += e.lost_exit;
+    lost_exec_failed_ += e.lost_exec_failed;
     bool views = room_for_views();
     if (!views) to_views_held_back(e);
     for (auto& entry : sinks_)

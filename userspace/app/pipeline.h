@@ -43,6 +43,7 @@ class Pipeline {
   uint64_t lost_fork() const { return lost_fork_; }
   uint64_t lost_exec() const { return lost_exec_; }
   uint64_t lost_exit() const { return lost_exit_; }
+  uint64_t lost_exec_failed() const { return lost_exec_failed_; }
   uint64_t not_shown() const { return not_shown_; }  // dropped for the views (no room)
 
  private:
@@ -63,7 +64,7 @@ class Pipeline {
   std::mutex* lock_ = nullptr;
   uint64_t events_ = 0;
   uint64_t lost_ = 0;
-  uint64_t lost_fork_ = 0, lost_exec_ = 0, lost_exit_ = 0;
+  uint64_t lost_fork_ = 0, lost_exec_ = 0, lost_exit_ = 0, lost_exec_failed_ = 0;
   uint64_t not_shown_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "core/decode.h"
 
 #include <cstddef>
+#include <cerrno>
 #include <cstring>
 
 #include "core/usage.h"
@@ -14,7 +15,13 @@ namespace {
 
 static_assert(sizeof(ft_record_head) == 16);
 static_assert(sizeof(ft_fork_record) == 80);
-static_assert(sizeof(ft_exec_record) == 72);
+static_assert(sizeof(ft_exec_record) == 112);
+static_assert(sizeof(ft_args_record) == 40);
+static_assert(sizeof(ft_exec_failed_record) == 72);
+static_assert(offsetof(ft_exec_record, uid) == 56);
+static_assert(offsetof(ft_exec_record, args_total) == 72);
+static_assert(offsetof(ft_exec_failed_record, error) == 44);
+static_assert(offsetof(ft_exec_failed_record, data) == 72);
 static_assert(sizeof(ft_usage) == 104);
 static_assert(sizeof(ft_exit_record) == FT_EXIT_RECORD_BASE + sizeof(ft_usage));
 static_assert(offsetof(ft_exit_record, usage) == FT_EXIT_RECORD_BASE);
@@ -23,27 +30,13 @@ static_assert(offsetof(ft_usage, threads) == 96);
 static_assert(offsetof(ft_record_head, kind) == 8);
 static_assert(offsetof(ft_fork_record, child_start_ns) == 16);
 static_assert(offsetof(ft_fork_record, comm) == 64);
-static_assert(offsetof(ft_exec_record, comm) == 48);
-static_assert(offsetof(ft_exec_record, data) == 72);
+static_assert(offsetof(ft_exec_record, comm) == 76);
+static_assert(offsetof(ft_exec_record, data) == 112);
 static_assert(offsetof(ft_exit_record, exit_code) == 52);
 static_assert(offsetof(ft_exit_record, comm) == 64);
 
 std::string fixed_string(const char* chars, size_t capacity) {
   return std::string(chars, strnlen(chars, capacity));
-}
-
-// NUL-separated strings; a last string without its NUL (truncation) is kept.
-std::vector<std::string> split_nul(const char* data, size_t size) {
-  std::vector<std::string> out;
-  size_t begin = 0;
-  for (size_t i = 0; i < size; ++i) {
-    if (data[i] == '\0') {
-      out.emplace_back(data + begin, i - begin);
-      begin = i + 1;
-    }
-  }
-  if (begin < size) out.emplace_back(data + begin, size - begin);
-  return out;
 }
 
 template <typename Record>
@@ -72,11 +65,12 @@ DecodeError decode_fork(const void* data, size_t size, Event& e) {
   return DecodeError::none;
 }
 
-DecodeError decode_exec(const void* data, size_t size, Event& e) {
+DecodeError decode_exec(const void* data, size_t size, Event& e, ExecArgs* args) {
   ft_exec_record r;
   if (!read_fixed(data, size, r)) return DecodeError::bad_size;
-  size_t tail = size_t{r.filename_len} + r.args_len + r.env_len;
+  size_t tail = size_t{r.filename_len} + r.interp_len + r.cwd_len + r.exe_len + r.args_len + r.env_len;
   if (sizeof(r) + tail > size) return DecodeError::bad_size;
+  if (r.args_total < r.args_len) r.args_total = r.args_len;
   const char* p = static_cast<const char*>(data) + sizeof(r);
   e.kind = EventKind::exec;
   e.ts_ns = r.head.ts_ns;
@@ -89,10 +83,54 @@ DecodeError decode_exec(const void* data, size_t size, Event& e) {
   e.comm = fixed_string(r.comm, sizeof r.comm);
   e.old_tid = r.old_tid != r.pid ? r.old_tid : 0;
   e.filename = fixed_string(p, r.filename_len);
-  e.argv = split_nul(p + r.filename_len, r.args_len);
-  e.argv_truncated = r.flags & FT_EXEC_ARGS_TRUNCATED;
-  e.env = split_nul(p + r.filename_len + r.args_len, r.env_len);
+  p += r.filename_len;
+  e.interpreter = fixed_string(p, r.interp_len);
+  p += r.interp_len;
+  // A walk that reached the root at once sent no name: the cwd is "/".
+  e.cwd = r.cwd_len ? path_from_components(p, r.cwd_len) : "/";
+  e.cwd_truncated = r.flags & FT_EXEC_CWD_CUT;
+  p += r.cwd_len;
+  e.exe = path_from_components(p, r.exe_len);
+  e.exe_truncated = r.flags & FT_EXEC_EXE_CUT;
+  p += r.exe_len;
+  e.has_creds = true;
+  e.uid = r.uid;
+  e.gid = r.gid;
+  e.euid = r.euid;
+  e.egid = r.egid;
+  e.argv = split_nul(p, r.args_len);
+  e.argv_truncated = (r.flags & FT_EXEC_ARGS_TRUNCATED) || r.args_total > r.args_len;
+  if (args)
+    *args = ExecArgs{r.args_key, r.args_total, std::string_view(p, r.args_len),
+                     (r.flags & (FT_EXEC_ARGS_TRUNCATED | FT_EXEC_ARGS_LOST)) != 0};
+  p += r.args_len;
+  e.env = split_nul(p, r.env_len);
   e.env_truncated = r.flags & FT_EXEC_ENV_TRUNCATED;
+  return DecodeError::none;
+}
+
+DecodeError decode_exec_failed(const void* data, size_t size, Event& e) {
+  ft_exec_failed_record r;
+  if (!read_fixed(data, size, r)) return DecodeError::bad_size;
+  size_t tail = size_t{r.filename_len} + r.cwd_len + r.args_len;
+  if (sizeof(r) + tail > size) return DecodeError::bad_size;
+  const char* p = static_cast<const char*>(data) + sizeof(r);
+  e.kind = EventKind::exec_failed;
+  e.ts_ns = r.head.ts_ns;
+  e.pid = r.pid;
+  e.tid = r.tid;
+  e.ppid = r.ppid;
+  e.start_ns = r.start_ns;
+  e.cgroup_id = r.cgroup_id;
+  e.comm = fixed_string(r.comm, sizeof r.comm);
+  e.exec_errno = static_cast<int32_t>(r.error);
+  e.filename = fixed_string(p, r.filename_len);
+  p += r.filename_len;
+  e.cwd = r.cwd_len ? path_from_components(p, r.cwd_len) : "/";
+  e.cwd_truncated = r.flags & FT_EXEC_FAILED_CWD_CUT;
+  p += r.cwd_len;
+  e.argv = split_nul(p, r.args_len);
+  e.argv_truncated = r.flags & FT_EXEC_FAILED_ARGS_TRUNCATED;
   return DecodeError::none;
 }
 
@@ -124,16 +162,70 @@ DecodeError decode_exit(const void* data, size_t size, Event& e) {
 
 }  // namespace
 
-DecodeError decode_record(const void* data, size_t size, Event& out) {
+std::vector<std::string> split_nul(const char* data, size_t size) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  for (size_t i = 0; i < size; ++i) {
+    if (data[i] == '\0') {
+      out.emplace_back(data + begin, i - begin);
+      begin = i + 1;
+    }
+  }
+  if (begin < size) out.emplace_back(data + begin, size - begin);
+  return out;
+}
+
+std::string path_from_components(const char* data, size_t size) {
+  if (size == 0) return "";
+  std::vector<std::string> names = split_nul(data, size);
+  std::string out;
+  for (size_t i = names.size(); i-- > 0;) out += "/" + names[i];
+  return out.empty() ? "/" : out;
+}
+
+uint32_t record_kind(const void* data, size_t size) {
+  ft_record_head head;
+  return read_fixed(data, size, head) ? head.kind : 0;
+}
+
+DecodeError decode_args_piece(const void* data, size_t size, ArgsPiece& out) {
+  ft_record_head head;
+  if (!read_fixed(data, size, head)) return DecodeError::too_short;
+  if (head.size > size || head.size < sizeof head) return DecodeError::bad_size;
+  if (head.kind != FT_RECORD_ARGS) return DecodeError::unknown_kind;
+  ft_args_record r;
+  if (!read_fixed(data, head.size, r) || sizeof r + size_t{r.len} > head.size) return DecodeError::bad_size;
+  out = ArgsPiece{r.tid, r.args_key, r.offset, std::string_view(static_cast<const char*>(data) + sizeof r, r.len)};
+  return DecodeError::none;
+}
+
+DecodeError decode_record(const void* data, size_t size, Event& out, ExecArgs* args) {
   ft_record_head head;
   if (!read_fixed(data, size, head)) return DecodeError::too_short;
   if (head.size > size || head.size < sizeof head) return DecodeError::bad_size;
   out = Event{};
   switch (head.kind) {
     case FT_RECORD_FORK: return decode_fork(data, head.size, out);
-    case FT_RECORD_EXEC: return decode_exec(data, head.size, out);
+    case FT_RECORD_EXEC: return decode_exec(data, head.size, out, args);
+    case FT_RECORD_EXEC_FAILED: return decode_exec_failed(data, head.size, out);
     case FT_RECORD_EXIT: return decode_exit(data, head.size, out);
     default: return DecodeError::unknown_kind;
+  }
+}
+
+std::string_view errno_name(int error) {
+  switch (error) {
+#define FT_ERRNO(name) \
+  case name: return #name;
+    FT_ERRNO(EPERM) FT_ERRNO(ENOENT) FT_ERRNO(ESRCH) FT_ERRNO(EINTR) FT_ERRNO(EIO) FT_ERRNO(ENXIO)
+    FT_ERRNO(E2BIG) FT_ERRNO(ENOEXEC) FT_ERRNO(EBADF) FT_ERRNO(ECHILD) FT_ERRNO(EAGAIN) FT_ERRNO(ENOMEM)
+    FT_ERRNO(EACCES) FT_ERRNO(EFAULT) FT_ERRNO(EBUSY) FT_ERRNO(EEXIST) FT_ERRNO(EXDEV) FT_ERRNO(ENODEV)
+    FT_ERRNO(ENOTDIR) FT_ERRNO(EISDIR) FT_ERRNO(EINVAL) FT_ERRNO(ENFILE) FT_ERRNO(EMFILE)
+    FT_ERRNO(ETXTBSY) FT_ERRNO(EFBIG) FT_ERRNO(ENOSPC) FT_ERRNO(EROFS) FT_ERRNO(EMLINK)
+    FT_ERRNO(ENAMETOOLONG) FT_ERRNO(ENOSYS) FT_ERRNO(ELOOP) FT_ERRNO(ELIBBAD) FT_ERRNO(ELIBACC)
+    FT_ERRNO(EOVERFLOW) FT_ERRNO(ESTALE) FT_ERRNO(EDQUOT) FT_ERRNO(EOPNOTSUPP)
+#undef FT_ERRNO
+    default: return "";
   }
 }
 

@@ -17,7 +17,8 @@ struct ResourceUsage {
   uint64_t cpu_ns() const { return cpu_user_ns + cpu_sys_ns; }
 };
 
-enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4 };
+// exec_failed: an execve/execveat that returned an error; the process runs on.
+enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4, exec_failed = 5 };
 
 struct Event {
   EventKind kind = EventKind::fork;
@@ -47,6 +48,17 @@ struct Event {
   std::vector<std::string> env;  // --job-env: just the marker "NAME=value", when present
   bool env_truncated = false;
 
+  // exec and exec_failed: where and as whom (exec_failed has no creds, exe, interpreter)
+  std::string cwd;          // absolute; "" when unknown (recordings before version 3)
+  std::string exe;          // the file now running (mm->exe_file)
+  std::string interpreter;  // a #! script's interpreter, as its #! line names it
+  bool cwd_truncated = false;  // the kernel's path walk stopped at its bound
+  bool exe_truncated = false;
+  bool has_creds = false;      // uid..egid are known
+  uint32_t uid = 0, gid = 0, euid = 0, egid = 0;  // after the exec
+  // exec_failed
+  int32_t exec_errno = 0;  // positive
+
   // exit
   uint32_t wait_status = 0;  // raw status as the parent's wait() sees it
   bool status_unknown = false;  // its real exit was lost: found gone from /proc, no status
@@ -54,7 +66,7 @@ struct Event {
 
   // lost
   uint64_t lost_count = 0;  // the total, whatever the kind
-  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0;  // per kind, where known
+  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0, lost_exec_failed = 0;  // per kind, where known
   uint64_t lost_output = 0;  // of lost_count: dropped for the views because their
                              // output could not keep up (the recording has them)
 };

@@ -123,6 +123,14 @@ ProcessPtr Lineage::on_fork(const Event& e) {
     child->argv = parent->argv;
     child->argv_truncated = parent->argv_truncated;
     child->job = parent->job;
+    child->cwd = parent->cwd;
+    child->exe = parent->exe;
+    child->interpreter = parent->interpreter;
+    child->has_creds = parent->has_creds;
+    child->uid = parent->uid;
+    child->gid = parent->gid;
+    child->euid = parent->euid;
+    child->egid = parent->egid;
   }
   child->cgroup_id = e.cgroup_id;
   if (e.recovered) {
@@ -142,6 +150,25 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   p->argv_truncated = e.argv_truncated;
   p->cgroup_id = e.cgroup_id;
   p->execs++;
+  if (exec_misses_.holds(e.pid)) {
+    auto outcome = exec_misses_.on_exec(e.pid, e.filename);
+    p->folded_exec_misses += static_cast<uint32_t>(outcome.folded);
+    for (auto& f : outcome.unsatisfied)
+      if (p->unsatisfied_execs.size() < Process::kMaxUnsatisfiedExecs) p->unsatisfied_execs.push_back(std::move(f));
+  }
+  p->cwd_changed = !e.cwd.empty() && e.cwd != p->cwd;
+  if (!e.cwd.empty()) p->cwd = e.cwd;
+  p->exe = e.exe;
+  p->interpreter = e.interpreter;
+  p->creds_changed = e.has_creds && (!p->has_creds || e.uid != p->uid || e.gid != p->gid ||
+                                     e.euid != p->euid || e.egid != p->egid);
+  if (e.has_creds) {
+    p->has_creds = true;
+    p->uid = e.uid;
+    p->gid = e.gid;
+    p->euid = e.euid;
+    p->egid = e.egid;
+  }
   // The live path keeps only the job marker ("NAME=value") of the environment,
   // first, and the trace context for the OpenTelemetry export after it.
   if (!e.env.empty() && e.env.front().rfind("TRACEPARENT=", 0) != 0 && e.env.front().rfind("TRACESTATE=", 0) != 0) {
@@ -169,6 +196,9 @@ ProcessPtr Lineage::on_exit(const Event& e) {
     return p;
   }
   p->exited = true;
+  if (exec_misses_.holds(e.pid))
+    for (auto& f : exec_misses_.on_exit(e.pid))
+      if (p->unsatisfied_execs.size() < Process::kMaxUnsatisfiedExecs) p->unsatisfied_execs.push_back(std::move(f));
   p->status_unknown = e.status_unknown;
   p->wait_status = e.wait_status;
   p->exit_ns = e.ts_ns;
@@ -179,11 +209,20 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   return p;
 }
 
+ProcessPtr Lineage::on_exec_failed(const Event& e) {
+  ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
+  note_parent(*p, e.ppid);
+  p->failed_execs++;
+  exec_misses_.add(e.pid, e.filename, Process::FailedExec{e.filename, e.exec_errno});
+  return p;
+}
+
 ProcessPtr Lineage::apply(const Event& e) {
   switch (e.kind) {
     case EventKind::fork: return on_fork(e);
     case EventKind::exec: return on_exec(e);
     case EventKind::exit: return on_exit(e);
+    case EventKind::exec_failed: return on_exec_failed(e);
     case EventKind::lost: return nullptr;
   }
   return nullptr;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "model/exec_folding.h"
 #include "model/seed.h"
 
 namespace ft {
@@ -42,6 +43,24 @@ struct Process : std::enable_shared_from_this<Process> {
   std::string job;                // job ID (service mode): set by an exec whose env holds the
                                   // marker, inherited at fork; empty when none
   uint32_t execs = 0;
+  // Where and as whom, from its last exec (a forked child starts with its
+  // parent's); empty/has_creds false when unknown.
+  std::string cwd, exe, interpreter;
+  bool has_creds = false;
+  uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
+  // Whether the last exec changed them from what the process had before it
+  // (its parent's, for a first exec): what the text view points out.
+  bool cwd_changed = false, creds_changed = false;
+  uint32_t failed_execs = 0;      // exec attempts that returned an error
+  uint32_t folded_exec_misses = 0;  // of those, PATH-search misses a later exec satisfied
+  // Attempts no later exec of the same name satisfied (exit 127): at most
+  // kMaxUnsatisfiedExecs, the first ones.
+  struct FailedExec {
+    std::string filename;
+    int32_t error = 0;
+  };
+  static constexpr size_t kMaxUnsatisfiedExecs = 16;
+  std::vector<FailedExec> unsatisfied_execs;
   uint32_t live_threads = 1;      // counted only when thread events are traced
   bool exited = false;
   uint32_t wait_status = 0;       // raw, as wait() sees it
@@ -87,10 +106,12 @@ class Lineage {
   ProcessPtr on_fork(const Event& event);
   ProcessPtr on_exec(const Event& event);
   ProcessPtr on_exit(const Event& event);
+  ProcessPtr on_exec_failed(const Event& event);
 
   bool exited_recently(uint32_t pid, uint64_t start_ns) const;
 
   std::unordered_map<uint32_t, ProcessPtr> live_;
+  ExecMissFolder<Process::FailedExec> exec_misses_;
   // The last process exits, to recognise a repeated one: it follows within
   // microseconds, so a short ring is enough.
   std::array<std::pair<uint32_t, uint64_t>, 64> recent_exits_{};

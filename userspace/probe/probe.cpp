@@ -3,14 +3,26 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
+#include <cstdlib>
+#include <utility>
+
+extern "C" {
+#include "forktrace.h"
+}
 
 #include "forktrace.h"
 #include "forktrace_bpf.skel.h"
@@ -55,6 +67,72 @@ bool exit_tracepoint_passes_group_dead() {
   return passes;
 }
 
+namespace {
+
+long read_number(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[32] = {};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  return n > 0 ? std::strtol(buf, nullptr, 10) : -1;
+}
+
+// A tracefs event's id. Where tracefs is not mounted, a child mounts it in a
+// mount namespace of its own, so the machine's mounts stay as they were.
+long tracepoint_id(const char* event) {
+  std::string tail = std::string("/events/") + event + "/id";
+  for (const char* dir : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
+    if (long id = read_number((dir + tail).c_str()); id > 0) return id;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC)) return -1;
+  std::string path = "/sys/kernel/tracing" + tail;
+  pid_t child = fork();
+  if (child == 0) {
+    long id = -1;
+    if (unshare(CLONE_NEWNS) == 0 && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+        mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0)
+      id = read_number(path.c_str());
+    ssize_t ignored = write(fds[1], &id, sizeof id);
+    (void)ignored;
+    _exit(0);
+  }
+  close(fds[1]);
+  long id = -1;
+  if (child < 0 || read(fds[0], &id, sizeof id) != sizeof id) id = -1;
+  close(fds[0]);
+  if (child > 0) waitpid(child, nullptr, 0);
+  return id;
+}
+
+bpf_link* attach_tracepoint_by_id(bpf_program* prog, const char* event, std::string& error) {
+  long id = tracepoint_id(event);
+  if (id <= 0) {
+    error = std::string("cannot find the tracepoint ") + event + " in tracefs";
+    return nullptr;
+  }
+  perf_event_attr attr = {};
+  attr.type = PERF_TYPE_TRACEPOINT;
+  attr.size = sizeof attr;
+  attr.config = static_cast<uint64_t>(id);
+  attr.sample_period = 1;
+  attr.wakeup_events = 1;
+  // A tracepoint's BPF program runs for the event on every CPU.
+  int fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, -1 /* pid */, 0 /* cpu */, -1, PERF_FLAG_FD_CLOEXEC));
+  if (fd < 0) {
+    error = std::string("cannot open the tracepoint ") + event + ": " + errno_text(errno);
+    return nullptr;
+  }
+  bpf_link* link = bpf_program__attach_perf_event(prog, fd);
+  if (!link) {
+    error = std::string("cannot attach to the tracepoint ") + event + ": " + errno_text(errno);
+    close(fd);
+  }
+  return link;
+}
+
+}  // namespace
+
 std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler handler,
                                    std::string& error) {
   g_verbose = options.verbose;
@@ -72,6 +150,18 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   skel->rodata->emit_threads = options.threads;
   skel->rodata->capture_env = options.capture_env;
   skel->rodata->wakeup_bytes = options.wakeup_bytes;
+  skel->rodata->args_max = std::min<uint32_t>(options.args_max, FT_ARGS_BOUND_MAX);
+  probe->exec_failures_ = options.exec_failures;
+  if (probe->exec_failures_ == ExecFailureHook::automatic)
+    probe->exec_failures_ = tracepoint_id("syscalls/sys_exit_execve") > 0 &&
+                                    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, nullptr) > 0
+                                ? ExecFailureHook::tracepoint
+                                : ExecFailureHook::sys_exit;
+  bpf_program__set_autoload(skel->progs.sys_exit_exec, probe->exec_failures_ == ExecFailureHook::sys_exit);
+  for (bpf_program* prog : {skel->progs.sys_exit_execve, skel->progs.sys_exit_execveat}) {
+    bpf_program__set_autoload(prog, probe->exec_failures_ == ExecFailureHook::tracepoint);
+    bpf_program__set_autoattach(prog, false);  // by hand: tracefs may be unmounted
+  }
   skel->rodata->page_kb_shift = page_kb_shift();
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
@@ -97,6 +187,7 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
 }
 
 Probe::~Probe() {
+  for (bpf_link* link : links_) bpf_link__destroy(link);
   if (ring_) ring_buffer__free(ring_);
   if (skel_) forktrace_bpf::destroy(skel_);
 }
@@ -124,10 +215,22 @@ bool Probe::attach(std::string& error) {
     error = "cannot attach to the sched_process_* tracepoints: " + errno_text(err);
     return false;
   }
+  if (exec_failures_ == ExecFailureHook::tracepoint && links_.empty()) {
+    for (auto [prog, event] : {std::pair{skel_->progs.sys_exit_execve, "syscalls/sys_exit_execve"},
+                               std::pair{skel_->progs.sys_exit_execveat, "syscalls/sys_exit_execveat"}}) {
+      bpf_link* link = attach_tracepoint_by_id(prog, event, error);
+      if (!link) return false;
+      links_.push_back(link);
+    }
+  }
   return true;
 }
 
-void Probe::detach() { forktrace_bpf::detach(skel_); }
+void Probe::detach() {
+  forktrace_bpf::detach(skel_);
+  for (bpf_link* link : links_) bpf_link__destroy(link);
+  links_.clear();
+}
 
 int Probe::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<Probe*>(ctx);
@@ -146,15 +249,9 @@ int Probe::poll(int timeout_ms) {
   return handled_;
 }
 
-uint64_t Probe::lost_records() const {
-  uint64_t total = 0;
-  for (const auto& n : skel_->bss->lost_records) total += __atomic_load_n(&n, __ATOMIC_RELAXED);
-  return total;
-}
-
 LostCounts Probe::lost_by_kind() const {
   auto at = [&](int kind) { return __atomic_load_n(&skel_->bss->lost_records[kind], __ATOMIC_RELAXED); };
-  return LostCounts{at(FT_RECORD_FORK), at(FT_RECORD_EXEC), at(FT_RECORD_EXIT)};
+  return LostCounts{at(FT_RECORD_FORK), at(FT_RECORD_EXEC), at(FT_RECORD_EXIT), at(FT_RECORD_EXEC_FAILED)};
 }
 
 std::string check_tracing_privileges() {

@@ -8,9 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct forktrace_bpf;
 struct ring_buffer;
+struct bpf_link;
 
 namespace ft {
 
@@ -19,6 +21,14 @@ enum class ExitProgram {
   automatic,   // group_dead where the kernel passes it, else live_count
   group_dead,  // the tracepoint's group_dead argument (newer kernels)
   live_count,  // signal->live read at the tracepoint (every kernel from 5.8)
+};
+
+// Where failed execs are caught (docs/benchmarks.md compares the two).
+enum class ExecFailureHook {
+  off,
+  automatic,   // tracepoint where tracefs has it (cheaper: docs/benchmarks.md), else sys_exit
+  sys_exit,    // tp_btf/sys_exit: runs at every syscall's exit, returns at once unless it failed
+  tracepoint,  // syscalls/sys_exit_execve{,at} through tracefs: runs only for those two
 };
 
 struct ProbeOptions {
@@ -30,12 +40,14 @@ struct ProbeOptions {
   uint32_t max_traced_pids = 1 << 20;
   bool verbose = false;             // libbpf's debug messages
   ExitProgram exit_program = ExitProgram::automatic;
+  ExecFailureHook exec_failures = ExecFailureHook::automatic;
+  uint32_t args_max = 128 * 1024;   // argv bytes per exec (--max-args-size)
 };
 
 // Ring-buffer reservations that failed in the kernel, per record kind.
 struct LostCounts {
-  uint64_t fork = 0, exec = 0, exit = 0;
-  uint64_t total() const { return fork + exec + exit; }
+  uint64_t fork = 0, exec = 0, exit = 0, exec_failed = 0;
+  uint64_t total() const { return fork + exec + exit + exec_failed; }
 };
 
 class Probe {
@@ -63,7 +75,6 @@ class Probe {
   int poll(int timeout_ms);
 
   // Ring-buffer reservations that failed in the kernel, summed over kinds.
-  uint64_t lost_records() const;
   LostCounts lost_by_kind() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
   ExitProgram exit_program() const { return exit_program_; }  // the one loaded
@@ -74,6 +85,8 @@ class Probe {
 
   forktrace_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
+  std::vector<bpf_link*> links_;  // tracepoints attached by hand (ExecFailureHook::tracepoint)
+  ExecFailureHook exec_failures_ = ExecFailureHook::off;
   RecordHandler handler_;
   uint64_t ring_bytes_ = 0;
   ExitProgram exit_program_ = ExitProgram::automatic;

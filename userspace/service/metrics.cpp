@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 
@@ -72,6 +73,11 @@ void Metrics::on_event(const Event& e, const Process& p) {
       lifetime_sum_us_.fetch_add(p.duration_ns() / 1000, std::memory_order_relaxed);
       break;
     }
+    case EventKind::exec_failed: {
+      std::lock_guard lock(mutex_);
+      exec_failures_[e.exec_errno]++;
+      break;
+    }
     case EventKind::lost: break;
   }
 }
@@ -92,6 +98,7 @@ void Metrics::on_lost(const Event& e) {
   lost_fork_.fetch_add(e.lost_fork, std::memory_order_relaxed);
   lost_exec_.fetch_add(e.lost_exec, std::memory_order_relaxed);
   lost_exit_.fetch_add(e.lost_exit, std::memory_order_relaxed);
+  lost_exec_failed_.fetch_add(e.lost_exec_failed, std::memory_order_relaxed);
 }
 
 void Metrics::set_otlp(uint64_t exported, uint64_t dropped, uint64_t queued) {
@@ -135,6 +142,18 @@ std::string Metrics::render() const {
   metric("forktrace_processes_signaled_total", "counter", "Processes killed by a signal, by signal name.");
   for (const auto& [sig, n] : signals)
     out += fmt::format("forktrace_processes_signaled_total{{signal=\"{}\"}} {}\n", signal_name(sig), n);
+  metric("forktrace_exec_failures_total", "counter",
+         "Exec attempts that returned an error (PATH-search misses included), by errno name.");
+  std::map<int, uint64_t> exec_failures;
+  {
+    std::lock_guard lock(mutex_);
+    exec_failures = exec_failures_;
+  }
+  for (const auto& [error, n] : exec_failures) {
+    std::string_view name = errno_name(error);
+    out += fmt::format("forktrace_exec_failures_total{{error=\"{}\"}} {}\n",
+                       name.empty() ? "E" + std::to_string(error) : std::string(name), n);
+  }
   metric("forktrace_process_lifetime_seconds", "histogram", "How long processes lived, fork to exit.");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kLifetimeBuckets.size(); ++i) {
@@ -173,6 +192,7 @@ std::string Metrics::render() const {
   out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"fork\"}} {}\n", get(lost_fork_));
   out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"exec\"}} {}\n", get(lost_exec_));
   out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"exit\"}} {}\n", get(lost_exit_));
+  out += fmt::format("forktrace_events_lost_by_kind_total{{kind=\"exec_failed\"}} {}\n", get(lost_exec_failed_));
   metric("forktrace_processes_recovered_total", "counter",
          "Processes whose fork was lost, found alive in /proc after the loss (also in started_total).");
   out += fmt::format("forktrace_processes_recovered_total {}\n", get(recovered_));

@@ -39,7 +39,7 @@ class Metrics : public Sink {
 
   std::atomic<uint64_t> started_{0}, execs_{0}, lost_{0}, live_{0}, ring_bytes_{0};
   std::atomic<uint64_t> exited_ok_{0}, exited_failed_{0}, exited_signaled_{0}, core_dumps_{0};
-  std::atomic<uint64_t> lost_fork_{0}, lost_exec_{0}, lost_exit_{0}, recovered_{0}, unknown_exits_{0};
+  std::atomic<uint64_t> lost_fork_{0}, lost_exec_{0}, lost_exit_{0}, lost_exec_failed_{0}, recovered_{0}, unknown_exits_{0};
   std::atomic<uint64_t> recording_bytes_{0}, recording_dropped_{0}, recording_failed_{0};
   std::atomic<uint64_t> otlp_on_{0}, otlp_exported_{0}, otlp_dropped_{0}, otlp_queued_{0};
   std::array<std::atomic<uint64_t>, kLifetimeBuckets.size() + 1> lifetime_{};
@@ -52,6 +52,7 @@ class Metrics : public Sink {
   mutable std::mutex mutex_;
   std::map<std::string, uint64_t> execs_by_executable_;  // bounded by kMaxExecutables + "other"
   std::map<int, uint64_t> signals_;
+  std::map<int, uint64_t> exec_failures_;  // by errno: bounded by the errno numbers
 };
 
 }  // namespace ft

@@ -7,19 +7,24 @@
 namespace ft {
 namespace {
 
-// Field numbers are the bitmap's bit positions: fixed forever for version 1.
-// Version 3 adds bits 21..23 (issue 14: the marks of a gap after a loss);
-// 24..39 and 40..52 are reserved for exec detail and resource usage.
+// Field numbers are the bitmap's bit positions: fixed forever, never reused
+// (docs/trace-format.md). Payloads follow in bit order.
 enum Field : uint32_t {
   f_thread, f_ts, f_pid, f_tid, f_ppid, f_start, f_thread_start, f_cgroup_id, f_comm, f_cgroup,
   f_parent_pid, f_parent_tid, f_parent_start, f_old_tid, f_filename, f_argv, f_argv_truncated,
   f_env, f_env_truncated, f_wait_status, f_lost_count,
+  // version 3: the marks of a gap after a loss (bits 21..23)
   f_recovered = 21,       // fork, exec made from /proc after a loss; no payload
   f_status_unknown = 22,  // exit found gone from /proc; no payload
   f_lost_kinds = 23,      // lost: three varints, forks, execs and exits lost
-  f_count
+  f_count,
+  // version 3: exec detail (bits 24..39)
+  f_cwd = 24, f_exe = 25, f_interpreter = 26, f_has_creds = 27, f_uid = 28, f_gid = 29,
+  f_euid = 30, f_egid = 31, f_exec_errno = 32, f_cwd_truncated = 33, f_exe_truncated = 34,
+  f_lost_exec_failed = 35,  // lost: varint, the exec_failed events among lost_count
 };
 constexpr uint64_t bit(uint32_t f) { return uint64_t{1} << f; }
+constexpr uint64_t kExecDetailFields = ((bit(f_lost_exec_failed) << 1) - 1) & ~(bit(f_cwd) - 1);
 
 // Version 3: a whole process's resource usage on its exit (bits 40..52 are
 // reserved for it). f_usage says the exit has usage; each figure's bit says
@@ -37,7 +42,7 @@ constexpr uint64_t ResourceUsage::*kUsageFigures[] = {
     &ResourceUsage::involuntary_switches, &ResourceUsage::read_bytes,         &ResourceUsage::write_bytes};
 static_assert(std::size(kUsageFigures) == f_usage_end - f_cpu_user);
 
-constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kUsageFields;
+constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields;
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -70,6 +75,18 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_recovered, e.recovered);
   mark(f_status_unknown, e.status_unknown);
   mark(f_lost_kinds, e.lost_fork || e.lost_exec || e.lost_exit);
+  mark(f_cwd, !e.cwd.empty());
+  mark(f_exe, !e.exe.empty());
+  mark(f_interpreter, !e.interpreter.empty());
+  mark(f_has_creds, e.has_creds);
+  mark(f_uid, e.has_creds && e.uid);
+  mark(f_gid, e.has_creds && e.gid);
+  mark(f_euid, e.has_creds && e.euid != e.uid);
+  mark(f_egid, e.has_creds && e.egid != e.gid);
+  mark(f_exec_errno, e.exec_errno);
+  mark(f_cwd_truncated, e.cwd_truncated);
+  mark(f_exe_truncated, e.exe_truncated);
+  mark(f_lost_exec_failed, e.lost_exec_failed);
   if (e.usage) {
     mark(f_usage, true);
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
@@ -109,6 +126,15 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
     out.varint(e.lost_exec);
     out.varint(e.lost_exit);
   }
+  if (has(f_cwd)) out.bytes(e.cwd);
+  if (has(f_exe)) out.bytes(e.exe);
+  if (has(f_interpreter)) out.bytes(e.interpreter);
+  if (has(f_uid)) out.varint(e.uid);
+  if (has(f_gid)) out.varint(e.gid);
+  if (has(f_euid)) out.varint(e.euid);
+  if (has(f_egid)) out.varint(e.egid);
+  if (has(f_exec_errno)) out.varint(static_cast<uint32_t>(e.exec_errno));
+  if (has(f_lost_exec_failed)) out.varint(e.lost_exec_failed);
   for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
     if (has(f)) out.varint((*e.usage).*kUsageFigures[f - f_cpu_user]);
   prev_ts_ = e.ts_ns;
@@ -138,7 +164,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     return Result::sync;
   }
   if (kind == static_cast<uint8_t>(FrameKind::end)) return in.left() ? Result::malformed : Result::end;
-  if (kind < 1 || kind > 4) return Result::malformed;
+  if (kind < 1 || kind > static_cast<uint8_t>(EventKind::exec_failed)) return Result::malformed;
   uint64_t present = in.varint();
   if (present & ~kKnownFields) return Result::malformed;  // a field this version does not know
   auto has = [&](uint32_t f) { return (present & bit(f)) != 0; };
@@ -184,6 +210,18 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     e.lost_exec = in.varint();
     e.lost_exit = in.varint();
   }
+  if (has(f_cwd)) in.bytes(e.cwd);
+  if (has(f_exe)) in.bytes(e.exe);
+  if (has(f_interpreter)) in.bytes(e.interpreter);
+  e.has_creds = has(f_has_creds);
+  if (has(f_uid)) e.uid = static_cast<uint32_t>(in.varint());
+  if (has(f_gid)) e.gid = static_cast<uint32_t>(in.varint());
+  e.euid = has(f_euid) ? static_cast<uint32_t>(in.varint()) : e.uid;
+  e.egid = has(f_egid) ? static_cast<uint32_t>(in.varint()) : e.gid;
+  if (has(f_exec_errno)) e.exec_errno = static_cast<int32_t>(in.varint());
+  e.cwd_truncated = has(f_cwd_truncated);
+  e.exe_truncated = has(f_exe_truncated);
+  if (has(f_lost_exec_failed)) e.lost_exec_failed = in.varint();
   if (present & kUsageFields) {
     if (!has(f_usage)) return Result::malformed;  // figures without usage
     e.usage.emplace();

@@ -14,10 +14,12 @@ namespace ft {
 //   1: the first format.
 //   2: a cleanly closed recording ends with an `end` frame, so a file cut off
 //      between two records (a killed writer, a crash) is told from a whole one.
-//   3: new event fields (bits 21 and up: recovered, status_unknown, lost kinds,
-//      resource usage); version 1 and 2 files never set them.
-//      The header ends with the machine's boot ID (span and trace IDs of the
-//      OpenTelemetry export are derived from it).
+//   3: new event fields (bits 21 and up); version 1 and 2 files never set them:
+//      the marks of a gap after a loss (recovered, status_unknown, lost kinds:
+//      bits 21..23), exec detail (cwd, exe, interpreter, credentials: bits
+//      24..39), exec_failed events (kind 5), resource usage at exit (bits
+//      40..52). The header ends with the machine's boot ID (span and trace IDs
+//      of the OpenTelemetry export are derived from it).
 constexpr uint32_t kTraceFormatVersion = 3;
 
 enum TraceFlags : uint32_t {

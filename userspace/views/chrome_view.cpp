@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 #include "views/summary_view.h"
@@ -106,6 +107,14 @@ void ChromeView::finish() {
         args["max_rss_kb"] = p.usage->max_rss_kb;
         args["read_bytes"] = p.usage->read_bytes;
         args["write_bytes"] = p.usage->write_bytes;
+      }
+      if (last && !p.unsatisfied_execs.empty()) {  // exec attempts nothing satisfied (exit 127)
+        Json failed = Json::array();
+        for (const Process::FailedExec& f : p.unsatisfied_execs) {
+          std::string_view error = errno_name(f.error);
+          failed.push_back(printable(f.filename) + ": " + (error.empty() ? "E" + std::to_string(f.error) : std::string(error)));
+        }
+        args["exec_failed"] = std::move(failed);
       }
       args["chain"] = chain_of[index];
       std::string name = image.name;

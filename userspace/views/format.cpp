@@ -54,6 +54,13 @@ std::string printable(const std::string& s) {
   return out;
 }
 
+std::string shorten(const std::string& s, size_t max, bool say_how_much) {
+  if (!max || s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) cut--;  // not mid-character
+  return s.substr(0, cut) + (say_how_much ? fmt::format("... (+{} bytes)", s.size() - cut) : "...");
+}
+
 std::string format_command(const std::vector<std::string>& argv, bool truncated) {
   std::string out;
   for (const std::string& arg : argv) {

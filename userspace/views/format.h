@@ -22,6 +22,10 @@ std::string format_clock(int64_t wall_ns);
 // argv joined by spaces, each argument quoted shell-style when it needs it.
 std::string format_command(const std::vector<std::string>& argv, bool truncated);
 
+// At most `max` bytes of `s` (0: no bound), never cut inside a UTF-8
+// character, then "... (+N bytes)", or only "..." without `say_how_much`.
+std::string shorten(const std::string& s, size_t max, bool say_how_much = true);
+
 // "/usr/bin/gcc" → "gcc".
 std::string basename_of(const std::string& path);
 

@@ -19,43 +19,15 @@ extern const std::string_view kTemplate, kStyle, kScript;
 
 namespace {
 
-// Fields that other branches add to the model (exec detail, resource usage,
-// recovery after loss): the report shows them once they exist, and the code
-// compiles before and after they land.
-template <class P> constexpr bool kHasExecDetail = requires(const P& p) { p.cwd; p.exe; p.uid; p.euid; p.gid; };
-template <class P> constexpr bool kHasUsage = requires(const P& p) { p.usage->cpu_ns(); p.usage->max_rss_kb; };
-template <class P> constexpr bool kHasStatusUnknown = requires(const P& p) { bool(p.status_unknown); };
-template <class P> constexpr bool kHasRecovered = requires(const P& p) { bool(p.recovered); };
-
 enum Outcome { kOk = 0, kFailed = 1, kSignaled = 2, kRunning = 3, kUnknown = 4 };
 
-template <class P>
-bool status_unknown(const P& p) {
-  if constexpr (kHasStatusUnknown<P>) return p.status_unknown;
-  return false;
-}
+int64_t cpu_ns_of(const Process& p) { return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1; }
 
-template <class P>
-bool recovered_from_proc(const P& p) {
-  if constexpr (kHasRecovered<P>) return p.recovered;
-  return false;
-}
-
-template <class P>
-int64_t cpu_ns_of(const P& p) {
-  if constexpr (kHasUsage<P>) return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1;
-  return -1;
-}
-
-template <class P>
-int64_t max_rss_kb_of(const P& p) {
-  if constexpr (kHasUsage<P>) return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1;
-  return -1;
-}
+int64_t max_rss_kb_of(const Process& p) { return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1; }
 
 Outcome outcome_of(const Process& p) {
   if (!p.exited) return kRunning;
-  if (status_unknown(p)) return kUnknown;
+  if (p.status_unknown) return kUnknown;
   ExitStatus s = decode_wait_status(p.wait_status);
   if (s.signal) return kSignaled;
   return s.failed() ? kFailed : kOk;
@@ -93,7 +65,7 @@ class StringTable {
 OrderedJson process_object(const Process& p) {
   OrderedJson o = {{"pid", p.pid}, {"argv", p.argv}};
   ExitStatus s = decode_wait_status(p.wait_status);
-  if (p.exited && !status_unknown(p)) {
+  if (p.exited && !p.status_unknown) {
     if (s.signal) o["signal"] = *s.signal;
     else o["exit_code"] = s.exit_code.value_or(0);
   }
@@ -158,15 +130,13 @@ class Column {
   bool any_ = false;
 };
 
-template <class P>
-void add_exec_detail_columns(std::map<std::string, Column>& extra, const P& p, StringTable& strings) {
-  if constexpr (kHasExecDetail<P>) {
-    extra["cwd"].add(strings.index(p.cwd));
-    extra["exe"].add(strings.index(p.exe));
-    extra["uid"].add(p.uid);
-    extra["euid"].add(p.euid);
-    extra["gid"].add(p.gid);
-  }
+bool add_exec_detail_columns(std::map<std::string, Column>& extra, const Process& p, StringTable& strings) {
+  extra["cwd"].add(strings.index(p.cwd));
+  extra["exe"].add(strings.index(p.exe));
+  extra["uid"].add(p.uid);
+  extra["euid"].add(p.euid);
+  extra["gid"].add(p.gid);
+  return p.has_creds || !p.cwd.empty();
 }
 
 }  // namespace
@@ -179,7 +149,7 @@ std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& i
   Column pid, ppid, parent_row, start, end, outcome, status, comm, exe_name, filename, argv;
   Column truncated, recovered, jobs, cpu, rss;
   std::map<std::string, Column> exec_detail;
-  bool any_truncated = false, any_recovered = false, any_job = false, any_usage = false;
+  bool any_truncated = false, any_recovered = false, any_job = false, any_usage = false, any_exec_detail = false;
   auto us_since_first = [&](uint64_t boot_ns) {
     return static_cast<int64_t>((std::max(boot_ns, info.first_ns) - info.first_ns) / 1000);
   };
@@ -200,10 +170,10 @@ std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& i
     exe_name.add(strings.index(executable_name(p)));
     filename.add(strings.index(p.filename));
     argv.add_json(OrderedJson(p.argv));
-    add_exec_detail_columns(exec_detail, p, strings);
+    any_exec_detail |= add_exec_detail_columns(exec_detail, p, strings);
     truncated.add(p.argv_truncated ? 1 : 0);
     any_truncated |= p.argv_truncated;
-    bool was_recovered = recovered_from_proc(p);
+    bool was_recovered = p.recovered;
     recovered.add(was_recovered ? 1 : 0);
     any_recovered |= was_recovered;
     jobs.add(strings.index(p.job));
@@ -226,7 +196,7 @@ std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& i
       {"span_us", static_cast<int64_t>((info.last_ns > info.first_ns ? info.last_ns - info.first_ns : 0) / 1000)},
       {"lost", info.lost},
       {"failed_only", info.failed_only},
-      {"has", {{"exec_detail", kHasExecDetail<Process>}, {"usage", any_usage}}},
+      {"has", {{"exec_detail", any_exec_detail}, {"usage", any_usage}}},
   };
   head["strings"] = strings.take();
   std::string out = json_for_script(head);

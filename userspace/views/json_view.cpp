@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 
 namespace ft {
@@ -15,6 +16,7 @@ const char* event_name(EventKind kind) {
     case EventKind::exec: return "exec";
     case EventKind::exit: return "exit";
     case EventKind::lost: return "lost";
+    case EventKind::exec_failed: return "exec_failed";
   }
   return "?";
 }
@@ -58,7 +60,30 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       j["argv"] = e.argv;
       j["argv_truncated"] = e.argv_truncated;
       if (e.old_tid) j["old_tid"] = e.old_tid;
+      // Recordings before version 3 have none of these: their replay stays as it was.
+      if (!e.cwd.empty()) j["cwd"] = e.cwd;
+      if (e.cwd_truncated) j["cwd_truncated"] = true;
+      if (e.has_creds) {
+        j["uid"] = e.uid;
+        j["gid"] = e.gid;
+        j["euid"] = e.euid;
+        j["egid"] = e.egid;
+      }
+      if (!e.exe.empty()) j["exe"] = e.exe;
+      if (e.exe_truncated) j["exe_truncated"] = true;
+      if (!e.interpreter.empty()) j["interpreter"] = e.interpreter;
       break;
+    case EventKind::exec_failed: {
+      j["filename"] = e.filename;
+      j["argv"] = e.argv;
+      j["argv_truncated"] = e.argv_truncated;
+      j["cwd"] = e.cwd;
+      if (e.cwd_truncated) j["cwd_truncated"] = true;
+      j["errno"] = e.exec_errno;
+      std::string_view name = errno_name(e.exec_errno);
+      j["error"] = name.empty() ? "E" + std::to_string(e.exec_errno) : std::string(name);
+      break;
+    }
     case EventKind::exit: {
       j["thread"] = e.thread;
       if (e.status_unknown) {
@@ -81,7 +106,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
   if (e.recovered) j["recovered"] = true;
   if (!e.cgroup.empty()) j["cgroup"] = e.cgroup;
   if (!p.job.empty()) j["job"] = p.job;
-  if (options_.failed_only && e.kind == EventKind::exit) {
+  if (options_.failed_only && (e.kind == EventKind::exit || e.kind == EventKind::exec_failed)) {
     Json chain = Json::array();
     for (const auto& a : shown_ancestry(p, options_.scope)) chain.push_back(Json{{"pid", a->pid}, {"comm", a->comm}});
     j["ancestry"] = std::move(chain);
@@ -89,11 +114,25 @@ std::string JsonView::format(const Event& e, const Process& p) const {
   return dump(j);
 }
 
-void JsonView::on_event(const Event& e, const Process& p) {
-  if (options_.failed_only && !shown_when_failed_only(e)) return;
-  std::string line = format(e, p);
-  line += '\n';
+void JsonView::print(const std::string& line) {
   std::fputs(line.c_str(), out_);
+  std::fputc('\n', out_);
+}
+
+void JsonView::on_event(const Event& e, const Process& p) {
+  if (options_.failed_only) {
+    if (e.kind == EventKind::exec_failed) {
+      misses_.add(e.pid, e.filename, format(e, p));
+      return;
+    }
+    if (e.kind == EventKind::exec && misses_.holds(e.pid)) {
+      for (const std::string& line : misses_.on_exec(e.pid, e.filename).unsatisfied) print(line);
+    } else if (e.kind == EventKind::exit && !e.thread && misses_.holds(e.pid)) {
+      for (const std::string& line : misses_.on_exit(e.pid)) print(line);
+    }
+    if (!shown_when_failed_only(e)) return;
+  }
+  print(format(e, p));
 }
 
 void JsonView::on_lost(const Event& e) {
@@ -103,13 +142,18 @@ void JsonView::on_lost(const Event& e) {
   j["count"] = e.lost_count;
   // Extensions: the kinds lost, where known, and how many of them the output
   // dropped (the kernel delivered them; the recording has them).
-  if (e.lost_fork || e.lost_exec || e.lost_exit)
+  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed) {
     j["kinds"] = Json{{"fork", e.lost_fork}, {"exec", e.lost_exec}, {"exit", e.lost_exit}};
+    if (e.lost_exec_failed) j["kinds"]["exec_failed"] = e.lost_exec_failed;
+  }
   if (e.lost_output) j["not_shown"] = e.lost_output;
   std::string line = dump(j) + '\n';
   std::fputs(line.c_str(), out_);
 }
 
-void JsonView::finish() { std::fflush(out_); }
+void JsonView::finish() {
+  for (const auto& [pid, line] : misses_.drain()) print(line);
+  std::fflush(out_);
+}
 
 }  // namespace ft

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "model/exec_folding.h"
 #include "views/view_options.h"
 
 namespace ft {
@@ -19,8 +20,13 @@ class JsonView : public Sink {
   std::string format(const Event& event, const Process& process) const;
 
  private:
+  void print(const std::string& line);
+
   std::FILE* out_;
   ViewOptions options_;
+  // --failed: failed exec attempts wait for their process's next exec or
+  // exit; only those nothing satisfied are printed (every one without --failed).
+  ExecMissFolder<std::string> misses_;
 };
 
 }  // namespace ft

@@ -22,10 +22,7 @@ std::string rss(uint64_t kb) {
 std::string name(const Step& s) { return printable(executable_of(s)); }
 
 // The longest command shown on one line of a table; the cause shows all.
-std::string shortened(std::string s, size_t max = 160) {
-  if (s.size() > max) s = s.substr(0, max - 3) + "...";
-  return s;
-}
+std::string shortened(const std::string& s, size_t max = 160) { return s.size() <= max ? s : shorten(s, max - 3, false); }
 
 void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
   const Step& first = t.steps[g.steps.front()];

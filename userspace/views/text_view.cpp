@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <vector>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 
@@ -16,8 +18,29 @@ const char* event_name(const Event& e) {
     case EventKind::exec: return "exec";
     case EventKind::exit: return "exit";
     case EventKind::lost: return "lost";
+    case EventKind::exec_failed: return "exec!";
   }
   return "?";
+}
+
+std::string shell_word(const std::string& s) { return format_command({s}, false); }
+
+// Where and as whom, where the exec changed it from what the process had.
+std::string exec_context(const Process& p) {
+  std::string s;
+  if (p.cwd_changed) s += "  cwd=" + shell_word(p.cwd);
+  if (p.creds_changed) {
+    s += fmt::format("  uid={} gid={}", p.uid, p.gid);
+    if (p.euid != p.uid) s += fmt::format(" euid={}", p.euid);
+    if (p.egid != p.gid) s += fmt::format(" egid={}", p.egid);
+  }
+  return s;
+}
+
+std::string error_text(int error) {
+  std::string_view name = errno_name(error);
+  return fmt::format("{} ({})", name.empty() ? "E" + std::to_string(error) : std::string(name),
+                     std::strerror(error));
 }
 
 std::string ancestry_text(const Process& process, const analysis::TraceScope& scope) {
@@ -28,7 +51,8 @@ std::string ancestry_text(const Process& process, const analysis::TraceScope& sc
   return out + fmt::format("{}({})", printable(process.comm), process.pid);
 }
 
-std::string details(const Event& e, const Process& p, bool with_ancestry, const analysis::TraceScope& scope) {
+std::string details(const Event& e, const Process& p, bool with_ancestry, const analysis::TraceScope& scope,
+                    size_t max_command) {
   switch (e.kind) {
     case EventKind::fork:
       if (e.thread) return fmt::format("thread {} started by {}", e.tid, e.parent_tid);
@@ -36,8 +60,17 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
       return "";
     case EventKind::exec: {
       std::string s = printable(e.filename);
-      if (!e.argv.empty() || e.argv_truncated) s += "  " + format_command(e.argv, e.argv_truncated);
+      if (!e.argv.empty() || e.argv_truncated)
+        s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
       if (e.old_tid) s += fmt::format("  (by thread {})", e.old_tid);
+      return s + exec_context(p);
+    }
+    case EventKind::exec_failed: {
+      std::string s = printable(e.filename) + ": " + error_text(e.exec_errno);
+      if (!e.argv.empty() || e.argv_truncated)
+        s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
+      if (!e.cwd.empty()) s += "  cwd=" + shell_word(e.cwd);
+      if (with_ancestry) s += "  " + ancestry_text(p, scope);
       return s;
     }
     case EventKind::exit: {
@@ -69,8 +102,10 @@ std::string describe_loss(const Event& e) {
   if (e.lost_output) parts.push_back(fmt::format("{} events not shown (the output did not keep up)", e.lost_output));
   std::string s = parts.empty() ? "0 events lost" : parts[0];
   for (size_t i = 1; i < parts.size(); ++i) s += "; " + parts[i];
-  if (e.lost_fork || e.lost_exec || e.lost_exit)
+  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed) {
     s += fmt::format(": fork {}, exec {}, exit {}", e.lost_fork, e.lost_exec, e.lost_exit);
+    if (e.lost_exec_failed) s += fmt::format(", exec_failed {}", e.lost_exec_failed);
+  }
   return s;
 }
 
@@ -83,16 +118,40 @@ void TextView::print_header() {
              "DETAILS");
 }
 
-void TextView::on_event(const Event& e, const Process& p) {
-  if (options_.failed_only && !shown_when_failed_only(e)) return;
-  print_header();
+std::string TextView::line(const Event& e, const Process&, const std::string& details) const {
   std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
-                                 event_name(e), e.pid, e.ppid, printable(e.comm),
-                                 details(e, p, options_.failed_only, options_.scope));
+                                 event_name(e), e.pid, e.ppid, printable(e.comm), details);
   while (!line.empty() && line.back() == ' ') line.pop_back();
   if (e.recovered) line += "  [recovered from /proc]";
-  line += '\n';
+  return line + '\n';
+}
+
+void TextView::print_line(const std::string& line) {
+  print_header();
   std::fputs(line.c_str(), out_);
+}
+
+void TextView::on_event(const Event& e, const Process& p) {
+  size_t max = options_.max_command_bytes;
+  if (e.kind == EventKind::exec_failed) {
+    if (options_.verbose) {
+      print_line(line(e, p, details(e, p, options_.failed_only, options_.scope, max)));
+    } else {
+      misses_.add(e.pid, e.filename, line(e, p, details(e, p, true, options_.scope, max)));
+    }
+    return;
+  }
+  // Attempts nothing satisfied go out before what ends their wait.
+  std::string folded;
+  if (e.kind == EventKind::exec && misses_.holds(e.pid)) {
+    auto outcome = misses_.on_exec(e.pid, e.filename);
+    for (const std::string& l : outcome.unsatisfied) print_line(l);
+    if (outcome.folded) folded = fmt::format("  ({} failed attempt{} before)", outcome.folded, outcome.folded == 1 ? "" : "s");
+  } else if (e.kind == EventKind::exit && !e.thread && misses_.holds(e.pid)) {
+    for (const std::string& l : misses_.on_exit(e.pid)) print_line(l);
+  }
+  if (options_.failed_only && !shown_when_failed_only(e)) return;
+  print_line(line(e, p, details(e, p, options_.failed_only, options_.scope, max) + folded));
 }
 
 void TextView::on_lost(const Event& e) {
@@ -101,6 +160,9 @@ void TextView::on_lost(const Event& e) {
              "-", "-", describe_loss(e));
 }
 
-void TextView::finish() { std::fflush(out_); }
+void TextView::finish() {
+  for (const auto& [pid, l] : misses_.drain()) print_line(l);
+  std::fflush(out_);
+}
 
 }  // namespace ft

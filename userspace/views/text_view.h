@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "model/exec_folding.h"
 #include "views/view_options.h"
 
 namespace ft {
@@ -20,8 +21,14 @@ class TextView : public Sink {
 
  private:
   void print_header();
+  void print_line(const std::string& line);
+  std::string line(const Event& event, const Process& process, const std::string& details) const;
 
   std::FILE* out_;
+  // Failed exec attempts wait here until their process execs or exits: a
+  // later exec of the same name folds them (shown with -v), the rest are
+  // printed then, with their chain.
+  ExecMissFolder<std::string> misses_;
   ViewOptions options_;
   bool header_printed_ = false;
 };

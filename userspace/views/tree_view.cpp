@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 #include "views/report_text.h"
@@ -109,12 +110,26 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
     if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->max_rss_kb);
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
+    // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
+    std::vector<const FailedExec*> unsatisfied = unsatisfied_execs(s);
+    constexpr size_t kShownAttempts = 8;
+    for (size_t i = 0; i < unsatisfied.size() && i < kShownAttempts; ++i) {
+      const FailedExec* f = unsatisfied[i];
+      std::string_view name = errno_name(f->error);
+      extra += paint(fmt::format("  [exec {} failed: {}]", printable(f->filename),
+                                 name.empty() ? "E" + std::to_string(f->error) : std::string(name)),
+                     kRed);
+    }
+    if (unsatisfied.size() > kShownAttempts)
+      extra += paint(fmt::format("  [+{} more failed execs]", unsatisfied.size() - kShownAttempts), kRed);
+    if (options_.verbose && s.failed_execs.size() > unsatisfied.size())
+      extra += fmt::format("  ({} PATH-search misses)", s.failed_execs.size() - unsatisfied.size());
     // What forktrace did not see is marked, never passed off as seen.
     if (s.recovered)
       extra += "  " + paint("? recovered from /proc after lost events", kYellow);
     else if (s.forker_unknown)
       extra += "  " + paint("? its fork was not seen: parent uncertain", kYellow);
-    fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, step_command(s), status, extra);
+    fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, shorten(step_command(s), options_.max_command_bytes), status, extra);
 
     // Its children: only failed subtrees with --failed, and below --max-depth;
     // successful runs of one executable folded.

@@ -14,6 +14,8 @@ struct ViewOptions {
   TraceClock clock;
   bool failed_only = false;  // only failed processes, with their ancestry
   bool threads = false;      // thread forks and exits too
+  bool verbose = false;      // -v: every failed exec attempt, PATH-search misses too
+  size_t max_command_bytes = 0;  // text view: shorten commands past this (a terminal); 0 never
   analysis::TraceScope scope{};  // what was traced: where chains begin
   bool color = false;        // colour outcomes (--color, resolved against the terminal)
   size_t max_depth = 0;      // tree: levels shown below the roots (0: all)

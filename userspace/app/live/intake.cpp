@@ -8,11 +8,12 @@
 namespace ft {
 
 void Intake::on_record(const void* data, size_t size) {
-  if (decode_record(data, size, event_) != DecodeError::none) {
+  bool complete = false;
+  if (assembler_.feed(data, size, event_, complete) != DecodeError::none) {
     decode_errors_++;
     return;
   }
-  deliver(event_);
+  if (complete) deliver(event_);
 }
 
 // Recorded exactly as fed to the views, so a replay prints the same.
@@ -42,7 +43,8 @@ bool Intake::report_lost(const LostCounts& lost, uint64_t now_ns) {
   e.lost_fork = lost.fork - lost_reported_.fork;
   e.lost_exec = lost.exec - lost_reported_.exec;
   e.lost_exit = lost.exit - lost_reported_.exit;
-  e.lost_count = e.lost_fork + e.lost_exec + e.lost_exit;
+  e.lost_exec_failed = lost.exec_failed - lost_reported_.exec_failed;
+  e.lost_count = e.lost_fork + e.lost_exec + e.lost_exit + e.lost_exec_failed;
   lost_reported_ = lost;
   deliver(e);
   return true;

@@ -13,6 +13,7 @@
 
 #include "app/followed.h"
 #include "app/pipeline.h"
+#include "core/argv_assembly.h"
 #include "core/event.h"
 #include "probe/probe.h"
 #include "service/cgroup_resolver.h"
@@ -51,6 +52,7 @@ class Intake {
   std::string job_env_;
   std::function<void(Event&)> prepare_;
   Event event_;  // reused: its strings and vectors keep their capacity
+  RecordAssembler assembler_;  // joins an argv sent in several records
   uint64_t last_ts_ns_ = 0;
   LostCounts lost_reported_;
   uint64_t decode_errors_ = 0;

@@ -60,7 +60,8 @@ std::vector<std::string> end_of_run_messages(const RunTotals& t, bool quiet) {
     std::string line = std::to_string(t.events) + " events, " + std::to_string(t.lost) + " lost";
     if (t.lost)
       line += " (fork " + std::to_string(t.lost_fork) + ", exec " + std::to_string(t.lost_exec) + ", exit " +
-              std::to_string(t.lost_exit) + ")";
+              std::to_string(t.lost_exit) +
+              (t.lost_exec_failed ? ", exec_failed " + std::to_string(t.lost_exec_failed) : "") + ")";
     out.push_back(line);
   }
   return out;
@@ -85,6 +86,7 @@ int drain_and_finish(Probe& probe, Intake& intake, GapRepair& gaps, Pipeline& pi
   totals.lost_fork = pipeline.lost_fork();
   totals.lost_exec = pipeline.lost_exec();
   totals.lost_exit = pipeline.lost_exit();
+  totals.lost_exec_failed = pipeline.lost_exec_failed();
   totals.not_shown = pipeline.not_shown();
   totals.records_not_recorded = recorder ? recorder->records_dropped() : 0;
   totals.decode_errors = intake.decode_errors();

@@ -29,7 +29,7 @@ class StopSignals {
 struct RunTotals {
   uint64_t events = 0;
   uint64_t lost = 0;  // in the kernel
-  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0;
+  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0, lost_exec_failed = 0;
   uint64_t not_shown = 0;             // dropped for the views: the output did not keep up
   uint64_t records_not_recorded = 0;  // the recorder dropped them (slow disk)
   uint64_t decode_errors = 0;

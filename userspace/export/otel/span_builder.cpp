@@ -2,63 +2,34 @@
 
 #include <algorithm>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 
 namespace ft::otel {
 namespace {
 
-// Fields that other work adds to Event and Process (exec detail, resource
-// usage) are read where this build has them, so this layer builds either way.
-template <class T>
-std::string exe_of(const T& x) {
-  if constexpr (requires { x.exe; }) return x.exe;
-  return {};
-}
-template <class T>
-std::string cwd_of(const T& x) {
-  if constexpr (requires { x.cwd; }) return x.cwd;
-  return {};
-}
-template <class T>
-std::string interpreter_of(const T& x) {
-  if constexpr (requires { x.interpreter; }) return x.interpreter;
-  return {};
+void add_creds(const Process& p, std::vector<Attribute>& out) {
+  if (!p.has_creds) return;
+  out.push_back({"process.user.id", static_cast<int64_t>(p.euid)});
+  out.push_back({"process.real_user.id", static_cast<int64_t>(p.uid)});
+  out.push_back({"process.group.id", static_cast<int64_t>(p.egid)});
+  out.push_back({"process.real_group.id", static_cast<int64_t>(p.gid)});
 }
 
-template <class T>
-void add_creds(const T& x, std::vector<Attribute>& out) {
-  if constexpr (requires { x.uid; x.euid; }) {
-    bool has = x.execs > 0;
-    if constexpr (requires { x.has_creds; }) has = x.has_creds;
-    if (has) {
-      out.push_back({"process.user.id", static_cast<int64_t>(x.euid)});
-      out.push_back({"process.real_user.id", static_cast<int64_t>(x.uid)});
-      if constexpr (requires { x.egid; x.gid; }) {
-        out.push_back({"process.group.id", static_cast<int64_t>(x.egid)});
-        out.push_back({"process.real_group.id", static_cast<int64_t>(x.gid)});
-      }
-    }
-  }
-}
-
-template <class T>
-void add_usage(const T& x, std::vector<Attribute>& out) {
-  if constexpr (requires { x.usage; }) {
-    if (x.usage) {
-      const auto& u = *x.usage;
-      auto add = [&](const char* key, uint64_t v) { out.push_back({key, static_cast<int64_t>(v)}); };
-      add("forktrace.process.cpu.user_ns", u.cpu_user_ns);
-      add("forktrace.process.cpu.system_ns", u.cpu_sys_ns);
-      add("forktrace.process.max_rss_kb", u.max_rss_kb);
-      add("forktrace.process.minor_faults", u.minor_faults);
-      add("forktrace.process.major_faults", u.major_faults);
-      add("forktrace.process.voluntary_switches", u.voluntary_switches);
-      add("forktrace.process.involuntary_switches", u.involuntary_switches);
-      add("forktrace.process.read_bytes", u.read_bytes);
-      add("forktrace.process.write_bytes", u.write_bytes);
-    }
-  }
+void add_usage(const Process& p, std::vector<Attribute>& out) {
+  if (!p.usage) return;
+  const ResourceUsage& u = *p.usage;
+  auto add = [&](const char* key, uint64_t v) { out.push_back({key, static_cast<int64_t>(v)}); };
+  add("forktrace.process.cpu.user_ns", u.cpu_user_ns);
+  add("forktrace.process.cpu.system_ns", u.cpu_sys_ns);
+  add("forktrace.process.max_rss_kb", u.max_rss_kb);
+  add("forktrace.process.minor_faults", u.minor_faults);
+  add("forktrace.process.major_faults", u.major_faults);
+  add("forktrace.process.voluntary_switches", u.voluntary_switches);
+  add("forktrace.process.involuntary_switches", u.involuntary_switches);
+  add("forktrace.process.read_bytes", u.read_bytes);
+  add("forktrace.process.write_bytes", u.write_bytes);
 }
 
 std::vector<std::string> utf8_all(const std::vector<std::string>& in) {
@@ -175,6 +146,26 @@ SpanBuilder::Open& SpanBuilder::open_for(const Process& p) {
   return open_.emplace(&p, std::move(o)).first->second;
 }
 
+void SpanBuilder::add_event(Open& o, SpanEvent ev) {
+  if (o.events.size() < kMaxExecEvents)
+    o.events.push_back(std::move(ev));
+  else
+    o.dropped_events++;
+}
+
+// Every failed attempt, as JSON keeps them: the span says what was tried and why it failed.
+void SpanBuilder::on_exec_failed(Open& o, const Event& e) {
+  SpanEvent ev;
+  ev.time_unix_ns = wall(e.ts_ns);
+  ev.name = "exec_failed";
+  ev.attributes.push_back({"process.executable.path", to_utf8(e.filename)});
+  std::string_view name = errno_name(e.exec_errno);
+  ev.attributes.push_back({"error.type", name.empty() ? "E" + std::to_string(e.exec_errno) : std::string(name)});
+  if (!e.argv.empty()) ev.attributes.push_back({"process.command_args", utf8_all(e.argv)});
+  if (!e.cwd.empty()) ev.attributes.push_back({"process.working_directory", to_utf8(e.cwd)});
+  add_event(o, std::move(ev));
+}
+
 void SpanBuilder::on_exec(Open& o, const Event& e, const Process& p) {
   SpanEvent ev;
   ev.time_unix_ns = wall(e.ts_ns);
@@ -182,13 +173,9 @@ void SpanBuilder::on_exec(Open& o, const Event& e, const Process& p) {
   ev.attributes.push_back({"process.executable.path", to_utf8(e.filename)});
   if (!e.argv.empty()) ev.attributes.push_back({"process.command_args", utf8_all(e.argv)});
   if (e.argv_truncated) ev.attributes.push_back({"forktrace.process.command_args_truncated", true});
-  if (std::string exe = exe_of(e); !exe.empty()) ev.attributes.push_back({"forktrace.process.exe", to_utf8(exe)});
-  if (std::string cwd = cwd_of(e); !cwd.empty())
-    ev.attributes.push_back({"process.working_directory", to_utf8(cwd)});
-  if (o.events.size() < kMaxExecEvents)
-    o.events.push_back(std::move(ev));
-  else
-    o.dropped_events++;
+  if (!e.exe.empty()) ev.attributes.push_back({"forktrace.process.exe", to_utf8(e.exe)});
+  if (!e.cwd.empty()) ev.attributes.push_back({"process.working_directory", to_utf8(e.cwd)});
+  add_event(o, std::move(ev));
 
   // The exec that starts a job moves the process into the job's trace.
   std::optional<TraceParent> tp;
@@ -218,6 +205,8 @@ void SpanBuilder::on_event(const Event& e, const Process& p) {
   if (!e.cgroup.empty()) o.cgroup = e.cgroup;
   if (e.kind == EventKind::exec) {
     on_exec(o, e, p);
+  } else if (e.kind == EventKind::exec_failed) {
+    on_exec_failed(o, e);
   } else if (e.kind == EventKind::exit) {
     end(o, p, false);
     open_.erase(&p);
@@ -240,15 +229,14 @@ void SpanBuilder::end(Open& o, const Process& p, bool running) {
   if (p.forked_by) a.push_back({"process.parent_pid", static_cast<int64_t>(p.forked_by)});
   std::string name = p.filename.empty() ? p.comm : basename_of(p.filename);
   a.push_back({"process.executable.name", to_utf8(name)});
-  if (std::string exe = exe_of(p); !exe.empty())
-    a.push_back({"process.executable.path", to_utf8(exe)});
+  if (!p.exe.empty())
+    a.push_back({"process.executable.path", to_utf8(p.exe)});
   else if (!p.filename.empty())
     a.push_back({"process.executable.path", to_utf8(p.filename)});
   if (!p.argv.empty()) a.push_back({"process.command_args", utf8_all(p.argv)});
   if (p.argv_truncated) a.push_back({"forktrace.process.command_args_truncated", true});
-  if (std::string cwd = cwd_of(p); !cwd.empty()) a.push_back({"process.working_directory", to_utf8(cwd)});
-  if (std::string interp = interpreter_of(p); !interp.empty())
-    a.push_back({"forktrace.process.interpreter", to_utf8(interp)});
+  if (!p.cwd.empty()) a.push_back({"process.working_directory", to_utf8(p.cwd)});
+  if (!p.interpreter.empty()) a.push_back({"forktrace.process.interpreter", to_utf8(p.interpreter)});
   add_creds(p, a);
   if (!p.job.empty()) a.push_back({"cicd.pipeline.run.id", to_utf8(p.job)});
   if (!o.cgroup.empty()) a.push_back({"process.linux.cgroup", to_utf8(o.cgroup)});

@@ -51,7 +51,7 @@ std::string to_utf8(const std::string& bytes);
 
 class SpanBuilder {
  public:
-  static constexpr size_t kMaxExecEvents = 128;  // per span; more are counted as dropped
+  static constexpr size_t kMaxExecEvents = 128;  // exec and exec_failed events per span; more are counted as dropped
 
   // `root_ended` is true when the span is the root of its trace in this
   // trace (no parent span of forktrace's), which is when a batch is worth sending.
@@ -84,6 +84,8 @@ class SpanBuilder {
 
   Open& open_for(const Process& process);
   void on_exec(Open& open, const Event& event, const Process& process);
+  void on_exec_failed(Open& open, const Event& event);
+  void add_event(Open& open, SpanEvent event);
   void end(Open& open, const Process& process, bool running);
   int64_t wall(uint64_t boot_ns) const { return static_cast<int64_t>(boot_ns) + config_.realtime_offset_ns; }
 

@@ -1,11 +1,12 @@
-// Fields of Process that not every build of the model has yet (exec detail
-// from issue 12: cwd, exe, credentials; resource usage at exit): read where
-// present, so the TUI shows them as soon as the model carries them.
+// What the TUI's details pane shows of a process beyond its command: where
+// and as whom it ran, and what it cost.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "model/lineage.h"
 
 namespace ft::tui {
 
@@ -19,29 +20,18 @@ struct ExecInfo {
   std::optional<uint32_t> uid, gid, euid, egid;
 };
 
-template <class P>
-std::optional<UsageInfo> usage_of(const P& p) {
-  if constexpr (requires { p.usage->max_rss_kb; }) {
-    if (p.usage) return UsageInfo{p.usage->cpu_user_ns, p.usage->cpu_sys_ns, p.usage->max_rss_kb};
-  }
-  return std::nullopt;
+inline std::optional<UsageInfo> usage_of(const Process& p) {
+  if (!p.usage) return std::nullopt;
+  return UsageInfo{p.usage->cpu_user_ns, p.usage->cpu_sys_ns, p.usage->max_rss_kb};
 }
 
-template <class P>
-ExecInfo exec_info_of(const P& p) {
-  ExecInfo info;
-  if constexpr (requires { p.cwd; }) info.cwd = p.cwd;
-  if constexpr (requires { p.exe; }) info.exe = p.exe;
-  if constexpr (requires { p.interpreter; }) info.interpreter = p.interpreter;
-  if constexpr (requires { p.uid; p.gid; p.euid; p.egid; }) {
-    bool known = !info.cwd.empty() || !info.exe.empty();
-    if constexpr (requires { p.has_creds; }) known = p.has_creds;
-    if (known) {
-      info.uid = p.uid;
-      info.gid = p.gid;
-      info.euid = p.euid;
-      info.egid = p.egid;
-    }
+inline ExecInfo exec_info_of(const Process& p) {
+  ExecInfo info{p.cwd, p.exe, p.interpreter, {}, {}, {}, {}};
+  if (p.has_creds) {
+    info.uid = p.uid;
+    info.gid = p.gid;
+    info.euid = p.euid;
+    info.egid = p.egid;
   }
   return info;
 }
