@@ -9,6 +9,7 @@
 # compressed embedding and the folded start of a large report.
 #   html_report_test.sh FORKTRACE SOURCE_DIR ARTIFACTS SYNTHETIC_BUILD
 set -euo pipefail
+. "$(dirname "$0")/../common/require.sh"
 bin=$1
 src=$2
 artifacts=$3
@@ -18,12 +19,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if ! command -v chromium >/dev/null && [ ! -x /usr/lib/chromium/chromium ]; then
-  if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ]; then
-    echo "html_report_test: chromium is not installed (tools/install-deps.sh installs it)" >&2
-    exit 1
-  fi
-  echo "html_report_test: chromium is not installed, skipped" >&2
-  exit 77
+  cannot_run "html_report_test: chromium is not installed (tools/install-deps.sh installs it)"
 fi
 
 expect=()

@@ -10,17 +10,13 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:?usage: package_test.sh BUILD_DIR}
-skip() {
-  echo "SKIP: $*"
-  [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ] && { echo "FAIL: must run here"; exit 1; }
-  exit 77
-}
+. "$src/tests/common/require.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-[ "$(id -u)" -eq 0 ] || skip "needs root to install a package"
+require_root "needs root to install a package"
 exec 9>/tmp/forktrace-package-test.lock
 flock 9
 if dpkg-query -W -f='${Status}' forktrace 2>/dev/null | grep -q "installed"; then
-  skip "a forktrace package is already installed here; not replacing it"
+  cannot_run "a forktrace package is already installed here; not replacing it"
 fi
 
 deb=$(BUILD_DIR=$build "$src/tools/package.sh" | tail -1)

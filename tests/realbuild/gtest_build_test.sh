@@ -10,14 +10,8 @@
 # `-r broken --diff clean` must name the new failure.
 set -euo pipefail
 forktrace=$(realpath "$1")
-if [ "$(id -u)" -ne 0 ]; then
-  if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ]; then
-    echo "FAIL: root tests must run (FORKTRACE_REQUIRE_ROOT_TESTS=1)"
-    exit 1
-  fi
-  echo "SKIP: needs root"
-  exit 77
-fi
+. "$(dirname "$0")/../common/require.sh"
+require_root
 src=/usr/src/googletest
 [ -f "$src/CMakeLists.txt" ] || { echo "FAIL: $src missing (Debian package googletest)"; exit 1; }
 tmp=$(mktemp -d)

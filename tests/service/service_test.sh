@@ -15,14 +15,8 @@ set -euo pipefail
 forktrace=$(realpath "$1")
 workload=$(realpath "$2")
 test=$3
-if [ "$(id -u)" -ne 0 ]; then
-  if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-}" = 1 ]; then
-    echo "FAIL: root tests must run (FORKTRACE_REQUIRE_ROOT_TESTS=1)"
-    exit 1
-  fi
-  echo "SKIP: needs root"
-  exit 77
-fi
+. "$(dirname "$0")/../common/require.sh"
+require_root
 tmp=$(mktemp -d)
 pids=()
 cleanup() {

@@ -8,6 +8,7 @@
 #   tmux_test.sh FORKTRACE RECORDING live     as root; skips without it unless
 #                                             FORKTRACE_REQUIRE_ROOT_TESTS=1
 set -uo pipefail
+. "$(dirname "$0")/../common/require.sh"
 forktrace=$(realpath "$1")
 recording=$(realpath "$2")
 suite=$3
@@ -144,14 +145,7 @@ replay_suite() {
 }
 
 live_suite() {
-  if [ "$(id -u)" -ne 0 ]; then
-    if [ "${FORKTRACE_REQUIRE_ROOT_TESTS:-0}" = 1 ]; then
-      fail "live --tui tests need root (FORKTRACE_REQUIRE_ROOT_TESTS=1)"
-      return
-    fi
-    echo "SKIP: live --tui tests need root"
-    exit 77
-  fi
+  require_root "live --tui tests need root"
   start_shell 100 30
   # The command runs, writes to its own terminal (shown in the output pane, not
   # over the tree), ends when told; the final tree stays until q; forktrace

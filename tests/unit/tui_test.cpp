@@ -2,6 +2,7 @@
 // TuiModel, keys are pressed on it, and each frame is compared with a golden
 // screen in tests/unit/tui_golden/ (text, then one line per styled range).
 // FORKTRACE_UPDATE_GOLDEN=1 rewrites the files; review the diff.
+#include <cerrno>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -195,6 +196,25 @@ TEST_F(UnitTui, UsageWhereTheTraceHasIt) {
   std::string details = frame(100, 24, kLibMake.start_ns + kSec);
   EXPECT_NE(details.find("cpu 22.0ms (user 20.0ms, system 2.0ms)  peak rss 4.0 MiB"), std::string::npos) << details;
   EXPECT_NE(details.find("1 process, 0 running, 0 failed, 352.0ms CPU in all"), std::string::npos) << details;
+}
+
+// A command that was not found: the details pane names the attempts nothing
+// satisfied, and counts the PATH-search misses before an exec that ran.
+TEST_F(UnitTui, FailedExecAttemptsInTheDetails) {
+  start();
+  spawn(kForktrace, kMake, {"make"});
+  Event miss = failed_exec_of(kMake, kForktrace.pid, "/usr/local/bin/make", ENOENT, kMake.start_ns + kMs);
+  feed(miss);
+  feed(exec_of(kMake, kForktrace.pid, "/usr/bin/make", {"make"}, kMake.start_ns + 2 * kMs));
+  spawn(kMake, kCcA, {"make"});
+  feed(failed_exec_of(kCcA, kMake.pid, "/usr/bin/nosuch", ENOENT, kCcA.start_ns + kMs));
+  end(kCcA, kMake.pid, exited_with(127), 2 * kMs);
+  keys("d");
+  std::string details = frame(100, 30, kCcA.start_ns + kSec);
+  EXPECT_NE(details.find("misses   1 PATH-search misses before the exec that ran"), std::string::npos) << details;
+  keys("j");
+  details = frame(100, 30, kCcA.start_ns + kSec);
+  EXPECT_NE(details.find("exec err /usr/bin/nosuch: ENOENT"), std::string::npos) << details;
 }
 
 TEST_F(UnitTui, NarrowTerminal) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/decode.h"
 #include "core/exit_status.h"
 #include "views/format.h"
 #include "views/tui/process_info.h"
@@ -581,6 +582,14 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
     if (!p.job.empty()) field("job", sanitize(p.job));
     if (!cgroups_[cursor_].empty()) field("cgroup", sanitize(cgroups_[cursor_]));
     if (p.execs > 1) field("execs", std::to_string(p.execs));
+    // Exec attempts nothing satisfied (the exit 127 case) in the failure's style;
+    // PATH-search misses a later exec satisfied only counted.
+    for (const Process::FailedExec& f : p.unsatisfied_execs) {
+      std::string_view error = errno_name(f.error);
+      field("exec err", sanitize(f.filename) + ": " + (error.empty() ? "E" + std::to_string(f.error) : std::string(error)),
+            Style::failed);
+    }
+    if (p.folded_exec_misses) field("misses", std::to_string(p.folded_exec_misses) + " PATH-search misses before the exec that ran");
   }
   if (out.size() > start + rows) out.resize(start + rows);
   pad_to(out, start + rows);
