@@ -25,7 +25,7 @@ if [ "${1:-}" = --matrix ]; then
     qemu-system-x86 qemu-system-arm busybox-static cpio
     g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
     libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libfmt-dev:arm64 libsystemd-dev:arm64
-    libgtest-dev:arm64 libcpp-httplib-dev:arm64 libncurses-dev:arm64
+    libgtest-dev:arm64 libcpp-httplib-dev:arm64 libncurses-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64
   )
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $sudo dpkg --add-architecture arm64

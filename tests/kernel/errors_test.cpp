@@ -1,6 +1,8 @@
 // Bad input ends with exactly one line on stderr and a non-zero status.
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "run_command.h"
 
 namespace ft::test {
@@ -41,6 +43,42 @@ TEST(Errors, PidThatDoesNotExist) {
 TEST(Errors, CommandThatDoesNotExist) {
   FT_REQUIRE_ROOT();
   expect_one_line_error(run({FORKTRACE_BIN, "-q", "--", "/nonexistent/cmd"}), "cannot run", 127);
+}
+
+// A kernel without BTF, or with BTF but no BPF ring buffer (5.4 to 5.7), is
+// refused in one line naming what is missing and the kernel that has it.
+// --test-kernel-btf points the check at another file, as if it were the kernel's.
+TEST(Errors, KernelWithoutBtf) {
+  FT_REQUIRE_ROOT();  // the check comes after the privilege check
+  Result r = run({FORKTRACE_BIN, "--test-kernel-btf", "/nonexistent/vmlinux", "--", "true"});
+  expect_one_line_error(r, "this kernel has no BTF (/nonexistent/vmlinux is missing)", 1);
+  EXPECT_NE(r.err.find("Linux 5.8 or later built with CONFIG_DEBUG_INFO_BTF=y"), std::string::npos) << r.err;
+}
+
+TEST(Errors, KernelWithoutRingBuffer) {
+  FT_REQUIRE_ROOT();
+  // Raw BTF holding one type, int, and so no enum bpf_map_type with
+  // BPF_MAP_TYPE_RINGBUF: what the check sees on a kernel before 5.8.
+  const unsigned char btf[] = {
+      0x9f, 0xeb, 1, 0,                     // magic, version 1, flags
+      24, 0, 0, 0,                          // hdr_len
+      0, 0, 0, 0, 16, 0, 0, 0,              // type_off, type_len
+      16, 0, 0, 0, 5, 0, 0, 0,              // str_off, str_len
+      1, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0,   // "int": name_off 1, BTF_KIND_INT, size 4
+      0x20, 0, 0, 0x01,                     // signed, 32 bits
+      0, 'i', 'n', 't', 0};
+  std::string path = temp_path("no-ringbuf.btf");
+  FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_TRUE(f);
+  ASSERT_EQ(std::fwrite(btf, 1, sizeof btf, f), sizeof btf);
+  std::fclose(f);
+  Result r = run({FORKTRACE_BIN, "--test-kernel-btf", path, "--", "true"});
+  unlink(path.c_str());
+  expect_one_line_error(r, "this kernel has no BPF ring buffer", 1);
+  EXPECT_NE(r.err.find("BPF_MAP_TYPE_RINGBUF): forktrace needs Linux 5.8 or later"), std::string::npos) << r.err;
+  // The kernel's own BTF passes the same check (and is what it reads by default).
+  Result ok = run({FORKTRACE_BIN, "--test-kernel-btf", "/sys/kernel/btf/vmlinux", "-q", "--", "true"});
+  EXPECT_EQ(ok.exit_code(), 0) << ok.err;
 }
 
 TEST(Errors, UnprivilegedLiveTracing) {

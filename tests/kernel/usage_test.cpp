@@ -19,6 +19,7 @@
 //   - minor faults: the exit path writes the thread's clear_child_tid word.
 // Peak RSS (the kernel folds the mm's high-water mark into signal->maxrss
 // before the tracepoint) and storage I/O are exact.
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +31,14 @@
 
 namespace ft::test {
 namespace {
+
+// Whether the running kernel is older than MAJOR.MINOR.
+bool kernel_older_than(int major, int minor) {
+  utsname u{};
+  int ma = 0, mi = 0;
+  if (uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &ma, &mi) != 2) return false;
+  return ma < major || (ma == major && mi < minor);
+}
 
 using nlohmann::json;
 
@@ -186,10 +195,17 @@ TEST(Usage, ParentThatReapedABurnerCountsOnlyItself) {
     // wait4's max with its child's. Since 6.2 the mm's RSS is a per-CPU
     // counter that getrusage() reads without summing the CPUs' pending
     // deltas, and the last acts after it (stdio for /proc/self/io) touch
-    // pages: the peak at exit may be up to 1 MiB above that reading.
+    // pages: the peak at exit may be up to 1 MiB above that reading. Before
+    // 6.2 (commit f1a7941243c1 "mm: convert mm's rss stats into
+    // percpu_counter") each task kept its own RSS deltas for up to 64 faults
+    // (TASK_RSS_EVENTS_THRESH), each up to fault-around's 16 pages, folded
+    // into the mm only then and at exit: up to 4 MiB more (1.3 MiB seen on
+    // 5.10 and 6.1). The burner's peak stands 16 MiB above either.
     int64_t self_rss = get(w, "self_maxrss_kb");
+    const int64_t lag_kb = kernel_older_than(6, 2) ? 4096 : 1024;
+    EXPECT_GT(get(burner, "max_rss_kb"), self_rss + lag_kb) << "the check below could not tell the child's peak";
     EXPECT_GE(get(reaper, "max_rss_kb"), self_rss);
-    EXPECT_LE(get(reaper, "max_rss_kb") - self_rss, 1024);
+    EXPECT_LE(get(reaper, "max_rss_kb") - self_rss, lag_kb);
     EXPECT_EQ(get(reaper, "read_bytes"), 0) << "holds the child's I/O";
     EXPECT_EQ(get(reaper, "write_bytes"), 0) << "holds the child's I/O";
   }

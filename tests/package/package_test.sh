@@ -27,18 +27,20 @@ trap 'dpkg -P forktrace >/dev/null 2>&1 || true' EXIT
 dpkg -i "$deb" >/dev/null || fail "dpkg -i $deb"
 [ "$(forktrace --version)" = "forktrace $version" ] || fail "forktrace --version: $(forktrace --version)"
 [ "$(command -v forktrace)" = /usr/bin/forktrace ] || fail "forktrace is not /usr/bin/forktrace"
-forktrace --help | grep -q -- '--otlp' || fail "forktrace --help"
-forktrace -r "$src/tests/golden/basic.ftrace" --format tree | grep -q "exit 3" || fail "replay with the installed binary"
+# grep reads to the end (no -q): with pipefail, -q's early exit fails the writer with
+# SIGPIPE once its output spans two writes (forktrace --help is over 4 KiB).
+forktrace --help | grep -- '--otlp' > /dev/null || fail "forktrace --help"
+forktrace -r "$src/tests/golden/basic.ftrace" --format tree | grep "exit 3" > /dev/null || fail "replay with the installed binary"
 out=$(forktrace -q --format json -- /bin/true) || fail "a live trace with the installed binary"
 grep -q '"event":"exit"' <<<"$out" || fail "no exit event traced: $out"
 
-man -P cat forktrace 2>/dev/null | grep -q "EXIT STATUS" || fail "man forktrace"
-man -P cat forktrace 2>/dev/null | grep -q -- "--otlp-header" || fail "man forktrace lacks --otlp-header"
+man -P cat forktrace 2>/dev/null | grep "EXIT STATUS" > /dev/null || fail "man forktrace"
+man -P cat forktrace 2>/dev/null | grep -- "--otlp-header" > /dev/null || fail "man forktrace lacks --otlp-header"
 # systemctl cat needs systemd running as PID 1 (not so in a container); then
 # systemctl --root=/ finds the unit where systemd looks for units.
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
-  systemctl cat forktrace.service 2>/dev/null | grep -q '^ExecStart=/usr/bin/forktrace \$FORKTRACE_OPTIONS' ||
+  systemctl cat forktrace.service 2>/dev/null | grep '^ExecStart=/usr/bin/forktrace \$FORKTRACE_OPTIONS' > /dev/null ||
     fail "systemctl cat forktrace: $(systemctl cat forktrace.service 2>&1 | head -3)"
   state=$(systemctl is-enabled forktrace.service 2>/dev/null || true)
 else

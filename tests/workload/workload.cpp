@@ -929,6 +929,12 @@ void case_usage_reaper() {
     if (grandchild == 0) {
       burn_user(200 * kMsNs);
       write_and_read_back(size_t{1} << 20);
+      // A peak well above the reaper's, so that a reaper's figure that held
+      // its child's (as wait4's does) stands out on every kernel.
+      constexpr size_t kBurnerTouchBytes = size_t{16} << 20;
+      void* p = mmap(nullptr, kBurnerTouchBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) _exit(104);
+      for (size_t off = 0; off < kBurnerTouchBytes; off += 4096) static_cast<volatile char*>(p)[off] = 1;
       _exit(0);
     }
     int status;

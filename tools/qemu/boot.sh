@@ -38,24 +38,27 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 append="rdinit=/init panic=-1 mitigations=off $*"
 
+# The kernel's own modules come as a second archive after the initramfs (the
+# kernel unpacks concatenated archives in order, so its /ft/modules replaces
+# the initramfs's): the results port's where the kernel has it as a module,
+# then the storage the tests write to (fetch-kernel.sh's modules/storage; brd
+# makes one 256 MiB RAM disk).
+add_module() {  # NAME [PARAMETER]...
+  [ -e "$kdir/modules/$1" ] || { echo "boot: $kdir has no $1: fetch it again (fetch-kernel.sh)" >&2; exit 1; }
+  cp "$kdir/modules/$1" "$work/mods/ft/"
+  echo "$*" >> "$work/mods/ft/modules"
+}
+mkdir -p "$work/mods/ft"
+: > "$work/mods/ft/modules"
 case $arch in
   x86_64)
-    cp "$initrd" "$work/initrd"
     qemu=(qemu-system-x86_64 -accel "tcg,thread=$tcg_thread" -M q35 -cpu max -serial "file:$log" -serial "file:$results")
     append="console=ttyS0 ft_results=/dev/ttyS1 $append" ;;
   aarch64)
     # virt has one PL011 UART: the results go over a virtio console (hvc0),
-    # which Debian builds as modules. They come as a second archive after the
-    # initramfs (the kernel unpacks concatenated archives in order).
-    mkdir -p "$work/mods/ft"
-    for m in virtio_mmio virtio_console; do
-      [ -e "$kdir/modules/$m.ko" ] || { echo "boot: $kdir has no $m.ko" >&2; exit 1; }
-      cp "$kdir/modules/$m.ko" "$work/mods/ft/"
-      echo "$m.ko"
-    done > "$work/mods/ft/modules"
-    { cat "$initrd"
-      (cd "$work/mods" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1
-    } > "$work/initrd"
+    # which Debian builds as modules.
+    add_module virtio_mmio.ko
+    add_module virtio_console.ko
     # pauth-impdef: the emulated pointer authentication's own hash, much
     # cheaper under TCG than the architected QARMA.
     qemu=(qemu-system-aarch64 -accel "tcg,thread=$tcg_thread" -M virt -cpu max,pauth-impdef=on -serial "file:$log"
@@ -64,6 +67,13 @@ case $arch in
     append="console=ttyAMA0 ft_results=/dev/hvc0 $append" ;;
   *) echo "boot: unknown architecture $arch" >&2; exit 2 ;;
 esac
+[ -e "$kdir/modules/storage" ] || { echo "boot: $kdir has no modules/storage: fetch it again (fetch-kernel.sh)" >&2; exit 1; }
+while read -r m; do
+  if [ "$m" = brd.ko ]; then add_module brd.ko rd_nr=1 rd_size=262144; else add_module "$m"; fi
+done < "$kdir/modules/storage"
+{ cat "$initrd"
+  (cd "$work/mods" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1
+} > "$work/initrd"
 
 start=$(date +%s.%N)
 elapsed() { awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }'; }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Fetches one of Debian's kernel packages with apt into a cache outside the
 # repository and unpacks what the matrix boots; prints the directory that
-# holds it: vmlinuz, config, the virtio modules, and `package` (name, version).
+# holds it: vmlinuz, config, the modules a guest loads (modules/: the virtio
+# transports and console, and a RAM disk with ext4 for the tests' storage I/O;
+# modules/storage lists the latter in load order), and `package` (name,
+# version, and this script's layout of the directory).
 #
 #   tools/qemu/fetch-kernel.sh SUITE ARCH      # e.g. bullseye amd64, bookworm amd64, bookworm arm64
 #
@@ -23,7 +26,8 @@ image=$("${apt_cache[@]}" depends "linux-image-$arch:$arch" 2>/dev/null |
 [ -n "$image" ] || { echo "fetch-kernel: cannot resolve linux-image-$arch for $suite/$arch" >&2; exit 1; }
 version=$("${apt_cache[@]}" policy "$image:$arch" 2>/dev/null | sed -n 's/^ *Candidate: //p')
 dir="$cache/$suite-$arch"
-if [ -e "$dir/package" ] && [ "$(cat "$dir/package")" = "$image $version" ]; then
+layout=3  # bump when what is kept changes, so that a cached kernel is fetched again
+if [ -e "$dir/package" ] && [ "$(cat "$dir/package")" = "$image $version layout $layout" ]; then
   echo "$dir"
   exit 0
 fi
@@ -39,7 +43,30 @@ mv "$unpacked"/boot/config-* "$dir.new/config"
 for m in virtio_mmio virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_console; do
   find "$unpacked/lib/modules" -name "$m.ko*" -exec cp {} "$dir.new/modules/" \;
 done
-echo "$image $version" > "$dir.new/package"
+# Storage for the tests that measure storage I/O (read_bytes, write_bytes: the
+# kernel counts block I/O, never tmpfs): brd, a RAM disk, and ext4 (which
+# mounts busybox's ext2), each after the modules it depends on (the depends=
+# of its .modinfo section; the package has no modules.dep, depmod makes that
+# at install).
+keep_module() {  # NAME: it and its dependencies, dependencies first, into modules/storage
+  local name=$1 file dep
+  grep -qx "$name.ko" "$dir.new/modules/storage" 2>/dev/null && return 0
+  file=$(find "$unpacked/lib/modules" -name "$name.ko*" | head -n1)
+  [ -n "$file" ] || file=$(find "$unpacked/lib/modules" -name "${name//_/-}.ko*" | head -n1)
+  [ -n "$file" ] || { echo "fetch-kernel: $image has no $name module" >&2; return 1; }
+  case $file in *.ko) ;; *) echo "fetch-kernel: $file is compressed; the guest's insmod takes .ko" >&2; return 1 ;; esac
+  for dep in $(readelf -p .modinfo "$file" | sed -n 's/^ *\[ *[0-9a-f]*\] *depends=//p' | tr ',' ' '); do
+    keep_module "$dep" || return 1
+  done
+  cp "$file" "$dir.new/modules/$name.ko"
+  echo "$name.ko" >> "$dir.new/modules/storage"
+}
+keep_module brd
+# ext4 takes its checksum driver from the crypto API at every mount, ext2 too
+# (its softdep "pre: crypto-crc32c"); Debian builds crc32c as a module.
+keep_module crc32c_generic
+keep_module ext4
+echo "$image $version layout $layout" > "$dir.new/package"
 rm -rf "$dir"
 mv "$dir.new" "$dir"
 echo "fetch-kernel: $image $version in $dir" >&2

@@ -9,6 +9,7 @@
 #
 # Results, one line each:
 #   FT-BOOT <uptime s> <kernel release> <machine>
+#   FT-NOTE <text>             (a problem with the guest itself)
 #   FT-TEST <PASS|FAIL|SKIP|TIMEOUT> <seconds> <binary> <test>
 #   | <output line>            (the output of a test that did not pass)
 #   FT-END <uptime s> <passed> <failed> <skipped>
@@ -21,15 +22,28 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# No tmpfs over /tmp or /run: the initramfs is already a writable in-memory
+# root, and the build's binaries and the tests' source folder sit there at
+# their host paths, which may be under /tmp (a fresh clone in CI).
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t bpf bpf /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 hostname "$(cat /etc/hostname)"
 ip link set lo up 2>/dev/null
-for m in $(cat /ft/modules); do insmod "/ft/$m" || echo "ft-guest: cannot load $m"; done
+# One module a line, with its parameters (boot.sh).
+while read -r m params; do
+  # shellcheck disable=SC2086 # the parameters are words
+  insmod "/ft/$m" $params || echo "ft-guest: cannot load $m" > /dev/console
+done < /ft/modules
+# Storage for the tests, as ctest's working directory is on the host: the
+# usage tests measure storage I/O, which the kernel counts for block devices,
+# never for the in-memory root. ext2 on brd's RAM disk (ext4 mounts it).
+scratch=/scratch note=""
+mkdir -p "$scratch"
+if ! { [ -b /dev/ram0 ] && mke2fs -q /dev/ram0 > /dev/null 2>&1 && mount -t ext2 /dev/ram0 "$scratch"; }; then
+  note="no storage for the tests (brd's /dev/ram0 with ext2): the storage I/O tests will fail"
+fi
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 results=${ft_results:-/dev/ttyS1}
@@ -38,6 +52,7 @@ exec 3>"$results"
 # Raw, so that no \n becomes \r\n; set while open (a tty's settings may go at its last close).
 stty raw -echo <&3 2>/dev/null
 echo "FT-BOOT $(uptime_s) $(uname -r) $(uname -m)" >&3
+[ -z "$note" ] || echo "FT-NOTE $note" >&3
 if [ -n "${ft_dump:-}" ]; then
   echo "FT-FILE-BEGIN $ft_dump" >&3
   base64 "$ft_dump" >&3
@@ -48,6 +63,9 @@ if [ -n "${ft_dump:-}" ]; then
 fi
 
 export FORKTRACE_REQUIRE_ROOT_TESTS=1
+# The machine's OpenSSL configuration (run-matrix.sh copies /etc/ssl): its
+# built-in path, /usr/lib/ssl, is a link into /etc/ssl that the guest lacks.
+[ ! -e /etc/ssl/openssl.cnf ] || export OPENSSL_CONF=/etc/ssl/openssl.cnf
 timeout=${ft_timeout:-300}
 filter=${ft_filter:-*}
 passed=0 failed=0 skipped=0
@@ -66,7 +84,14 @@ record() {  # RESULT SECONDS BINARY TEST [OUTPUT_FILE]
 }
 while read -r mode bin; do
   name=$(basename "$bin")
-  cd "$(dirname "$bin")" || exit 1
+  # pid 1 must not exit (the kernel panics): a missing binary is a failed test.
+  if [ ! -x "$bin" ]; then
+    echo "ft-guest: $bin is not in the initramfs" > /dev/console
+    record FAIL 0 "$name" "(missing: $bin is not in the initramfs)"
+    continue
+  fi
+  cd "$(dirname "$bin")"
+  [ "$mode" = whole ] || cd "$scratch"
   if [ "$mode" = whole ]; then
     echo "ft-guest: $name" > /dev/console
     timeout -s KILL "$timeout" "$bin" "--gtest_filter=$filter" > /tmp/ft-test.out 2>&1 < /dev/null

@@ -99,15 +99,29 @@ copy_needed() {  # ELF: its interpreter and NEEDED libraries
   done
 }
 
+# The guest mounts its own /proc, /sys and /dev over what the initramfs has
+# there (guest-init.sh), so nothing the tests need may live below them.
+guest_path() {  # PATH: its absolute, symlink-free form, where the guest will have it
+  local p
+  p=$(readlink -f "$1") || { echo "make-initramfs: $1 does not exist" >&2; return 1; }
+  [ -e "$p" ] || { echo "make-initramfs: $1 does not exist" >&2; return 1; }
+  case $p in
+    /proc/* | /sys/* | /dev/*)
+      echo "make-initramfs: $p is below a directory the guest mounts over (/proc, /sys, /dev): build elsewhere" >&2
+      return 1 ;;
+  esac
+  echo "$p"
+}
+
 for p in "${programs[@]}"; do
-  p=$(readlink -f "$p")
+  p=$(guest_path "$p")
   mkdir -p "$root$(dirname "$p")"
   # Debug info is most of the test binaries' size; the guest has no debugger.
   "$strip" --strip-debug -o "$root$p" "$p"
   copy_needed "$p"
 done
 for d in "${dirs[@]}"; do
-  d=$(readlink -f "$d")
+  d=$(guest_path "$d")
   mkdir -p "$root$(dirname "$d")"
   cp -a "$d" "$root$d"
 done
@@ -118,7 +132,7 @@ for m in "${modules[@]}"; do
   cp "$m" "$root/ft/"
   basename "$m" >> "$root/ft/modules"
 done
-for t in "${tests[@]}"; do echo "${t%% *} $(readlink -f "${t#* }")" >> "$root/ft/tests"; done
+for t in "${tests[@]}"; do echo "${t%% *} $(guest_path "${t#* }")" >> "$root/ft/tests"; done
 touch "$root/ft/tests" "$root/ft/modules"
 install -m 755 "$here/guest-init.sh" "$root/init"
 

@@ -82,7 +82,7 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
 
 int run_live(const Options& o) {
   if (std::string why = check_tracing_privileges(); !why.empty()) return fail(why);
-  if (std::string why = check_kernel_support(); !why.empty()) return fail(why);
+  if (std::string why = check_kernel_support(o.test_kernel_btf); !why.empty()) return fail(why);
   for (uint32_t pid : o.pids) {
     SeedProcess p;
     if (!read_proc_process(pid, p)) return fail("-p " + std::to_string(pid) + ": no such process");

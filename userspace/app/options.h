@@ -31,6 +31,9 @@ struct Options {
   std::string exec_failures_hook = "auto";  // auto, tracepoint or sys_exit (docs/benchmarks.md)
   uint32_t max_args_size = 128 * 1024;          // --max-args-size BYTES
   uint64_t output_buffer_mib = 256;  // --output-buffer: the views' queue, live
+  // --test-kernel-btf FILE (hidden, for the tests): the BTF the kernel check
+  // reads, to prove the one-line error for a kernel without BTF or ring buffer.
+  std::string test_kernel_btf = "/sys/kernel/btf/vmlinux";
   // Service mode (docs/service.md).
   std::string metrics_address;       // --metrics ADDR:PORT
   std::string job_env;               // --job-env NAME

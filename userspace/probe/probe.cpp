@@ -287,10 +287,27 @@ std::string check_tracing_privileges() {
          "or replay a recording with -r FILE, which needs no privileges";
 }
 
-std::string check_kernel_support() {
-  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-    return "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): forktrace needs "
-           "Linux 5.8 or later built with CONFIG_DEBUG_INFO_BTF=y";
+std::string check_kernel_support(const std::string& btf_path) {
+  constexpr const char* needs_btf = "forktrace needs Linux 5.8 or later built with CONFIG_DEBUG_INFO_BTF=y";
+  if (access(btf_path.c_str(), F_OK) != 0)
+    return "this kernel has no BTF (" + btf_path + " is missing): " + needs_btf;
+  btf* vmlinux = btf__parse(btf_path.c_str(), nullptr);
+  if (!vmlinux) return "cannot read this kernel's BTF (" + btf_path + "): " + errno_text(errno) + ": " + needs_btf;
+  // The BPF ring buffer came with Linux 5.8 (commit 457f44363a88 "bpf: Implement BPF
+  // ring buffer and verifier support for it"); BTF alone goes back to 5.4. The kernel's
+  // own enum says which map types it has, with no map to create (and no memlock to charge).
+  bool ringbuf = false;
+  int id = btf__find_by_name_kind(vmlinux, "bpf_map_type", BTF_KIND_ENUM);
+  if (id > 0) {
+    const btf_type* type = btf__type_by_id(vmlinux, id);
+    const struct btf_enum* values = btf_enum(type);
+    for (int i = 0; i < btf_vlen(type) && !ringbuf; i++)
+      ringbuf = std::strcmp(btf__name_by_offset(vmlinux, values[i].name_off), "BPF_MAP_TYPE_RINGBUF") == 0;
+  }
+  btf__free(vmlinux);
+  if (!ringbuf)
+    return "this kernel has no BPF ring buffer (its BTF, " + btf_path +
+           ", has no BPF_MAP_TYPE_RINGBUF): forktrace needs Linux 5.8 or later";
   return "";
 }
 

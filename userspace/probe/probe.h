@@ -98,8 +98,9 @@ class Probe {
 
 // One line saying what is missing when this process cannot trace live, or "".
 std::string check_tracing_privileges();
-// One line saying what this kernel lacks for forktrace, or "".
-std::string check_kernel_support();
+// One line saying what this kernel lacks for forktrace (BTF, the BPF ring
+// buffer), or "". btf_path is the kernel's BTF; tests name other files.
+std::string check_kernel_support(const std::string& btf_path = "/sys/kernel/btf/vmlinux");
 // Whether this kernel's sched_process_exit tracepoint passes group_dead (its
 // BTF says so), so that ExitProgram::group_dead can load.
 bool exit_tracepoint_passes_group_dead();
