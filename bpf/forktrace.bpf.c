@@ -92,6 +92,8 @@ struct {
 #define FT_NAME_BYTES 256 /* a dentry name (NAME_MAX 255) with its NUL */
 
 #define FT_PATH_CUT (1u << 31) /* in path_components_*'s result: the walk was cut */
+#define FT_DENTRY_WINDOW 128    /* bytes of a dentry read at once, from d_parent on */
+#define FT_INLINE_NAME_COPY 40  /* bytes copied of an inline name: DNAME_INLINE_LEN, 32 or 40 */
 
 /*
  * A path's dentry names from the leaf up to the task's root, as the kernel's
@@ -118,8 +120,12 @@ struct path_walk {
 	__u32 reached;
 };
 
-/* One step up the path; 1 ends the walk. */
-static __always_inline long path_step(struct path_walk *w)
+/*
+ * One step up the path; 1 ends the walk. `inline_names` only with bpf_loop:
+ * in a plain loop of FT_PATH_DEPTH steps its branches exceed the verifier's
+ * 1M-instruction budget.
+ */
+static __always_inline long path_step(struct path_walk *w, bool inline_names)
 {
 	struct dentry *dentry = w->dentry, *parent;
 	struct mount *mnt = w->mnt, *mnt_parent;
@@ -146,29 +152,54 @@ static __always_inline long path_step(struct path_walk *w)
 		return 0;
 	}
 	/*
-	 * d_parent and d_name.name sit a few words apart in every kernel's
-	 * struct dentry: one read of both where so (CO-RE offsets, constants
-	 * at load time), saving a helper call per path component.
+	 * One read of the dentry from d_parent on gives the parent, the name's
+	 * pointer and length, and, for a name of under DNAME_INLINE_LEN bytes
+	 * (most), the name itself, stored inline in the dentry (d_iname, since
+	 * 6.14 d_shortname): then no second helper call is needed. The offsets
+	 * are CO-RE constants; a layout that does not fit takes the plain reads.
 	 */
 	__u32 at_parent = bpf_core_field_offset(struct dentry, d_parent);
 	__u32 at_name = bpf_core_field_offset(struct dentry, d_name.name);
-	if (at_name > at_parent && at_name - at_parent <= 32 && !((at_name - at_parent) & 7)) {
-		__u64 words[5] = {};
+	__u32 at_len = bpf_core_field_offset(struct dentry, d_name.len);
+	__u32 dentry_size = bpf_core_type_size(struct dentry);
 
-		if (bpf_probe_read_kernel(words, at_name - at_parent + 8, (char *)dentry + at_parent))
+	if (len > FT_PATH_MAX - FT_NAME_BYTES)
+		return 1;
+	if (inline_names && at_name > at_parent && at_len > at_parent && at_name - at_parent < FT_DENTRY_WINDOW &&
+	    at_len - at_parent < FT_DENTRY_WINDOW && !(at_parent & 7) && !(at_name & 7) && !(at_len & 3) &&
+	    at_parent + FT_DENTRY_WINDOW <= dentry_size) {
+		__u64 words[FT_DENTRY_WINDOW / 8] = {};
+		__u64 inline_at, name_len, k;
+		char *out;
+
+		if (bpf_probe_read_kernel(words, sizeof(words), (char *)dentry + at_parent))
 			return 1;
 		parent = (struct dentry *)words[0];
-		name = (const unsigned char *)words[((at_name - at_parent) / 8) & 3];
+		if (parent == dentry) { /* a file system's root that is no mount's */
+			w->reached = 1;
+			return 1;
+		}
+		name = (const unsigned char *)words[((at_name - at_parent) / 8) & (FT_DENTRY_WINDOW / 8 - 1)];
+		name_len = ((__u32 *)words)[((at_len - at_parent) / 4) & (FT_DENTRY_WINDOW / 4 - 1)];
+		inline_at = (__u64)name - ((__u64)dentry + at_parent);
+		if (inline_at <= FT_DENTRY_WINDOW - FT_INLINE_NAME_COPY && !(inline_at & 7) &&
+		    name_len < FT_INLINE_NAME_COPY) {
+			/* The name and its NUL, as whole words; what follows is overwritten or not sent. */
+			out = w->out + (len & (FT_PATH_MAX - 1));
+			for (k = 0; k < FT_INLINE_NAME_COPY / 8; k++)
+				((__u64 *)out)[k] = words[(inline_at / 8 + k) & (FT_DENTRY_WINDOW / 8 - 1)];
+			w->len = (len + name_len + 1) & (2 * FT_PATH_MAX - 1);
+			w->dentry = parent;
+			return 0;
+		}
 	} else {
 		parent = BPF_CORE_READ(dentry, d_parent);
 		name = BPF_CORE_READ(dentry, d_name.name);
+		if (parent == dentry) {
+			w->reached = 1;
+			return 1;
+		}
 	}
-	if (parent == dentry) { /* a file system's root that is no mount's */
-		w->reached = 1;
-		return 1;
-	}
-	if (len > FT_PATH_MAX - FT_NAME_BYTES)
-		return 1;
 	n = bpf_probe_read_kernel_str(w->out + (len & (FT_PATH_MAX - 1)), FT_NAME_BYTES, name);
 	/*
 	 * The mask changes nothing (len stays below FT_PATH_MAX) but lets the
@@ -182,7 +213,7 @@ static __always_inline long path_step(struct path_walk *w)
 
 static long path_loop_step(__u32 index, void *data)
 {
-	return path_step(data);
+	return path_step(data, true);
 }
 
 static __always_inline bool path_walk_start(struct path_walk *w, __u32 at, __u64 dentry_addr, __u64 vfsmnt_addr,
@@ -233,7 +264,7 @@ __noinline __u32 path_components_plain(__u32 at, __u64 dentry_addr, __u64 vfsmnt
 	if (!path_walk_start(&w, at, dentry_addr, vfsmnt_addr, root_dentry, root_mnt))
 		return FT_PATH_CUT;
 	for (i = 0; i < FT_PATH_DEPTH; i++)
-		if (path_step(&w))
+		if (path_step(&w, false))
 			break;
 	return w.reached ? w.len : w.len | FT_PATH_CUT;
 }

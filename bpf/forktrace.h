@@ -16,7 +16,7 @@
 #endif
 
 #define FT_COMM_LEN 16
-#define FT_FILENAME_MAX 256 /* bytes, with the NUL */
+#define FT_FILENAME_MAX 1024 /* bytes, with the NUL (paths in builds pass 256) */
 #define FT_ARGS_MAX 4096    /* bytes of NUL-separated argv in the exec record itself */
 #define FT_ENV_MAX 4096     /* bytes of environment, captured only when asked */
 #define FT_PATH_MAX 2048    /* bytes of a path's components (cwd, exe) */

@@ -1123,7 +1123,7 @@ void expect_exec_detail(const std::vector<json>& truth, const std::vector<json>&
     for (const char* key : {"uid", "gid", "euid", "egid"}) EXPECT_EQ(e[key], w[key]) << what << " " << key;
   }
   EXPECT_EQ(failures, 3u);
-  EXPECT_GE(execs, 7u);
+  EXPECT_GE(execs, 8u);
 }
 
 TEST_F(ExecDetail, EveryAttemptWhereAndAsWhom) {
@@ -1216,7 +1216,7 @@ TEST_F(ExecDetail, ProgramsForKernelsWithoutBpfLoop) {
       }
     }
   }
-  EXPECT_GE(execs, 7u);
+  EXPECT_GE(execs, 8u);
   for (const json& e : events) EXPECT_NE(e["event"], "exec_failed") << e;
   // Asked for by name, the hook is refused in one line.
   Result hook = run({kForktrace, "-o", "/dev/null", "--exec-failures-hook", "sys_exit", "--", "true"},

@@ -614,6 +614,30 @@ void case_exec_detail() {
                 getuid(), getgid(), geteuid(), getegid(), err, status);
     rmdir(sub.c_str());
   }
+  {  // names of every length around the dentry's inline name (DNAME_INLINE_LEN 32, or 40 since 6.14)
+    std::string sub = dir, sub_real = dir_real;
+    std::vector<std::string> made;
+    for (size_t len : {1, 31, 32, 39, 40, 41, 200}) {
+      std::string name(len, static_cast<char>('a' + made.size()));
+      sub += "/" + name;
+      sub_real += "/" + name;
+      if (mkdir(sub.c_str(), 0755) != 0) die("mkdir");
+      made.push_back(sub);
+    }
+    std::string f = sub + "/" + std::string(39, 'p');
+    write_file(f, read_whole(true_path), 0755);
+    std::vector<std::string> argv = {"true", "name lengths"};
+    auto [child, err] = exec_child(
+        [&] {
+          if (chdir(sub.c_str()) != 0) _exit(103);
+          execve(f.c_str(), c_argv(argv).data(), environ);
+        },
+        status);
+    report_exec("exec_name_lengths", child, f, argv, sub_real, sub_real + "/" + std::string(39, 'p'), "", getuid(),
+                getgid(), geteuid(), getegid(), err, status);
+    unlink(f.c_str());
+    for (auto d = made.rbegin(); d != made.rend(); ++d) rmdir(d->c_str());
+  }
   {  // argv of over 100 KB
     std::vector<std::string> argv = {"true"};
     size_t bytes = 5;
