@@ -46,6 +46,9 @@ bool read_fixed(const void* data, size_t size, Record& record) {
   return true;
 }
 
+// A cwd walk that reached the root at once sent no name: the cwd is "/".
+std::string cwd_from_components(const char* p, size_t len) { return len ? path_from_components(p, len) : "/"; }
+
 DecodeError decode_fork(const void* data, size_t size, Event& e) {
   ft_fork_record r;
   if (!read_fixed(data, size, r)) return DecodeError::bad_size;
@@ -86,8 +89,7 @@ DecodeError decode_exec(const void* data, size_t size, Event& e, ExecArgs* args)
   p += r.filename_len;
   e.interpreter = fixed_string(p, r.interp_len);
   p += r.interp_len;
-  // A walk that reached the root at once sent no name: the cwd is "/".
-  e.cwd = r.cwd_len ? path_from_components(p, r.cwd_len) : "/";
+  e.cwd = cwd_from_components(p, r.cwd_len);
   e.cwd_truncated = r.flags & FT_EXEC_CWD_CUT;
   p += r.cwd_len;
   e.exe = path_from_components(p, r.exe_len);
@@ -126,7 +128,7 @@ DecodeError decode_exec_failed(const void* data, size_t size, Event& e) {
   e.exec_errno = static_cast<int32_t>(r.error);
   e.filename = fixed_string(p, r.filename_len);
   p += r.filename_len;
-  e.cwd = r.cwd_len ? path_from_components(p, r.cwd_len) : "/";
+  e.cwd = cwd_from_components(p, r.cwd_len);
   e.cwd_truncated = r.flags & FT_EXEC_FAILED_CWD_CUT;
   p += r.cwd_len;
   e.argv = split_nul(p, r.args_len);

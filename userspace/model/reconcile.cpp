@@ -13,6 +13,21 @@ bool same_process(uint64_t a_ns, uint64_t b_ns, uint64_t tick_ns) {
   return (a > b ? a - b : b - a) <= 1;
 }
 
+// An event the reconciliation makes, at the snapshot's time, for a process
+// it knows by pid, parent, start, cgroup and comm (from the model or /proc).
+Event made_event(EventKind kind, uint64_t ts_ns, uint32_t pid, uint32_t ppid, uint64_t start_ns,
+                 uint64_t cgroup_id, const std::string& comm) {
+  Event e;
+  e.kind = kind;
+  e.ts_ns = ts_ns;
+  e.pid = e.tid = pid;
+  e.ppid = ppid;
+  e.start_ns = start_ns;
+  e.cgroup_id = cgroup_id;
+  e.comm = comm;
+  return e;
+}
+
 }  // namespace
 
 std::vector<Event> reconcile(const Lineage& model, const ReconcileInput& in) {
@@ -45,15 +60,9 @@ std::vector<Event> reconcile(const Lineage& model, const ReconcileInput& in) {
     return a->start_ns != b->start_ns ? a->start_ns > b->start_ns : a->pid < b->pid;  // children first
   });
   for (const Process* p : ended) {
-    Event e;
-    e.kind = EventKind::exit;
+    Event e = made_event(EventKind::exit, in.snapshot_ns, p->pid, p->ppid, p->start_ns, p->cgroup_id, p->comm);
     e.status_unknown = true;
-    e.ts_ns = in.snapshot_ns;
-    e.pid = e.tid = p->pid;
-    e.ppid = p->ppid;
-    e.start_ns = e.thread_start_ns = p->start_ns;
-    e.cgroup_id = p->cgroup_id;
-    e.comm = p->comm;
+    e.thread_start_ns = p->start_ns;
     out.push_back(std::move(e));
   }
 
@@ -87,15 +96,9 @@ std::vector<Event> reconcile(const Lineage& model, const ReconcileInput& in) {
     return a->start_ns != b->start_ns ? a->start_ns < b->start_ns : a->pid < b->pid;  // parents first
   });
   for (const SeedProcess* s : unknown) {
-    Event fork;
-    fork.kind = EventKind::fork;
+    Event fork = made_event(EventKind::fork, in.snapshot_ns, s->pid, s->ppid, s->start_ns, s->cgroup_id, s->comm);
     fork.recovered = true;
-    fork.ts_ns = in.snapshot_ns;
-    fork.pid = fork.tid = s->pid;
-    fork.ppid = s->ppid;
-    fork.start_ns = fork.thread_start_ns = s->start_ns;
-    fork.cgroup_id = s->cgroup_id;
-    fork.comm = s->comm;
+    fork.thread_start_ns = s->start_ns;
     fork.parent_pid = fork.parent_tid = s->ppid;
     // The parent's program, to tell whether this one exec'd another.
     const std::string* parent_program = nullptr;
@@ -117,15 +120,8 @@ std::vector<Event> reconcile(const Lineage& model, const ReconcileInput& in) {
     bool ran_other = !s->filename.empty() &&
                      (!parent_program || *parent_program != s->filename || !parent_argv || *parent_argv != s->argv);
     if (!ran_other) continue;
-    Event exec;
-    exec.kind = EventKind::exec;
+    Event exec = made_event(EventKind::exec, in.snapshot_ns, s->pid, s->ppid, s->start_ns, s->cgroup_id, s->comm);
     exec.recovered = true;
-    exec.ts_ns = in.snapshot_ns;
-    exec.pid = exec.tid = s->pid;
-    exec.ppid = s->ppid;
-    exec.start_ns = s->start_ns;
-    exec.cgroup_id = s->cgroup_id;
-    exec.comm = s->comm;
     exec.filename = s->filename;
     exec.exe = s->filename;  // both from /proc/PID/exe: the real file
     exec.argv = s->argv;
