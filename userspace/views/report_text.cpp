@@ -1,5 +1,8 @@
 #include "views/report_text.h"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "core/exit_status.h"
@@ -28,6 +31,63 @@ void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
   const Step& first = t.steps[g.steps.front()];
   fmt::print(out, "    {:>5} × {:<16} {:<20} e.g. {} (pid {})\n", g.steps.size(), printable(g.executable), g.status,
              shortened(step_command(first), 100), first.pid);
+}
+
+// The critical path as a tree of the steps that bound the time: a step
+// under 2% of the whole is counted into a "shorter steps" line with its
+// siblings instead of shown, so a build's long chain is not lost among its
+// configure probes. The JSON and HTML reports keep every step.
+void print_critical_path(std::FILE* out, const Trace& t, const std::vector<uint32_t>& path, size_t top_n) {
+  const uint64_t origin = t.steps[path.front()].start_ns;
+  auto took = [&](uint32_t s) { return t.steps[s].end_ns(t.last_ns) - t.steps[s].start_ns; };
+  uint64_t whole = 0;
+  for (uint32_t s : path)
+    if (t.steps[s].parent == kNone || !std::count(path.begin(), path.end(), t.steps[s].parent))
+      whole = std::max(whole, t.steps[s].end_ns(t.last_ns) - origin);
+  const uint64_t shown_from = whole / 50;
+  fmt::print(out, "\nCritical path (where each process waited for children, the one it waited for longest;"
+                  " steps under 2% of the whole only counted)\n");
+  fmt::print(out, "  {:>9} {:>9}  {}\n", "AT", "TOOK", "COMMAND");
+  std::unordered_map<uint32_t, size_t> depth;  // steps on the path below the first
+  size_t shown = 0, hidden = 0, hidden_depth = 0;
+  uint64_t hidden_ns = 0, hidden_at = 0;
+  auto flush_hidden = [&] {
+    if (!hidden) return;
+    fmt::print(out, "  {:>9} {:>9}  {}... {} shorter step{}\n", "+" + format_duration(hidden_at - origin),
+               format_duration(hidden_ns), std::string(2 * std::min<size_t>(hidden_depth, 12), ' '), hidden,
+               hidden == 1 ? "" : "s");
+    hidden = 0;
+    hidden_ns = 0;
+  };
+  std::unordered_map<uint32_t, bool> is_hidden;
+  for (uint32_t s : path) {
+    const Step& step = t.steps[s];
+    auto parent = depth.find(step.parent);
+    size_t d = parent == depth.end() ? 0 : parent->second + 1;
+    depth[s] = d;
+    bool parent_hidden = parent != depth.end() && is_hidden[step.parent];
+    is_hidden[s] = parent_hidden || took(s) < shown_from;
+    if (is_hidden[s]) {
+      if (parent_hidden) continue;  // inside a step already counted
+      if (hidden && d != hidden_depth) flush_hidden();
+      if (!hidden) {
+        hidden_at = step.start_ns;
+        hidden_depth = d;
+      }
+      hidden++;
+      hidden_ns += took(s);
+      continue;
+    }
+    flush_hidden();
+    if (shown++ == 4 * top_n) {
+      fmt::print(out, "  ... and more steps\n");
+      return;
+    }
+    fmt::print(out, "  {:>9} {:>9}  {}{}  {}\n", "+" + format_duration(step.start_ns - origin),
+               format_duration(took(s)), std::string(2 * std::min<size_t>(d, 12), ' '),
+               shortened(step_command(step)), step_status(step));
+  }
+  flush_hidden();
 }
 
 }  // namespace
@@ -110,22 +170,7 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
     }
   }
 
-  if (!r.critical_path.empty()) {
-    uint64_t origin = t.steps[r.critical_path.front()].start_ns;
-    fmt::print(out, "\nCritical path (where each process waited for children, the one it waited for longest)\n");
-    fmt::print(out, "  {:>9} {:>9}  {}\n", "AT", "TOOK", "COMMAND");
-    size_t shown = 0;
-    for (uint32_t s : r.critical_path) {
-      const Step& step = t.steps[s];
-      if (shown++ == 4 * o.top_n) {
-        fmt::print(out, "  ... {} more steps\n", r.critical_path.size() - 4 * o.top_n);
-        break;
-      }
-      fmt::print(out, "  {:>9} {:>9}  {}  {}\n", "+" + format_duration(step.start_ns - origin),
-                 format_duration(step.end_ns(t.last_ns) - step.start_ns), shortened(step_command(step)),
-                 step_status(step));
-    }
-  }
+  if (!r.critical_path.empty()) print_critical_path(out, t, r.critical_path, o.top_n);
 
   if (!r.slowest.empty()) {
     fmt::print(out, "\nSlowest steps (processes that ran no children)\n");
