@@ -693,7 +693,7 @@ static __always_inline int record_exec_failure(struct pt_regs *regs, long ret)
 	} else {
 		return 0;
 	}
-	if (FT_IN_COMPAT_SYSCALL(task) != compat)
+	if (FT_IN_COMPAT_SYSCALL(task, regs) != compat)
 		return 0; /* the same number is another syscall in the other ABI */
 	pid = task->tgid;
 	if (!is_traced(pid, task->group_leader->start_boottime))

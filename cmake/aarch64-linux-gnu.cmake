@@ -1,6 +1,6 @@
 # Cross-compiles forktrace for arm64 on a Debian machine with
 # g++-aarch64-linux-gnu and the arm64 library packages installed through
-# multiarch (dpkg --add-architecture arm64; tools/install-deps.sh --arm64):
+# multiarch (dpkg --add-architecture arm64; tools/install-deps.sh --matrix):
 #   cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake
 # The BPF object is still built by the host's clang, for arm64
 # (-D__TARGET_ARCH_arm64, bpf/vmlinux/arm64/vmlinux.h), and bpftool runs here.

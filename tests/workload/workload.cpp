@@ -558,6 +558,14 @@ void case_exec_detail() {
     auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
     report_failure("exec_not_a_program", child, f, argv, err, status);
   }
+  {  // a file that does not exist, through execveat: another syscall number,
+     // and the filename and argv one register later than execve's
+    std::string f = dir + "/no-such-program-at";
+    std::vector<std::string> argv = {"no-such-program-at", "by execveat"};
+    auto [child, err] = exec_child(
+        [&] { syscall(SYS_execveat, AT_FDCWD, f.c_str(), c_argv(argv).data(), environ, 0); }, status);
+    report_failure("execveat_missing", child, f, argv, err, status);
+  }
   const std::string true_path = real_path("/bin/true");
   const std::string true_dir = true_path.substr(0, true_path.rfind('/'));
   const std::string true_name = true_path.substr(true_path.rfind('/') + 1);

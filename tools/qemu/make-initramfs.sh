@@ -7,18 +7,21 @@
 # cross-compiled arm64 build too).
 #
 #   tools/qemu/make-initramfs.sh -o OUT.cpio.gz -a x86_64|aarch64 [-b BUSYBOX]
-#       [-m MODULE.ko]... [-t TEST_BINARY]... [-u TEST_BINARY]... [-d DIR]... [PROGRAM]...
+#       [-m MODULE.ko]... [-t TEST_BINARY]... [-u TEST_BINARY]... [-d DIR]... [-p DEST=PROGRAM]...
+#       [PROGRAM]...
 #
 # -d directories are copied as they are, at the same absolute paths (test
 # data that the tests name by their source path, such as golden files).
+# -p puts PROGRAM at DEST in the guest (another architecture's program, from
+# a package unpacked into the cache: run-matrix.sh's arm64 openssl).
 # -t programs are GoogleTest binaries that the guest runs test by test, -u
 # ones it runs once as a whole (they are copied too); -m modules are loaded in
 # the given order before the tests.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="" arch="" busybox=/bin/busybox
-modules=() tests=() programs=() dirs=()
-while getopts "o:a:b:m:t:u:d:" opt; do
+modules=() tests=() programs=() dirs=() placed=()
+while getopts "o:a:b:m:t:u:d:p:" opt; do
   case $opt in
     o) out=$OPTARG ;;
     a) arch=$OPTARG ;;
@@ -27,6 +30,7 @@ while getopts "o:a:b:m:t:u:d:" opt; do
     t) tests+=("each $OPTARG"); programs+=("$OPTARG") ;;
     u) tests+=("whole $OPTARG"); programs+=("$OPTARG") ;;
     d) dirs+=("$OPTARG") ;;
+    p) placed+=("$OPTARG") ;;
     *) exit 2 ;;
   esac
 done
@@ -119,6 +123,12 @@ for p in "${programs[@]}"; do
   # Debug info is most of the test binaries' size; the guest has no debugger.
   "$strip" --strip-debug -o "$root$p" "$p"
   copy_needed "$p"
+done
+for p in "${placed[@]}"; do
+  mkdir -p "$root$(dirname "${p%%=*}")"
+  rm -f "$root${p%%=*}"
+  cp -L "${p#*=}" "$root${p%%=*}"
+  copy_needed "${p#*=}"
 done
 for d in "${dirs[@]}"; do
   d=$(guest_path "$d")

@@ -67,18 +67,20 @@ done
 excluded=(
   "StalledReader.*: a throughput test (150,000 forks against a reader stalled 12 s); under software emulation the storm alone takes far longer than its budget, and what it proves (the views' queue) is user space, run on the host"
 )
-# busybox-static of the guest's architecture: the machine's own, or arm64's
-# package unpacked into the cache. The unit tests' TLS test makes its
-# certificate with the openssl program: the machine's, for its own architecture.
+# busybox-static and openssl (the unit tests' TLS test makes its certificate
+# with the openssl program) of the guest's architecture: the machine's own, or
+# arm64's packages unpacked into the cache (their libraries come through
+# multiarch, tools/install-deps.sh --matrix).
 busybox=/bin/busybox
+placed=()
 if [ "$arch" != "$(uname -m)" ]; then
   busybox=$("$here/fetch-package.sh" busybox-static bookworm arm64)/bin/busybox
-  excluded+=("OtlpHttp.SendsOverHttpsAndChecksTheCertificate: needs the openssl program, which this machine has for $(uname -m) only")
+  placed+=(-p "/usr/bin/openssl=$("$here/fetch-package.sh" openssl bookworm arm64)/usr/bin/openssl")
 else
   openssl=$(command -v openssl) || { echo "run-matrix: no openssl program (tools/install-deps.sh installs it)" >&2; exit 1; }
   programs+=("$openssl")
-  extra_dirs+=(/etc/ssl)
 fi
+extra_dirs+=(/etc/ssl)
 negative=""
 for e in "${excluded[@]}"; do
   echo "run-matrix: left out of the guests: ${e%%: *} (${e#*: })"
@@ -96,7 +98,7 @@ for t in "${unit[@]}"; do targs+=(-u "$t"); done
 for t in "${tests[@]}"; do targs+=(-t "$t"); done
 # The tests' source folder too: some name data files by their source path.
 for d in "$src/tests" "${extra_dirs[@]}"; do targs+=(-d "$d"); done
-"$here/make-initramfs.sh" -o "$out/base.cpio.gz" -a "$arch" -b "$busybox" "${targs[@]}" \
+"$here/make-initramfs.sh" -o "$out/base.cpio.gz" -a "$arch" -b "$busybox" "${targs[@]}" "${placed[@]}" \
   "${programs[@]}"
 
 failed_kernels=()
