@@ -192,13 +192,21 @@ static __always_inline long path_step(struct path_walk *w, bool inline_names)
 			w->dentry = parent;
 			return 0;
 		}
+	} else if (at_name > at_parent && at_name - at_parent <= 32 && !((at_name - at_parent) & 7)) {
+		/* d_parent and d_name.name a few words apart (every kernel): one read */
+		__u64 words[5] = {};
+
+		if (bpf_probe_read_kernel(words, at_name - at_parent + 8, (char *)dentry + at_parent))
+			return 1;
+		parent = (struct dentry *)words[0];
+		name = (const unsigned char *)words[((at_name - at_parent) / 8) & 3];
 	} else {
 		parent = BPF_CORE_READ(dentry, d_parent);
 		name = BPF_CORE_READ(dentry, d_name.name);
-		if (parent == dentry) {
-			w->reached = 1;
-			return 1;
-		}
+	}
+	if (parent == dentry) { /* a file system's root that is no mount's */
+		w->reached = 1;
+		return 1;
 	}
 	n = bpf_probe_read_kernel_str(w->out + (len & (FT_PATH_MAX - 1)), FT_NAME_BYTES, name);
 	/*
