@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -40,10 +41,10 @@ void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
 void print_critical_path(std::FILE* out, const Trace& t, const std::vector<uint32_t>& path, size_t top_n) {
   const uint64_t origin = t.steps[path.front()].start_ns;
   auto took = [&](uint32_t s) { return t.steps[s].end_ns(t.last_ns) - t.steps[s].start_ns; };
+  const std::unordered_set<uint32_t> on_path(path.begin(), path.end());
   uint64_t whole = 0;
   for (uint32_t s : path)
-    if (t.steps[s].parent == kNone || !std::count(path.begin(), path.end(), t.steps[s].parent))
-      whole = std::max(whole, t.steps[s].end_ns(t.last_ns) - origin);
+    if (!on_path.count(t.steps[s].parent)) whole = std::max(whole, t.steps[s].end_ns(t.last_ns) - origin);
   const uint64_t shown_from = whole / 50;
   fmt::print(out, "\nCritical path (where each process waited for children, the one it waited for longest;"
                   " steps under 2% of the whole only counted)\n");
