@@ -1,42 +1,18 @@
 #include "export/otel/otlp_json.h"
 
-#include <cstdio>
+#include "views/json_line.h"
 
 namespace ft::otel {
 namespace {
 
 // A direct writer: building a JSON document object by object (nlohmann's
-// ordered_json) cost 10 times the rest of a replay. Strings are valid UTF-8
-// already (the span model repairs them), so escaping is JSON's minimum, as
-// nlohmann::json::dump writes it.
+// ordered_json) cost 10 times the rest of a replay. Strings are escaped by
+// the JSON views' own writer, byte for byte as nlohmann::json::dump.
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}
 
-  void string(const std::string& s) {
-    out_ += '"';
-    for (char ch : s) {
-      unsigned char c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out_ += buf;
-          } else {
-            out_ += ch;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void string(const std::string& s) { append_json_string(out_, s); }
   // "key": with a comma before it unless it is the first of its object.
   void key(const char* k, bool& first) {
     if (!first) out_ += ',';
