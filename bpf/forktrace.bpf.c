@@ -463,6 +463,22 @@ static __always_inline bool send_args_chunks(__u32 pid, __u32 tid, __u64 key, __
 	return !ctx.failed;
 }
 
+/*
+ * A filename into dst, with its NUL. One byte more than FT_FILENAME_MAX is
+ * read so that a name of exactly FT_FILENAME_MAX - 1 bytes is told from a
+ * longer one: a return above FT_FILENAME_MAX means cut, and the name is
+ * ended at FT_FILENAME_MAX bytes (the extra byte is the next field's).
+ */
+static __always_inline long filename_into(char *dst, const void *src, bool user)
+{
+	long n = user ? bpf_probe_read_user_str(dst, FT_FILENAME_MAX + 1, src)
+		      : bpf_probe_read_kernel_str(dst, FT_FILENAME_MAX + 1, src);
+
+	if (n > FT_FILENAME_MAX)
+		dst[FT_FILENAME_MAX - 1] = 0;
+	return n;
+}
+
 static __always_inline int record_exec(struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm, bool loop)
 {
 	__u32 pid = task->tgid;
@@ -504,8 +520,10 @@ static __always_inline int record_exec(struct task_struct *task, pid_t old_pid, 
 	 * Offsets stay in locals and are masked so the verifier can prove every
 	 * write lies inside the scratch buffer (FT_EXEC_SCRATCH bytes).
 	 */
-	n = bpf_probe_read_kernel_str(r->data, FT_FILENAME_MAX, bprm->filename);
-	len = n > 0 ? n : 0;
+	n = filename_into(r->data, bprm->filename, false);
+	if (n > FT_FILENAME_MAX)
+		flags |= FT_EXEC_FILENAME_CUT;
+	len = n > FT_FILENAME_MAX ? FT_FILENAME_MAX : n > 0 ? n : 0;
 	r->filename_len = len;
 	off = len & FT_SCRATCH_OFF_MASK;
 
@@ -726,10 +744,12 @@ static __always_inline int record_exec_failure(struct pt_regs *regs, long ret)
 	r->error = -ret;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 
-	n = bpf_probe_read_user_str(r->data, FT_FILENAME_MAX, (void *)filename);
+	n = filename_into(r->data, (const void *)filename, true);
 	if (n < 0)
 		flags |= FT_EXEC_FAILED_FILENAME_FAULT;
-	len = n > 0 ? n : 0;
+	if (n > FT_FILENAME_MAX)
+		flags |= FT_EXEC_FAILED_FILENAME_CUT;
+	len = n > FT_FILENAME_MAX ? FT_FILENAME_MAX : n > 0 ? n : 0;
 	r->filename_len = len;
 	off = len & FT_SCRATCH_OFF_MASK;
 

@@ -16,7 +16,7 @@
 #endif
 
 #define FT_COMM_LEN 16
-#define FT_FILENAME_MAX 1024 /* bytes, with the NUL (paths in builds pass 256) */
+#define FT_FILENAME_MAX 1024 /* bytes, with the NUL (paths in builds pass 256); longer ones are flagged cut */
 #define FT_ARGS_MAX 4096    /* bytes of NUL-separated argv in the exec record itself */
 #define FT_ENV_MAX 4096     /* bytes of environment, captured only when asked */
 #define FT_PATH_MAX 2048    /* bytes of a path's components (cwd, exe) */
@@ -65,6 +65,7 @@ enum ft_exec_flags {
 	FT_EXEC_CWD_CUT = 1 << 2, /* the cwd walk stopped at FT_PATH_MAX/FT_PATH_DEPTH */
 	FT_EXEC_EXE_CUT = 1 << 3, /* the same for the executable's path */
 	FT_EXEC_ARGS_LOST = 1 << 4, /* an FT_RECORD_ARGS reservation failed */
+	FT_EXEC_FILENAME_CUT = 1 << 5, /* longer than FT_FILENAME_MAX - 1 bytes: cut there */
 };
 
 /*
@@ -115,6 +116,7 @@ enum ft_exec_failed_flags {
 	FT_EXEC_FAILED_CWD_CUT = 1 << 1,
 	FT_EXEC_FAILED_FILENAME_FAULT = 1 << 2, /* the filename could not be read */
 	FT_EXEC_FAILED_EXECVEAT = 1 << 3,       /* execveat, not execve */
+	FT_EXEC_FAILED_FILENAME_CUT = 1 << 4,   /* longer than FT_FILENAME_MAX - 1 bytes: cut there */
 };
 
 struct ft_exec_failed_record {

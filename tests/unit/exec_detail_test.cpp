@@ -139,6 +139,12 @@ TEST(UnitExecDetail, CutPathsAreFlagged) {
   ASSERT_EQ(decode_record(bytes.data(), bytes.size(), e), DecodeError::none);
   EXPECT_TRUE(e.cwd_truncated);
   EXPECT_FALSE(e.exe_truncated);
+  EXPECT_FALSE(e.filename_truncated);
+  p.flags = FT_EXEC_FILENAME_CUT;
+  bytes = exec_record(p);
+  ASSERT_EQ(decode_record(bytes.data(), bytes.size(), e), DecodeError::none);
+  EXPECT_TRUE(e.filename_truncated);
+  EXPECT_FALSE(e.cwd_truncated);
 }
 
 TEST(UnitExecDetail, LengthsPastTheRecordAreRejected) {
@@ -179,11 +185,16 @@ TEST(UnitExecDetail, ExecFailedRecord) {
   EXPECT_EQ(e.cwd, "/a/b");
   EXPECT_EQ(e.argv, (std::vector<std::string>{"cc", "-O2"}));
   EXPECT_TRUE(e.argv_truncated);
+  EXPECT_FALSE(e.filename_truncated);
   EXPECT_EQ(errno_name(ENOENT), "ENOENT");
   EXPECT_EQ(errno_name(ENOEXEC), "ENOEXEC");
   EXPECT_EQ(errno_name(99999), "");
   // Shorter than it says: rejected, never read past the end.
   EXPECT_EQ(decode_record(bytes.data(), bytes.size() - 1, e), DecodeError::bad_size);
+  reinterpret_cast<ft_exec_failed_record*>(bytes.data())->flags = FT_EXEC_FAILED_FILENAME_CUT;
+  ASSERT_EQ(decode_record(bytes.data(), bytes.size(), e), DecodeError::none);
+  EXPECT_TRUE(e.filename_truncated);
+  EXPECT_FALSE(e.argv_truncated);
 }
 
 // --- argv in pieces -----------------------------------------------------------
@@ -356,13 +367,14 @@ struct Story {
   }
 };
 
-std::string render(std::unique_ptr<Sink> (*make)(std::FILE*, ViewOptions), ViewOptions options) {
+std::string render(std::unique_ptr<Sink> (*make)(std::FILE*, ViewOptions), ViewOptions options,
+                   const std::vector<Event>& events = Story().events()) {
   setenv("TZ", "UTC", 1);
   tzset();
   std::FILE* out = std::tmpfile();
   Pipeline pipeline(false);
   pipeline.add_sink(make(out, options));
-  for (const Event& e : Story().events()) pipeline.feed(e);
+  for (const Event& e : events) pipeline.feed(e);
   pipeline.finish();
   std::string text = read_all(out);
   std::fclose(out);
@@ -372,6 +384,17 @@ std::string render(std::unique_ptr<Sink> (*make)(std::FILE*, ViewOptions), ViewO
 std::unique_ptr<Sink> text_view(std::FILE* out, ViewOptions o) { return std::make_unique<TextView>(out, o); }
 std::unique_ptr<Sink> tree_view(std::FILE* out, ViewOptions o) { return std::make_unique<TreeView>(out, o); }
 std::unique_ptr<Sink> json_view(std::FILE* out, ViewOptions o) { return std::make_unique<JsonView>(out, o); }
+
+// A filename the kernel side cut (past 1023 bytes) ends in "..." as a cut argv does.
+TEST(UnitExecFolding, ACutFilenameEndsInDots) {
+  std::vector<Event> events = Story().events();
+  for (Event& e : events)
+    if (e.filename == "/usr/bin/nosuch" || e.filename == "/bin/sh") e.filename_truncated = true;
+  std::string text = render(text_view, ViewOptions{}, events);
+  EXPECT_NE(text.find("/usr/bin/nosuch...: EACCES (Permission denied)"), std::string::npos) << text;
+  EXPECT_NE(text.find("/bin/sh...  sh  cwd=/w"), std::string::npos) << text;
+  EXPECT_NE(text.find("/usr/local/bin/nosuch: ENOENT"), std::string::npos) << text;
+}
 
 TEST(UnitExecFolding, TextViewFoldsSatisfiedMissesAndShowsTheRest) {
   std::string text = render(text_view, ViewOptions{});
@@ -453,6 +476,7 @@ TEST(UnitExecDetail, RecordingRoundTripsTheNewFields) {
   root.has_creds = true;  // all zero: root
   Event failed = failed_exec_of({5, 1}, 1, "/nope", ENOEXEC, 12);
   failed.argv_truncated = true;
+  failed.filename_truncated = true;
   RecordEncoder encoder;
   RecordDecoder decoder;
   for (const Event& e : {exec, root, failed}) {
@@ -473,6 +497,7 @@ TEST(UnitExecDetail, RecordingRoundTripsTheNewFields) {
     EXPECT_EQ(got.egid, e.egid);
     EXPECT_EQ(got.exec_errno, e.exec_errno);
     EXPECT_EQ(got.cwd_truncated, e.cwd_truncated);
+    EXPECT_EQ(got.filename_truncated, e.filename_truncated);
     EXPECT_EQ(got.argv, e.argv);
     EXPECT_EQ(got.argv_truncated, e.argv_truncated);
   }

@@ -646,6 +646,19 @@ void case_exec_detail() {
     unlink(f.c_str());
     for (auto d = made.rbegin(); d != made.rend(); ++d) rmdir(d->c_str());
   }
+  {  // filenames around the kernel side's bound (1023 bytes and a NUL), made
+     // long with repeated slashes: exactly at it (whole), and past it (cut)
+    for (auto [name, len] : {std::pair{"exec_filename_at_bound", size_t{1023}}, {"exec_filename_past_bound", size_t{3000}}}) {
+      std::string f = std::string(len - true_path.size(), '/') + true_path;
+      std::vector<std::string> argv = {"true", name};
+      auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
+      report_exec(name, child, f, argv, cwd, true_path, "", getuid(), getgid(), geteuid(), getegid(), err, status);
+    }
+    std::string f = std::string(2000, '/') + dir + "/no-such-long-program";
+    std::vector<std::string> argv = {"no-such-long-program"};
+    auto [child, err] = exec_child([&] { execve(f.c_str(), c_argv(argv).data(), environ); }, status);
+    report_failure("exec_missing_long_filename", child, f, argv, err, status);
+  }
   {  // argv of over 100 KB
     std::vector<std::string> argv = {"true"};
     size_t bytes = 5;

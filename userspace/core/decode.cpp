@@ -86,6 +86,7 @@ DecodeError decode_exec(const void* data, size_t size, Event& e, ExecArgs* args)
   e.comm = fixed_string(r.comm, sizeof r.comm);
   e.old_tid = r.old_tid != r.pid ? r.old_tid : 0;
   e.filename = fixed_string(p, r.filename_len);
+  e.filename_truncated = r.flags & FT_EXEC_FILENAME_CUT;
   p += r.filename_len;
   e.interpreter = fixed_string(p, r.interp_len);
   p += r.interp_len;
@@ -127,6 +128,7 @@ DecodeError decode_exec_failed(const void* data, size_t size, Event& e) {
   e.comm = fixed_string(r.comm, sizeof r.comm);
   e.exec_errno = static_cast<int32_t>(r.error);
   e.filename = fixed_string(p, r.filename_len);
+  e.filename_truncated = r.flags & FT_EXEC_FAILED_FILENAME_CUT;
   p += r.filename_len;
   e.cwd = cwd_from_components(p, r.cwd_len);
   e.cwd_truncated = r.flags & FT_EXEC_FAILED_CWD_CUT;

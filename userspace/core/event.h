@@ -43,6 +43,7 @@ struct Event {
   // exec
   uint32_t old_tid = 0;  // caller's former tid when a non-leader thread called exec, else 0
   std::string filename;
+  bool filename_truncated = false;  // longer than the kernel side's bound (1023 bytes): cut there
   std::vector<std::string> argv;
   bool argv_truncated = false;
   std::vector<std::string> env;  // --job-env: just the marker "NAME=value", when present

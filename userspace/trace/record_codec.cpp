@@ -22,9 +22,10 @@ enum Field : uint32_t {
   f_cwd = 24, f_exe = 25, f_interpreter = 26, f_has_creds = 27, f_uid = 28, f_gid = 29,
   f_euid = 30, f_egid = 31, f_exec_errno = 32, f_cwd_truncated = 33, f_exe_truncated = 34,
   f_lost_exec_failed = 35,  // lost: varint, the exec_failed events among lost_count
+  f_filename_truncated = 36,  // exec, exec_failed: no payload
 };
 constexpr uint64_t bit(uint32_t f) { return uint64_t{1} << f; }
-constexpr uint64_t kExecDetailFields = ((bit(f_lost_exec_failed) << 1) - 1) & ~(bit(f_cwd) - 1);
+constexpr uint64_t kExecDetailFields = ((bit(f_filename_truncated) << 1) - 1) & ~(bit(f_cwd) - 1);
 
 // Version 3: a whole process's resource usage on its exit (bits 40..52 are
 // reserved for it). f_usage says the exit has usage; each figure's bit says
@@ -87,6 +88,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_cwd_truncated, e.cwd_truncated);
   mark(f_exe_truncated, e.exe_truncated);
   mark(f_lost_exec_failed, e.lost_exec_failed);
+  mark(f_filename_truncated, e.filename_truncated);
   if (e.usage) {
     mark(f_usage, true);
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
@@ -222,6 +224,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   e.cwd_truncated = has(f_cwd_truncated);
   e.exe_truncated = has(f_exe_truncated);
   if (has(f_lost_exec_failed)) e.lost_exec_failed = in.varint();
+  e.filename_truncated = has(f_filename_truncated);
   if (present & kUsageFields) {
     if (!has(f_usage)) return Result::malformed;  // figures without usage
     e.usage.emplace();

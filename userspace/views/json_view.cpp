@@ -59,6 +59,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       break;
     case EventKind::exec:
       j.str("filename", e.filename).strings("argv", e.argv).boolean("argv_truncated", e.argv_truncated);
+      if (e.filename_truncated) j.boolean("filename_truncated", true);
       if (e.old_tid) j.num("old_tid", e.old_tid);
       // Recordings before version 3 have none of these: their replay stays as it was.
       if (!e.cwd.empty()) j.str("cwd", e.cwd);
@@ -70,6 +71,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       break;
     case EventKind::exec_failed: {
       j.str("filename", e.filename).strings("argv", e.argv).boolean("argv_truncated", e.argv_truncated);
+      if (e.filename_truncated) j.boolean("filename_truncated", true);
       j.str("cwd", e.cwd);
       if (e.cwd_truncated) j.boolean("cwd_truncated", true);
       j.num("errno", e.exec_errno);

@@ -59,14 +59,14 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
       if (e.parent_pid != e.ppid) return fmt::format("forked by {}", e.parent_pid);
       return "";
     case EventKind::exec: {
-      std::string s = printable(e.filename);
+      std::string s = printable(e.filename) + (e.filename_truncated ? "..." : "");
       if (!e.argv.empty() || e.argv_truncated)
         s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
       if (e.old_tid) s += fmt::format("  (by thread {})", e.old_tid);
       return s + exec_context(p);
     }
     case EventKind::exec_failed: {
-      std::string s = printable(e.filename) + ": " + error_text(e.exec_errno);
+      std::string s = printable(e.filename) + (e.filename_truncated ? "...: " : ": ") + error_text(e.exec_errno);
       if (!e.argv.empty() || e.argv_truncated)
         s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
       if (!e.cwd.empty()) s += "  cwd=" + shell_word(e.cwd);
