@@ -41,11 +41,6 @@ std::string status_text(const Process& p) {
   }
 }
 
-bool failed(const Process& p) {
-  Outcome o = outcome_of(p);
-  return o == kFailed || o == kSignaled;
-}
-
 // Strings that repeat (statuses, paths, names) are written once.
 class StringTable {
  public:
@@ -61,18 +56,6 @@ class StringTable {
   std::unordered_map<std::string, int64_t> ids_;
   OrderedJson table_ = OrderedJson::array();
 };
-
-OrderedJson process_object(const Process& p) {
-  OrderedJson o = {{"pid", p.pid}, {"argv", p.argv}};
-  ExitStatus s = decode_wait_status(p.wait_status);
-  if (p.exited && !p.status_unknown) {
-    if (s.signal) o["signal"] = *s.signal;
-    else o["exit_code"] = s.exit_code.value_or(0);
-  }
-  o["duration_ns"] = p.duration_ns();
-  if (int64_t cpu = cpu_ns_of(p); cpu >= 0) o["cpu_ns"] = cpu;
-  return o;
-}
 
 }  // namespace
 
@@ -288,126 +271,6 @@ std::string render_html_page(std::string json, size_t compress_over_bytes) {
   }
   replace("@FT_DATA@", json);
   return page;
-}
-
-OrderedJson interim_build_report(const ProcessForest& forest) {
-  const auto& nodes = forest.nodes();
-  auto proc = [&](size_t i) -> const Process& { return *nodes[i].process; };
-  OrderedJson report = OrderedJson::object();
-  std::vector<std::pair<size_t, size_t>> order = forest.depth_first();
-
-  // Subtree totals, children before parents.
-  struct Totals { uint64_t processes = 0, failed = 0; int64_t cpu_ns = 0, max_rss_kb = 0; };
-  std::vector<Totals> totals(nodes.size());
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    size_t i = it->first;
-    Totals& t = totals[i];
-    t.processes += 1;
-    t.failed += failed(proc(i));
-    t.cpu_ns += std::max<int64_t>(0, cpu_ns_of(proc(i)));
-    t.max_rss_kb = std::max(t.max_rss_kb, max_rss_kb_of(proc(i)));
-    if (size_t parent = nodes[i].parent; parent != ProcessForest::npos) {
-      Totals& up = totals[parent];
-      up.processes += t.processes;
-      up.failed += t.failed;
-      up.cpu_ns += t.cpu_ns;
-      up.max_rss_kb = std::max(up.max_rss_kb, t.max_rss_kb);
-    }
-  }
-
-  size_t root = forest.roots().size() == 1 ? forest.roots()[0] : ProcessForest::npos;
-  if (root == ProcessForest::npos) {
-    report["root"] = nullptr;
-  } else {
-    OrderedJson r = process_object(proc(root));
-    r["subtree"] = {{"processes", totals[root].processes}, {"failed", totals[root].failed},
-                    {"cpu_ns", totals[root].cpu_ns}, {"max_rss_kb", totals[root].max_rss_kb}};
-    report["root"] = std::move(r);
-  }
-
-  // The cause: from the root, the failed child that ended last before its
-  // parent did, as long as there is one.
-  OrderedJson cause = OrderedJson::array();
-  for (size_t at = root; at != ProcessForest::npos && failed(proc(at));) {
-    cause.push_back(process_object(proc(at)));
-    size_t next = ProcessForest::npos;
-    for (size_t c : nodes[at].children) {
-      const Process& child = proc(c);
-      if (!failed(child) || child.exit_ns > proc(at).exit_ns) continue;
-      if (next == ProcessForest::npos || child.exit_ns > proc(next).exit_ns) next = c;
-    }
-    at = next;
-  }
-  report["cause"] = std::move(cause);
-
-  OrderedJson failures = OrderedJson::array();
-  for (auto [i, depth] : order) {
-    const Process& p = proc(i);
-    if (!failed(p)) continue;
-    OrderedJson f = process_object(p);
-    OrderedJson chain = OrderedJson::array();
-    std::vector<uint32_t> up;
-    for (size_t a = nodes[i].parent; a != ProcessForest::npos; a = nodes[a].parent) up.push_back(proc(a).pid);
-    for (auto it = up.rbegin(); it != up.rend(); ++it) chain.push_back(*it);
-    f["chain"] = std::move(chain);
-    size_t parent = nodes[i].parent;
-    f["propagated"] = parent != ProcessForest::npos && failed(proc(parent)) && proc(parent).exit_ns >= p.exit_ns;
-    failures.push_back(std::move(f));
-  }
-  report["failures"] = std::move(failures);
-  report["not_found"] = OrderedJson::array();
-
-  // The critical path, roughly: from the root, the child that ran longest, down.
-  OrderedJson critical = OrderedJson::array();
-  for (size_t at = root; at != ProcessForest::npos;) {
-    critical.push_back(process_object(proc(at)));
-    size_t next = ProcessForest::npos;
-    for (size_t c : nodes[at].children)
-      if (proc(c).exited && (next == ProcessForest::npos || proc(c).duration_ns() > proc(next).duration_ns())) next = c;
-    at = next;
-  }
-  report["critical_path"] = std::move(critical);
-
-  // Per executable; wall time is the union of its runs' intervals, so nested
-  // or parallel runs are not counted twice.
-  struct PerExecutable {
-    uint64_t runs = 0, failed = 0;
-    int64_t cpu_ns = -1, max_rss_kb = -1;
-    std::vector<std::pair<uint64_t, uint64_t>> spans;
-  };
-  std::map<std::string, PerExecutable> executables;
-  for (const auto& node : nodes) {
-    const Process& p = *node.process;
-    if (!p.exited) continue;
-    PerExecutable& x = executables[executable_name(p)];
-    x.runs++;
-    x.failed += failed(p);
-    if (int64_t c = cpu_ns_of(p); c >= 0) x.cpu_ns = std::max<int64_t>(x.cpu_ns, 0) + c;
-    x.max_rss_kb = std::max(x.max_rss_kb, max_rss_kb_of(p));
-    x.spans.emplace_back(p.start_ns, p.exit_ns);
-  }
-  OrderedJson list = OrderedJson::array();
-  for (auto& [name, x] : executables) {
-    std::sort(x.spans.begin(), x.spans.end());
-    uint64_t wall = 0, open = 0, close = 0;
-    for (auto [s, e] : x.spans) {
-      if (s > close) {
-        wall += close - open;
-        open = s;
-        close = e;
-      } else {
-        close = std::max(close, e);
-      }
-    }
-    wall += close - open;
-    OrderedJson j = {{"name", name}, {"runs", x.runs}, {"failed", x.failed}};
-    j["cpu_ns"] = x.cpu_ns >= 0 ? OrderedJson(x.cpu_ns) : OrderedJson(nullptr);
-    j["max_rss_kb"] = x.max_rss_kb >= 0 ? OrderedJson(x.max_rss_kb) : OrderedJson(nullptr);
-    j["wall_ns"] = wall;
-    list.push_back(std::move(j));
-  }
-  report["executables"] = std::move(list);
-  return report;
 }
 
 }  // namespace ft

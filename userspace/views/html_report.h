@@ -54,9 +54,4 @@ std::string render_html_page(std::string script_safe_json, size_t compress_over_
 std::string gzip(const std::string& bytes);
 std::string base64(const std::string& bytes);
 
-// A report with the contract's names (root, cause, failures, critical_path,
-// executables, not_found) computed simply from the forest. It stands in until
-// the analysis layer (userspace/analysis/) provides BuildReport's JSON.
-OrderedJson interim_build_report(const ProcessForest& forest);
-
 }  // namespace ft

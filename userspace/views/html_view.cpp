@@ -1,28 +1,15 @@
 #include "views/html_view.h"
 
-#include "views/html_report.h"
-
-#ifdef FORKTRACE_HTML_ANALYSIS
 #include "analysis/build_report.h"
+#include "views/html_report.h"
 #include "views/report_json.h"
-#endif
 
 namespace ft {
 
-HtmlView::HtmlView(std::FILE* out, ViewOptions options)
-    : out_(out),
-      options_(options)
-#ifdef FORKTRACE_HTML_ANALYSIS
-      ,
-      builder_(options.scope)
-#endif
-{
-}
+HtmlView::HtmlView(std::FILE* out, ViewOptions options) : out_(out), options_(options), builder_(options.scope) {}
 
 void HtmlView::on_event(const Event& e, const Process& p) {
-#ifdef FORKTRACE_HTML_ANALYSIS
   builder_.on_event(e, p);
-#endif
   if (!first_ns_) first_ns_ = e.ts_ns;
   last_ns_ = e.ts_ns;
   if (e.thread) return;
@@ -30,9 +17,7 @@ void HtmlView::on_event(const Event& e, const Process& p) {
 }
 
 void HtmlView::on_lost(const Event& e) {
-#ifdef FORKTRACE_HTML_ANALYSIS
   builder_.on_lost(e);
-#endif
   if (!first_ns_) first_ns_ = e.ts_ns;
   last_ns_ = e.ts_ns;
   lost_ += e.lost_count;
@@ -40,12 +25,8 @@ void HtmlView::on_lost(const Event& e) {
 
 void HtmlView::finish() {
   HtmlTraceInfo info{options_.clock, first_ns_, last_ns_, lost_, options_.failed_only};
-#ifdef FORKTRACE_HTML_ANALYSIS
   analysis::Trace trace = builder_.take();
   OrderedJson report = report_to_json(trace, analysis::analyze_build(trace));
-#else
-  OrderedJson report = interim_build_report(forest_);
-#endif
   std::string page = render_html_page(html_report_json(forest_, info, report));
   std::fwrite(page.data(), 1, page.size(), out_);
   std::fflush(out_);

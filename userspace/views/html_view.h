@@ -4,15 +4,9 @@
 
 #include <cstdio>
 
+#include "analysis/trace.h"
 #include "views/process_forest.h"
 #include "views/view_options.h"
-
-// The build report comes from the analysis layer (userspace/analysis/) where
-// it exists, or else from interim_build_report (views/html_report.h).
-#if __has_include("analysis/build_report.h") && __has_include("views/report_json.h")
-#define FORKTRACE_HTML_ANALYSIS 1
-#include "analysis/trace.h"
-#endif
 
 namespace ft {
 
@@ -27,9 +21,7 @@ class HtmlView : public Sink {
   std::FILE* out_;
   ViewOptions options_;
   ProcessForest forest_;
-#ifdef FORKTRACE_HTML_ANALYSIS
-  analysis::TraceBuilder builder_;
-#endif
+  analysis::TraceBuilder builder_;  // the build report, from the analysis layer
   uint64_t first_ns_ = 0, last_ns_ = 0, lost_ = 0;
 };
 
