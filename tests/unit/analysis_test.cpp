@@ -368,6 +368,45 @@ TEST(AnalysisCriticalPath, SequentialChildrenAllBind) {
   EXPECT_EQ(pids_of(t, analysis::critical_path(t, analysis::find_root(t))), expected);
 }
 
+// As --summary shows it: configure's short probes (under 2% of the build's
+// 10 s, each with a compiler beneath it) fold into one row at their depth;
+// the long steps keep theirs.
+TEST(AnalysisCriticalPath, ShortStepsFoldIntoOneRowAtTheirDepth) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "./configure && make"});
+  Id configure = s.spawn(top, 10 * kSec + kMs, {"sh", "./configure"});
+  for (int i = 0; i < 5; ++i) {
+    uint64_t at = 10 * kSec + (10 + i * 20) * kMs;
+    Id probe = s.spawn(configure, at, {"cc", "conftest.c"});
+    Id cc1 = s.spawn(probe, at + kMs, {"cc1", "conftest.c"});
+    s.exit(cc1, at + 8 * kMs);
+    s.exit(probe, at + 10 * kMs);
+  }
+  s.exit(configure, 12 * kSec);
+  Id make = s.spawn(top, 12 * kSec + kMs, {"make"});
+  Id cc = s.spawn(make, 12 * kSec + 100 * kMs, {"cc", "-c", "big.c"});
+  s.exit(cc, 19 * kSec + 900 * kMs);
+  s.exit(make, 19 * kSec + 950 * kMs);
+  s.exit(top, 20 * kSec);
+  Trace t = s.trace();
+  std::vector<uint32_t> path = analysis::critical_path(t, analysis::find_root(t));
+  ASSERT_EQ(path.size(), 14u) << testing::PrintToString(pids_of(t, path));  // top, configure, 5 × (probe, cc1), make, cc
+  auto rows = analysis::critical_path_rows(t, path, 0.02);
+  ASSERT_EQ(rows.size(), 5u);
+  std::vector<std::pair<uint32_t, size_t>> shown;  // pid and depth of each row
+  for (const auto& r : rows) shown.emplace_back(t.steps[r.step].pid, r.depth);
+  uint32_t first_probe = configure.pid + 1;
+  EXPECT_EQ(shown, (std::vector<std::pair<uint32_t, size_t>>{
+                       {top.pid, 0}, {configure.pid, 1}, {first_probe, 2}, {make.pid, 1}, {cc.pid, 2}}));
+  EXPECT_EQ(rows[2].folded, 5u);  // the probes; their cc1s are inside them
+  EXPECT_EQ(rows[2].took_ns, 5 * 10 * kMs);  // from each fork to its exit
+  EXPECT_EQ(rows[2].at_ns, 10 * kSec + 10 * kMs);
+  EXPECT_EQ(rows[4].took_ns, 7 * kSec + 800 * kMs);
+  for (size_t i : {0, 1, 3, 4}) EXPECT_EQ(rows[i].folded, 0u) << i;
+  // Nothing folds at 0.
+  EXPECT_EQ(analysis::critical_path_rows(t, path, 0).size(), path.size());
+}
+
 TEST(AnalysisExecutables, WallTimeIsNotASumOfNestedRunsAndCpuIsSummed) {
   Story s;
   Id top = s.spawn(kTracer, 10 * kSec, {"bash", "build.sh"});

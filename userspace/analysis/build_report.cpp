@@ -4,6 +4,8 @@
 #include <cstring>
 #include <map>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/exit_status.h"
 
@@ -224,6 +226,43 @@ std::vector<uint32_t> critical_path(const Trace& t, uint32_t root) {
     push(waited_for(t, step.children, step.end_ns(t.last_ns)));
   }
   return path;
+}
+
+std::vector<CriticalPathRow> critical_path_rows(const Trace& t, const std::vector<uint32_t>& path,
+                                                double fold_under) {
+  std::vector<CriticalPathRow> rows;
+  if (path.empty()) return rows;
+  auto took = [&](uint32_t s) { return t.steps[s].end_ns(t.last_ns) - t.steps[s].start_ns; };
+  const uint64_t origin = t.steps[path.front()].start_ns;
+  const std::unordered_set<uint32_t> on_path(path.begin(), path.end());
+  uint64_t whole = 0;  // from the first step's start to the last top step's end
+  for (uint32_t s : path)
+    if (!on_path.count(t.steps[s].parent)) whole = std::max(whole, t.steps[s].end_ns(t.last_ns) - origin);
+  const auto shown_from = static_cast<uint64_t>(static_cast<double>(whole) * fold_under);
+  std::unordered_map<uint32_t, size_t> depth;  // of the steps seen, below the path's top
+  std::unordered_set<uint32_t> folded;         // steps folded, or beneath one that was
+  size_t open = SIZE_MAX;                      // the folded row being filled
+  for (uint32_t s : path) {
+    const Step& step = t.steps[s];
+    auto parent = depth.find(step.parent);
+    size_t d = parent == depth.end() ? 0 : parent->second + 1;
+    depth[s] = d;
+    bool parent_folded = parent != depth.end() && folded.count(step.parent);
+    if (parent_folded || took(s) < shown_from) {
+      folded.insert(s);
+      if (parent_folded) continue;  // inside a step already counted
+      if (open == SIZE_MAX || rows[open].depth != d) {
+        open = rows.size();
+        rows.push_back(CriticalPathRow{s, d, step.start_ns, 0, 0});
+      }
+      rows[open].folded++;
+      rows[open].took_ns += took(s);
+      continue;
+    }
+    rows.push_back(CriticalPathRow{s, d, step.start_ns, took(s), 0});
+    open = SIZE_MAX;
+  }
+  return rows;
 }
 
 std::vector<uint32_t> slowest_steps(const Trace& t, size_t n) {

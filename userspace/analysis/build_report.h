@@ -98,6 +98,20 @@ std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(c
 std::vector<NotFound> find_not_found(const Trace& trace);
 // Under `root`, or over the whole trace when kNone.
 std::vector<uint32_t> critical_path(const Trace& trace, uint32_t root);
+// The critical path as a person reads it: each step at its depth below the
+// path's first, and a step shorter than `fold_under` of the whole path
+// (with everything on the path beneath it) folded, with the shorter steps
+// next to it at its depth, into one row. So a build's long chain is not
+// lost among its configure probes.
+struct CriticalPathRow {
+  uint32_t step = kNone;  // the step, or the first of the folded ones
+  size_t depth = 0;       // 0 for the path's top steps
+  uint64_t at_ns = 0;     // its start, boot time
+  uint64_t took_ns = 0;   // its duration (to the trace's end while running), or the folded steps' sum
+  size_t folded = 0;      // 0 for one step shown; else how many shorter steps the row stands for
+};
+std::vector<CriticalPathRow> critical_path_rows(const Trace& trace, const std::vector<uint32_t>& path,
+                                                double fold_under = 0.02);
 std::vector<uint32_t> slowest_steps(const Trace& trace, size_t n);
 std::vector<ExecutableStats> per_executable(const Trace& trace);
 // Totals of every step's subtree, indexed like Trace::steps.

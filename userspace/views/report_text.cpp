@@ -1,8 +1,6 @@
 #include "views/report_text.h"
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -34,61 +32,30 @@ void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
              shortened(step_command(first), 100), first.pid);
 }
 
-// The critical path as a tree of the steps that bound the time: a step
-// under 2% of the whole is counted into a "shorter steps" line with its
-// siblings instead of shown, so a build's long chain is not lost among its
-// configure probes. The JSON and HTML reports keep every step.
+// The critical path as a tree of the steps that bound the time, with the
+// short steps folded (analysis::critical_path_rows). The JSON and HTML
+// reports keep every step.
 void print_critical_path(std::FILE* out, const Trace& t, const std::vector<uint32_t>& path, size_t top_n) {
   const uint64_t origin = t.steps[path.front()].start_ns;
-  auto took = [&](uint32_t s) { return t.steps[s].end_ns(t.last_ns) - t.steps[s].start_ns; };
-  const std::unordered_set<uint32_t> on_path(path.begin(), path.end());
-  uint64_t whole = 0;
-  for (uint32_t s : path)
-    if (!on_path.count(t.steps[s].parent)) whole = std::max(whole, t.steps[s].end_ns(t.last_ns) - origin);
-  const uint64_t shown_from = whole / 50;
   fmt::print(out, "\nCritical path (where each process waited for children, the one it waited for longest;"
                   " steps under 2% of the whole only counted)\n");
   fmt::print(out, "  {:>9} {:>9}  {}\n", "AT", "TOOK", "COMMAND");
-  std::unordered_map<uint32_t, size_t> depth;  // steps on the path below the first
-  size_t shown = 0, hidden = 0, hidden_depth = 0;
-  uint64_t hidden_ns = 0, hidden_at = 0;
-  auto flush_hidden = [&] {
-    if (!hidden) return;
-    fmt::print(out, "  {:>9} {:>9}  {}... {} shorter step{}\n", "+" + format_duration(hidden_at - origin),
-               format_duration(hidden_ns), std::string(2 * std::min<size_t>(hidden_depth, 12), ' '), hidden,
-               hidden == 1 ? "" : "s");
-    hidden = 0;
-    hidden_ns = 0;
-  };
-  std::unordered_map<uint32_t, bool> is_hidden;
-  for (uint32_t s : path) {
-    const Step& step = t.steps[s];
-    auto parent = depth.find(step.parent);
-    size_t d = parent == depth.end() ? 0 : parent->second + 1;
-    depth[s] = d;
-    bool parent_hidden = parent != depth.end() && is_hidden[step.parent];
-    is_hidden[s] = parent_hidden || took(s) < shown_from;
-    if (is_hidden[s]) {
-      if (parent_hidden) continue;  // inside a step already counted
-      if (hidden && d != hidden_depth) flush_hidden();
-      if (!hidden) {
-        hidden_at = step.start_ns;
-        hidden_depth = d;
-      }
-      hidden++;
-      hidden_ns += took(s);
+  size_t shown = 0;
+  for (const CriticalPathRow& row : critical_path_rows(t, path, 0.02)) {
+    std::string at = "+" + format_duration(row.at_ns - origin), indent(2 * std::min<size_t>(row.depth, 12), ' ');
+    if (row.folded) {
+      fmt::print(out, "  {:>9} {:>9}  {}... {} shorter step{}\n", at, format_duration(row.took_ns), indent, row.folded,
+                 row.folded == 1 ? "" : "s");
       continue;
     }
-    flush_hidden();
     if (shown++ == 4 * top_n) {
       fmt::print(out, "  ... and more steps\n");
       return;
     }
-    fmt::print(out, "  {:>9} {:>9}  {}{}  {}\n", "+" + format_duration(step.start_ns - origin),
-               format_duration(took(s)), std::string(2 * std::min<size_t>(d, 12), ' '),
-               shortened(step_command(step)), step_status(step));
+    const Step& step = t.steps[row.step];
+    fmt::print(out, "  {:>9} {:>9}  {}{}  {}\n", at, format_duration(row.took_ns), indent, shortened(step_command(step)),
+               step_status(step));
   }
-  flush_hidden();
 }
 
 }  // namespace
