@@ -3,6 +3,8 @@
 // cwd/credentials, and the recording's version 3 fields.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -430,6 +432,33 @@ TEST(UnitExecFolding, TreeShowsUnsatisfiedAttempts) {
   ViewOptions verbose;
   verbose.verbose = true;
   EXPECT_NE(render(tree_view, verbose).find("(2 PATH-search misses)"), std::string::npos);
+}
+
+// Past the model's bound (16 kept), every unsatisfied attempt is still counted.
+TEST(UnitExecFolding, TreeCountsAttemptsPastTheBound) {
+  std::vector<Event> events = Story().events();
+  auto exit = std::find_if(events.begin(), events.end(),
+                           [](const Event& e) { return e.kind == EventKind::exit && e.pid == 102; });
+  ASSERT_NE(exit, events.end());
+  Event miss = *std::prev(exit);  // its last failed attempt
+  ASSERT_EQ(miss.kind, EventKind::exec_failed);
+  std::vector<Event> more;
+  for (int i = 0; i < 18; ++i) {
+    miss.filename = "/usr/bin/missing" + std::to_string(i);
+    miss.argv = {"missing" + std::to_string(i)};
+    more.push_back(miss);
+  }
+  events.insert(exit, more.begin(), more.end());
+  std::string tree = render(tree_view, ViewOptions{}, events);
+  EXPECT_NE(tree.find("[exec /usr/bin/missing5 failed: EACCES]  [+12 more failed execs]"), std::string::npos)
+      << tree;  // 20 in all: 8 shown
+  Lineage model;
+  ProcessPtr p;
+  for (const Event& e : events)
+    if (ProcessPtr q = model.apply(e); q && q->pid == 102) p = q;
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->unsatisfied_execs.size(), Process::kMaxUnsatisfiedExecs);
+  EXPECT_EQ(p->unsatisfied_exec_count, 20u);
 }
 
 TEST(UnitExecFolding, JsonKeepsEveryAttempt) {

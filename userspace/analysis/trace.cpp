@@ -82,6 +82,7 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   s.comm = p.comm;
   s.filename = p.filename;
   s.unsatisfied_execs = p.unsatisfied_execs;
+  s.unsatisfied_exec_count = p.unsatisfied_exec_count;
   s.folded_exec_misses = p.folded_exec_misses;
   s.exe = p.exe;
   s.argv = p.argv;

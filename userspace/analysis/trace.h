@@ -55,7 +55,8 @@ struct Step {
   std::optional<ResourceUsage> usage;
   // Exec attempts no later exec of the same name satisfied (the model's
   // folding: PATH-search misses before a hit are only counted).
-  std::vector<Process::FailedExec> unsatisfied_execs;
+  std::vector<Process::FailedExec> unsatisfied_execs;  // the first Process::kMaxUnsatisfiedExecs
+  uint32_t unsatisfied_exec_count = 0;                  // all of them
   uint32_t folded_exec_misses = 0;
 
   bool failed() const;              // exited non-zero or by a signal

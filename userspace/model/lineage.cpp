@@ -15,6 +15,12 @@ void note_parent(Process& p, uint32_t ppid) {
   p.reparented = p.forked_by != 0 && ppid != p.forked_by;
 }
 
+// Counted always, kept up to the bound: a script's many misses cannot grow it without end.
+void keep_unsatisfied(Process& p, Process::FailedExec f) {
+  p.unsatisfied_exec_count++;
+  if (p.unsatisfied_execs.size() < Process::kMaxUnsatisfiedExecs) p.unsatisfied_execs.push_back(std::move(f));
+}
+
 }  // namespace
 
 // A process that starts its successor and exits, generation after generation,
@@ -153,8 +159,7 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   if (exec_misses_.holds(e.pid)) {
     auto outcome = exec_misses_.on_exec(e.pid, e.filename);
     p->folded_exec_misses += static_cast<uint32_t>(outcome.folded);
-    for (auto& f : outcome.unsatisfied)
-      if (p->unsatisfied_execs.size() < Process::kMaxUnsatisfiedExecs) p->unsatisfied_execs.push_back(std::move(f));
+    for (auto& f : outcome.unsatisfied) keep_unsatisfied(*p, std::move(f));
   }
   p->cwd_changed = !e.cwd.empty() && e.cwd != p->cwd;
   if (!e.cwd.empty()) p->cwd = e.cwd;
@@ -197,8 +202,7 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   }
   p->exited = true;
   if (exec_misses_.holds(e.pid))
-    for (auto& f : exec_misses_.on_exit(e.pid))
-      if (p->unsatisfied_execs.size() < Process::kMaxUnsatisfiedExecs) p->unsatisfied_execs.push_back(std::move(f));
+    for (auto& f : exec_misses_.on_exit(e.pid)) keep_unsatisfied(*p, std::move(f));
   p->status_unknown = e.status_unknown;
   p->wait_status = e.wait_status;
   p->exit_ns = e.ts_ns;

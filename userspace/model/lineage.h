@@ -53,8 +53,8 @@ struct Process : std::enable_shared_from_this<Process> {
   bool cwd_changed = false, creds_changed = false;
   uint32_t failed_execs = 0;      // exec attempts that returned an error
   uint32_t folded_exec_misses = 0;  // of those, PATH-search misses a later exec satisfied
-  // Attempts no later exec of the same name satisfied (exit 127): at most
-  // kMaxUnsatisfiedExecs, the first ones.
+  // Attempts no later exec of the same name satisfied (exit 127): all
+  // counted, the first kMaxUnsatisfiedExecs kept.
   struct FailedExec {
     std::string command;            // argv[0] as the caller passed it, else the filename
     std::string filename;
@@ -62,6 +62,7 @@ struct Process : std::enable_shared_from_this<Process> {
   };
   static constexpr size_t kMaxUnsatisfiedExecs = 16;
   std::vector<FailedExec> unsatisfied_execs;
+  uint32_t unsatisfied_exec_count = 0;
   uint32_t live_threads = 1;      // counted only when thread events are traced
   bool exited = false;
   uint32_t wait_status = 0;       // raw, as wait() sees it

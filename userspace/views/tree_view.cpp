@@ -119,8 +119,9 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
                                  name.empty() ? "E" + std::to_string(f.error) : std::string(name)),
                      kRed);
     }
-    if (s.unsatisfied_execs.size() > kShownAttempts)
-      extra += paint(fmt::format("  [+{} more failed execs]", s.unsatisfied_execs.size() - kShownAttempts), kRed);
+    size_t listed = std::min(s.unsatisfied_execs.size(), kShownAttempts);
+    if (s.unsatisfied_exec_count > listed)
+      extra += paint(fmt::format("  [+{} more failed execs]", s.unsatisfied_exec_count - listed), kRed);
     if (options_.verbose && s.folded_exec_misses)
       extra += fmt::format("  ({} PATH-search misses)", s.folded_exec_misses);
     // What forktrace did not see is marked, never passed off as seen.
