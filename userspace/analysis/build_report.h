@@ -103,6 +103,7 @@ std::vector<uint32_t> critical_path(const Trace& trace, uint32_t root);
 // (with everything on the path beneath it) folded, with the shorter steps
 // next to it at its depth, into one row. So a build's long chain is not
 // lost among its configure probes.
+constexpr double kCriticalPathFoldShare = 0.02;  // what --summary folds: steps under 2% of the whole
 struct CriticalPathRow {
   uint32_t step = kNone;  // the step, or the first of the folded ones
   size_t depth = 0;       // 0 for the path's top steps
@@ -111,7 +112,7 @@ struct CriticalPathRow {
   size_t folded = 0;      // 0 for one step shown; else how many shorter steps the row stands for
 };
 std::vector<CriticalPathRow> critical_path_rows(const Trace& trace, const std::vector<uint32_t>& path,
-                                                double fold_under = 0.02);
+                                                double fold_under = kCriticalPathFoldShare);
 std::vector<uint32_t> slowest_steps(const Trace& trace, size_t n);
 std::vector<ExecutableStats> per_executable(const Trace& trace);
 // Totals of every step's subtree, indexed like Trace::steps.

@@ -38,10 +38,10 @@ void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
 void print_critical_path(std::FILE* out, const Trace& t, const std::vector<uint32_t>& path, size_t top_n) {
   const uint64_t origin = t.steps[path.front()].start_ns;
   fmt::print(out, "\nCritical path (where each process waited for children, the one it waited for longest;"
-                  " steps under 2% of the whole only counted)\n");
+                  " steps under {:g}% of the whole only counted)\n", kCriticalPathFoldShare * 100);
   fmt::print(out, "  {:>9} {:>9}  {}\n", "AT", "TOOK", "COMMAND");
   size_t shown = 0;
-  for (const CriticalPathRow& row : critical_path_rows(t, path, 0.02)) {
+  for (const CriticalPathRow& row : critical_path_rows(t, path, kCriticalPathFoldShare)) {
     std::string at = "+" + format_duration(row.at_ns - origin), indent(2 * std::min<size_t>(row.depth, 12), ' ');
     if (row.folded) {
       fmt::print(out, "  {:>9} {:>9}  {}... {} shorter step{}\n", at, format_duration(row.took_ns), indent, row.folded,
