@@ -1,7 +1,9 @@
 // Bad input ends with exactly one line on stderr and a non-zero status.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "run_command.h"
 
@@ -83,11 +85,17 @@ TEST(Errors, KernelWithoutRingBuffer) {
 
 TEST(Errors, UnprivilegedLiveTracing) {
   FT_REQUIRE_ROOT();  // to switch to an unprivileged user
-  Result r = run_as_nobody({FORKTRACE_BIN});
+  // A copy nobody can run, wherever the build tree is (a clone under a 0700
+  // directory, such as mktemp -d's, is out of nobody's reach).
+  const std::string bin = temp_path("forktrace");
+  std::filesystem::copy_file(FORKTRACE_BIN, bin, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(chmod(bin.c_str(), 0755), 0);
+  Result r = run_as_nobody({bin});
   expect_one_line_error(r, "needs root", 1);
   // Replay needs no privileges at all.
-  Result replay = run_as_nobody({FORKTRACE_BIN, "-r", "/nonexistent"});
+  Result replay = run_as_nobody({bin, "-r", "/nonexistent"});
   expect_one_line_error(replay, "cannot read", 1);
+  std::filesystem::remove(bin);
 }
 
 }  // namespace
