@@ -594,8 +594,19 @@ void check_trace(const std::vector<json>& events, const Model& m, bool threads_s
       if (t.pid == pid) tids.insert(t.tid);
     long thread = tids.empty() ? 0 : *tids.begin();
     if (which == "threads") {
-      // Each joined thread ends with status 0; the main thread's end is the process's.
-      EXPECT_EQ(exit_tids, tids);
+      // Each joined thread ends with status 0; the main thread's end is the
+      // process's. Where sched_process_exit passes no group_dead (5.10, 6.1),
+      // pthread_join returns before the joined thread's tracepoint, which can
+      // then read signal->live == 0 after the main thread's exit and be
+      // dropped as the process's repeated end (Lifecycle.ThreadsShownWithFlag):
+      // there, a joined thread's exit may be missing, and nothing else.
+      if (!ft::exit_tracepoint_passes_group_dead() && exit_tids != tids &&
+          std::includes(tids.begin(), tids.end(), exit_tids.begin(), exit_tids.end())) {
+        std::cerr << which << " in " << pid << ": " << tids.size() - exit_tids.size()
+                  << " joined thread(s) read signal->live == 0 (no group_dead here)\n";
+      } else {
+        EXPECT_EQ(exit_tids, tids);
+      }
       for (const json* e : exits) expect_status(*e, 0, "thread");
     } else if (which == "leader_exits_first") {
       // The leader's pthread-style exit is a thread exit; the last thread's is the process's.

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <iostream>
 #include <thread>
 
 #include "attached.h"
+#include "probe/probe.h"
 #include "run_command.h"
 
 namespace ft::test {
@@ -165,6 +167,15 @@ TEST(Lifecycle, ThreadsShownWithFlag) {
     EXPECT_EQ(fork["pid"], pid);
     EXPECT_EQ(fork["thread"], true);
     EXPECT_EQ(fork["parent_tid"], pid);
+    // Where sched_process_exit passes no group_dead (5.10, 6.1), pthread_join
+    // returns at the joined thread's exit_mm(), before its tracepoint; the
+    // main thread's _exit can bring signal->live to zero first, and then the
+    // thread reads zero too, looks like the process's end and is dropped as
+    // its repeat (as Programs/ProbeExit documents). Nothing else may be missing.
+    if (exit.is_null() && !exit_tracepoint_passes_group_dead()) {
+      std::cerr << "thread " << tid << " read signal->live == 0 after the main thread's exit (no group_dead here)\n";
+      continue;
+    }
     ASSERT_FALSE(exit.is_null()) << "no exit for thread " << tid;
     EXPECT_EQ(exit["pid"], pid);
     EXPECT_EQ(exit["thread"], true);
