@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "trace/trace_reader.h"
+#include "recording/trace_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string error;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "core/argv_assembly.h"
 #include "core/decode.h"
 #include "event_builders.h"
@@ -21,7 +21,7 @@
 #include "model/exec_folding.h"
 #include "model/lineage.h"
 #include <nlohmann/json.hpp>
-#include "trace/record_codec.h"
+#include "recording/record_codec.h"
 #include "views/json_view.h"
 #include "views/text_view.h"
 #include "views/tree_view.h"

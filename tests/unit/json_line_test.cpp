@@ -1,6 +1,6 @@
-// views/json_line.h writes what nlohmann's dump would, byte for byte: edge
+// format/json_line.h writes what nlohmann's dump would, byte for byte: edge
 // cases of escaping and UTF-8 repair, then many random byte strings.
-#include "views/json_line.h"
+#include "format/json_line.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include "app/live/periodic.h"
 #include "app/live/shutdown.h"
 #include "app/live/traced_command.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "forktrace.h"
 

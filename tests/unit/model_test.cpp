@@ -1,7 +1,7 @@
 // The lineage model, fed event sequences for each case of process life.
 #include <gtest/gtest.h>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "model/lineage.h"
 
 namespace ft {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "app/otel_export.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/redact.h"
 #include "event_builders.h"
 #include "export/otel/ids.h"

@@ -1,5 +1,5 @@
 // The views' output queue (app/output_queue.h) and the pipeline's gate
-// (app/pipeline.h): a stalled reader never blocks the writer of events;
+// (pipeline/pipeline.h): a stalled reader never blocks the writer of events;
 // beyond the bound events are dropped whole for the views and accounted for.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "app/output_queue.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "views/json_view.h"
 

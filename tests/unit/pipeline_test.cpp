@@ -1,4 +1,4 @@
-// app/pipeline.h: events → model → views, the one path live tracing and
+// pipeline/pipeline.h: events → model → views, the one path live tracing and
 // replay share. What reaches the sinks, in which state, and in which order;
 // and the whole path from kernel bytes to JSON lines.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "core/decode.h"
 #include "event_builders.h"
 #include "views/json_view.h"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "model/reconcile.h"
 

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <random>
 
-#include "trace/trace_file.h"
-#include "trace/trace_reader.h"
-#include "trace/trace_writer.h"
+#include "recording/trace_file.h"
+#include "recording/trace_reader.h"
+#include "recording/trace_writer.h"
 
 namespace ft {
 namespace {

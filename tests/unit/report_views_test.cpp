@@ -15,7 +15,7 @@
 
 #include <zlib.h>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "read_all.h"
 #include "views/chrome_view.h"

@@ -11,7 +11,7 @@
 #include <optional>
 #include <sstream>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "views/tui/output_buffer.h"
 #include "views/tui/process_info.h"

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <cstring>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "core/decode.h"
 #include "core/usage.h"
 #include "event_builders.h"
 #include "service/metrics.h"
-#include "trace/record_codec.h"
+#include "recording/record_codec.h"
 #include "views/json_view.h"
 #include "views/process_forest.h"
 #include "views/summary_view.h"

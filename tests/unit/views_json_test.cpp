@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "views/json_view.h"
 
 namespace ft {

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "read_all.h"
-#include "views/format.h"
+#include "format/text.h"
 #include "views/json_view.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/event.h"
-#include "trace/trace_writer.h"
+#include "recording/trace_writer.h"
 
 namespace {
 

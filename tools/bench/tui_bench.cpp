@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "views/tree_view.h"
 #include "views/tui/tui_model.h"
 #include "views/tui/tui_view.h"

@@ -24,12 +24,12 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "core/decode.h"
 #include "model/seed.h"
-#include "service/cgroup_resolver.h"
-#include "trace/trace_reader.h"
-#include "trace/trace_writer.h"
+#include "host/cgroup_resolver.h"
+#include "recording/trace_reader.h"
+#include "recording/trace_writer.h"
 #include "views/json_view.h"
 #include "views/text_view.h"
 #include "views/tree_view.h"

@@ -8,10 +8,10 @@
 #include "analysis/diff.h"
 #include "app/filters.h"
 #include "app/output.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/run.h"
-#include "trace/recording_directory.h"
-#include "trace/trace_reader.h"
+#include "recording/recording_directory.h"
+#include "recording/trace_reader.h"
 #include "views/report_json.h"
 #include "views/report_text.h"
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "app/options.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 
 namespace ft {
 

@@ -25,18 +25,18 @@
 #include "app/live/traced_command.h"
 #include "app/otel_export.h"
 #include "app/output.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/redact.h"
 #include "app/run.h"
 #include "export/otel/ids.h"
 #include "app/tui_session.h"
 #include "model/seed.h"
 #include "probe/probe.h"
-#include "service/cgroup_resolver.h"
+#include "host/cgroup_resolver.h"
 #include "service/metrics.h"
 #include "service/metrics_server.h"
-#include "trace/recording_directory.h"
-#include "trace/trace_writer.h"
+#include "recording/recording_directory.h"
+#include "recording/trace_writer.h"
 
 namespace ft {
 namespace {

@@ -11,8 +11,8 @@
 #include "export/otel/otlp_http_exporter.h"
 #include "export/otel/span_builder.h"
 #include "service/metrics.h"
-#include "trace/trace_header.h"
-#include "views/sink.h"
+#include "recording/trace_header.h"
+#include "pipeline/sink.h"
 
 namespace ft {
 

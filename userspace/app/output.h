@@ -10,7 +10,7 @@
 #include "app/options.h"
 #include "export/otel/span_builder.h"
 #include "app/output_queue.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 
 namespace ft {
 

@@ -5,12 +5,12 @@
 #include "app/filters.h"
 #include "app/otel_export.h"
 #include "app/output.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/redact.h"
 #include "app/run.h"
 #include "app/tui_session.h"
-#include "trace/recording_directory.h"
-#include "trace/trace_reader.h"
+#include "recording/recording_directory.h"
+#include "recording/trace_reader.h"
 
 namespace ft {
 namespace {

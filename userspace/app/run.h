@@ -3,7 +3,7 @@
 
 #include "analysis/trace.h"
 #include "app/options.h"
-#include "trace/trace_header.h"
+#include "recording/trace_header.h"
 
 namespace ft {
 

@@ -16,7 +16,7 @@
 
 #include "app/clock.h"
 #include "core/exit_status.h"
-#include "views/format.h"
+#include "format/text.h"
 #include "views/tui/terminal.h"
 #include "views/tui/tui_view.h"
 

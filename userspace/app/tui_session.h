@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "app/options.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 #include "views/tui/output_buffer.h"
 #include "views/tui/tui_model.h"
 

@@ -9,7 +9,7 @@
 
 #include "core/decode.h"
 #include "core/exit_status.h"
-#include "views/format.h"
+#include "format/text.h"
 
 namespace ft {
 namespace {

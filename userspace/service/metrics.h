@@ -11,7 +11,7 @@
 #include <mutex>
 #include <string>
 
-#include "views/sink.h"
+#include "pipeline/sink.h"
 
 namespace ft {
 

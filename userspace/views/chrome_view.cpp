@@ -7,7 +7,7 @@
 
 #include "core/decode.h"
 #include "core/exit_status.h"
-#include "views/format.h"
+#include "format/text.h"
 #include "views/summary_view.h"
 
 namespace ft {

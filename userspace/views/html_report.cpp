@@ -8,7 +8,7 @@
 #include <zlib.h>
 
 #include "core/exit_status.h"
-#include "views/format.h"
+#include "format/text.h"
 #include "views/summary_view.h"
 
 namespace ft {

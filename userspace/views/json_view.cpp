@@ -4,7 +4,7 @@
 
 #include "core/decode.h"
 #include "core/exit_status.h"
-#include "views/json_line.h"
+#include "format/json_line.h"
 
 namespace ft {
 namespace {
@@ -42,7 +42,7 @@ void add_usage(JsonLine& j, const ResourceUsage& u) {
 
 JsonView::JsonView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
 
-// One line per event, written directly (views/json_line.h: the same bytes
+// One line per event, written directly (format/json_line.h: the same bytes
 // as nlohmann's dump, at a tenth of the cost).
 std::string JsonView::format(const Event& e, const Process& p) const {
   JsonLine j;

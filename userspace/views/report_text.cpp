@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "core/exit_status.h"
-#include "views/format.h"
-#include "views/sink.h"
+#include "format/text.h"
+#include "pipeline/sink.h"
 
 namespace ft {
 namespace {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "analysis/build_report.h"
-#include "views/format.h"
+#include "format/text.h"
 #include "views/report_json.h"
 #include "views/report_text.h"
 

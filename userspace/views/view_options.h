@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "analysis/trace.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 
 namespace ft {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "app/live/intake.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "model/seed.h"
 
 namespace ft {

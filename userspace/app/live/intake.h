@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "app/followed.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "core/argv_assembly.h"
 #include "core/event.h"
 #include "probe/probe.h"
-#include "service/cgroup_resolver.h"
-#include "trace/recorder.h"
+#include "host/cgroup_resolver.h"
+#include "recording/recorder.h"
 
 namespace ft {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "trace/recorder.h"
+#include "recording/recorder.h"
 
 namespace ft {
 

@@ -11,9 +11,9 @@
 #include "app/live/gap_repair.h"
 #include "app/live/intake.h"
 #include "app/output.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "probe/probe.h"
-#include "trace/recorder.h"
+#include "recording/recorder.h"
 
 namespace ft {
 namespace {

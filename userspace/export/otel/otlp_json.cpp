@@ -1,6 +1,6 @@
 #include "export/otel/otlp_json.h"
 
-#include "views/json_line.h"
+#include "format/json_line.h"
 
 namespace ft::otel {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "export/otel/span_builder.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 
 namespace ft::otel {
 

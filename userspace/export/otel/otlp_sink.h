@@ -7,7 +7,7 @@
 
 #include "export/otel/otlp_http_exporter.h"
 #include "export/otel/span_builder.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 
 namespace ft::otel {
 

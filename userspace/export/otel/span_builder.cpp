@@ -4,7 +4,7 @@
 
 #include "core/decode.h"
 #include "core/exit_status.h"
-#include "views/format.h"
+#include "format/text.h"
 
 namespace ft::otel {
 namespace {

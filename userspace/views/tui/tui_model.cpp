@@ -8,7 +8,7 @@
 
 #include "core/decode.h"
 #include "core/exit_status.h"
-#include "views/format.h"
+#include "format/text.h"
 #include "views/tui/process_info.h"
 #include "views/tui/text.h"
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "views/process_forest.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 #include "views/tui/screen.h"
 
 namespace ft::tui {

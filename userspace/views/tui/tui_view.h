@@ -3,7 +3,7 @@
 // TuiModel; app/tui_session.cpp draws it on the terminal from its own thread.
 #pragma once
 
-#include "views/sink.h"
+#include "pipeline/sink.h"
 #include "views/tui/tui_model.h"
 
 namespace ft::tui {

@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "core/event.h"
-#include "trace/record_codec.h"
-#include "trace/recorder.h"
-#include "trace/trace_header.h"
+#include "recording/record_codec.h"
+#include "recording/recorder.h"
+#include "recording/trace_header.h"
 
 namespace ft {
 

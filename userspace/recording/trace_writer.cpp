@@ -1,4 +1,4 @@
-#include "trace/trace_writer.h"
+#include "recording/trace_writer.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "trace/trace_file.h"
+#include "recording/trace_file.h"
 
 namespace ft {
 namespace {

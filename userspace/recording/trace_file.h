@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "trace/trace_header.h"
+#include "recording/trace_header.h"
 
 namespace ft::trace_file {
 

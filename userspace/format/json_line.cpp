@@ -1,4 +1,4 @@
-#include "views/json_line.h"
+#include "format/json_line.h"
 
 #include <cstdint>
 

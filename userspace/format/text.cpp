@@ -1,4 +1,4 @@
-#include "views/format.h"
+#include "format/text.h"
 
 #include <fmt/format.h>
 

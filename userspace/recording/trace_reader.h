@@ -8,8 +8,8 @@
 #include <string>
 
 #include "core/event.h"
-#include "trace/record_codec.h"
-#include "trace/trace_header.h"
+#include "recording/record_codec.h"
+#include "recording/trace_header.h"
 
 namespace ft {
 

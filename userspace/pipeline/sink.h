@@ -1,5 +1,5 @@
 // What every view implements. The live path and the replay path feed the same
-// views through core/pipeline.h, which is how replay reproduces live output.
+// views through pipeline/pipeline.h, which is how replay reproduces live output.
 #pragma once
 
 #include <cstdint>

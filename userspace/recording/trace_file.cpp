@@ -1,8 +1,8 @@
-#include "trace/trace_file.h"
+#include "recording/trace_file.h"
 
 #include <zlib.h>
 
-#include "trace/codec.h"
+#include "recording/codec.h"
 
 namespace ft::trace_file {
 

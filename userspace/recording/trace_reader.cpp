@@ -1,4 +1,4 @@
-#include "trace/trace_reader.h"
+#include "recording/trace_reader.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "trace/codec.h"
-#include "trace/trace_file.h"
+#include "recording/codec.h"
+#include "recording/trace_file.h"
 
 namespace ft {
 

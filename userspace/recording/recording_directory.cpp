@@ -1,4 +1,4 @@
-#include "trace/recording_directory.h"
+#include "recording/recording_directory.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -10,7 +10,7 @@
 
 #include "core/event.h"
 #include "model/lineage.h"
-#include "views/sink.h"
+#include "pipeline/sink.h"
 
 namespace ft {
 

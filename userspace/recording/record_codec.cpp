@@ -1,8 +1,8 @@
-#include "trace/record_codec.h"
+#include "recording/record_codec.h"
 
 #include <iterator>
 
-#include "trace/codec.h"
+#include "recording/codec.h"
 
 namespace ft {
 namespace {

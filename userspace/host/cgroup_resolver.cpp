@@ -1,4 +1,4 @@
-#include "service/cgroup_resolver.h"
+#include "host/cgroup_resolver.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

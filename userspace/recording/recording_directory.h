@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "trace/recorder.h"
-#include "trace/trace_header.h"
-#include "trace/trace_writer.h"
+#include "recording/recorder.h"
+#include "recording/trace_header.h"
+#include "recording/trace_writer.h"
 
 namespace ft {
 
