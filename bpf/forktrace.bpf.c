@@ -794,19 +794,12 @@ int BPF_PROG(sys_exit_exec, struct pt_regs *regs, long ret)
 /*
  * The alternative (--exec-failures-hook tracepoint): the per-syscall
  * tracepoints through tracefs, which run only for execve and execveat. The
- * saved registers come from the task (bpf_task_pt_regs, 5.15).
+ * saved registers come from the task (bpf_task_pt_regs, 5.15). One program
+ * serves both tracepoints (user space attaches it to each): the syscall's
+ * number comes from the registers, and one program is verified once.
  */
 SEC("tracepoint/syscalls/sys_exit_execve")
 int sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->ret >= 0)
-		return 0;
-	return record_exec_failure((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()),
-				   ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 {
 	if (ctx->ret >= 0)
 		return 0;

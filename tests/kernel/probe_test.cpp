@@ -147,5 +147,69 @@ INSTANTIATE_TEST_SUITE_P(Programs, ProbeExit,
                            return "unknown";
                          });
 
+// What a run loads is what it needs (probe.cpp's kPrograms), as the probe
+// itself reports it: no failed-exec hook without failed execs, one of each
+// pair of twins, the free program only under the pid filter. Loading a
+// program costs start-up time (tools/bench/startup.sh); none is loaded idle.
+std::multiset<std::string> loaded_names(const ProbeOptions& options) {
+  std::string error;
+  auto probe = Probe::load(options, [](const void*, size_t) {}, error);
+  EXPECT_TRUE(probe) << error;
+  std::multiset<std::string> names;
+  if (!probe) return names;
+  for (const LoadedProgram& p : probe->loaded_programs()) names.insert(p.name);
+  return names;
+}
+
+TEST(ProbeLoads, OnlyTheProgramsTheRunNeeds) {
+  FT_REQUIRE_ROOT();
+  const bool group_dead = exit_tracepoint_passes_group_dead();
+  const std::string exit_program = group_dead ? "sched_proc_exit" : "sched_proc_exit_live_count";
+
+  ProbeOptions none;  // --no-exec-failures, whole machine
+  none.exec_failures = ExecFailureHook::off;
+  std::multiset<std::string> names = loaded_names(none);
+  EXPECT_EQ(names.count("sched_proc_fork"), 1u);
+  EXPECT_EQ(names.count("sched_proc_exec") + names.count("sched_proc_exec_plain"), 1u);
+  EXPECT_EQ(names.count(exit_program), 1u);
+  EXPECT_EQ(names.size(), 3u) << "no syscall-exit hook, no free program, no twin";
+  for (const std::string& name : names) EXPECT_EQ(name.rfind("sys_exit", 0), std::string::npos) << name;
+
+  ProbeOptions filtered = none;  // -- CMD: the free program ends filter entries
+  filtered.filter_by_pid = true;
+  names = loaded_names(filtered);
+  EXPECT_EQ(names.count("sched_proc_free"), 1u);
+  EXPECT_EQ(names.size(), 4u);
+
+  if (names.count("sched_proc_exec_plain")) return;  // no bpf_loop: no failed-exec hook can load
+  ProbeOptions sys_exit = none;
+  sys_exit.exec_failures = ExecFailureHook::sys_exit;
+  names = loaded_names(sys_exit);
+  EXPECT_EQ(names.count("sys_exit_exec"), 1u);
+  EXPECT_EQ(names.size(), 4u) << "the sys_exit hook alone, not the tracepoint one";
+
+  ProbeOptions tracepoint = none;
+  tracepoint.exec_failures = ExecFailureHook::tracepoint;
+  names = loaded_names(tracepoint);
+  EXPECT_EQ(names.count("sys_exit_execve"), 1u) << "one program serves execve and execveat";
+  EXPECT_EQ(names.size(), 4u) << "the tracepoint hook alone, not the sys_exit one";
+}
+
+// The same report reaches a person: -v names what was loaded.
+TEST(ProbeLoads, VerboseRunNamesTheLoadedPrograms) {
+  FT_REQUIRE_ROOT();
+  Result r = run({FORKTRACE_BIN, "-v", "--no-exec-failures", "-q", "-o", "/dev/null", "--", "/bin/true"});
+  ASSERT_EQ(r.exit_code(), 0) << r.err;
+  size_t at = r.err.find("forktrace: programs loaded: ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  std::string line = r.err.substr(at, r.err.find('\n', at) - at);
+  EXPECT_NE(line.find("sched_proc_fork"), std::string::npos) << line;
+  EXPECT_NE(line.find("sched_proc_free"), std::string::npos) << line;
+  EXPECT_EQ(line.find("sys_exit"), std::string::npos) << line;
+  r = run({FORKTRACE_BIN, "-v", "-q", "-o", "/dev/null", "--", "/bin/true"});
+  ASSERT_EQ(r.exit_code(), 0) << r.err;
+  EXPECT_NE(r.err.find("forktrace: start-up (ms, wall/CPU): "), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace ft::test

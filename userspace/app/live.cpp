@@ -22,6 +22,7 @@
 #include "app/live/intake.h"
 #include "app/live/periodic.h"
 #include "app/live/shutdown.h"
+#include "app/live/startup_report.h"
 #include "app/live/traced_command.h"
 #include "app/otel_export.h"
 #include "app/output.h"
@@ -81,12 +82,14 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
 }  // namespace
 
 int run_live(const Options& o) {
+  StartupReport startup;
   if (std::string why = check_tracing_privileges(); !why.empty()) return fail(why);
   if (std::string why = check_kernel_support(o.test_kernel_btf); !why.empty()) return fail(why);
   for (uint32_t pid : o.pids) {
     SeedProcess p;
     if (!read_proc_process(pid, p)) return fail("-p " + std::to_string(pid) + ": no such process");
   }
+  startup.end("checks");
 
   std::string error;
   // Intake never waits for the views' output: they write to a bounded queue.
@@ -96,8 +99,10 @@ int run_live(const Options& o) {
   Redactor redactor;
   for (const std::string& pattern : o.redact)
     if (!redactor.add(pattern, error)) return fail(error);
+  startup.end("output");
   std::vector<SeedProcess> seeds = read_proc_processes();
   redactor.apply(seeds);
+  startup.end("/proc");
   TraceClock clock{realtime_offset_ns()};
   otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
   Pipeline pipeline(o.threads);
@@ -154,6 +159,8 @@ int run_live(const Options& o) {
                                 : o.exec_failures_hook == "sys_exit"   ? ExecFailureHook::sys_exit
                                                                       : ExecFailureHook::automatic;
   probe_options.args_max = o.max_args_size;
+  probe_options.on_phase = [&](const char* phase) { startup.end(phase); };
+  startup.end("views");
 
   auto probe = Probe::load(
       probe_options, [&](const void* data, size_t size) { intake.on_record(data, size); }, error);
@@ -178,7 +185,9 @@ int run_live(const Options& o) {
   }
 
   StopSignals::install();
+  startup.end("follow");
   if (!probe->attach(error)) return fail(error);
+  startup.end("attach");
 
   std::unique_ptr<TracedCommand> command;
   if (!o.command.empty()) {
@@ -188,6 +197,11 @@ int run_live(const Options& o) {
     command = TracedCommand::start(o.command, follow, error, fail_status, tui ? tui->command_terminal() : -1);
     if (!command) return fail(error, fail_status);
     if (tui) tui->command_started(command->pid());
+    startup.end("command");
+  }
+  if (o.verbose) {
+    std::fprintf(stderr, "forktrace: %s\n", startup.line().c_str());
+    std::fprintf(stderr, "forktrace: %s\n", loaded_programs_line(probe->loaded_programs()).c_str());
   }
 
   // Type=notify units start once events flow; a no-op outside systemd.

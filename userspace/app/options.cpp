@@ -55,7 +55,8 @@ void setup(CLI::App& app, Options& o) {
                "Show only processes that exited non-zero or by a signal, with their ancestry");
   app.add_flag("--threads", o.threads, "Also show thread creation and thread exit");
   app.add_flag("-q,--quiet", o.quiet, "No summary line on standard error at the end");
-  app.add_flag("-v,--verbose", o.verbose, "Show every failed exec attempt (PATH-search misses too), and libbpf's messages with the verifier's log");
+  app.add_flag("-v,--verbose", o.verbose, "Show every failed exec attempt (PATH-search misses too), libbpf's messages with the verifier's log, "
+                "where start-up went and which BPF programs were loaded");
   app.add_option("--test-kernel-btf", o.test_kernel_btf)->group("");  // tests only, not in --help
   app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
       ->check(CLI::Range(1, 1024))

@@ -18,6 +18,8 @@
 #include <cstring>
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
+#include <thread>
 #include <utility>
 
 extern "C" {
@@ -48,11 +50,33 @@ uint32_t page_kb_shift() {
   return shift;
 }
 
+constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
+
+// The kernel's BTF (5 MB), parsed once for every question asked of it before
+// load: each parse costs tens of milliseconds of CPU, mostly in faulting in
+// fresh pages (tools/bench/startup.sh). libbpf parses its own copy at load.
+btf*& kernel_btf_slot() {
+  static btf* parsed = nullptr;
+  return parsed;
+}
+
+const btf* kernel_btf() {
+  btf*& parsed = kernel_btf_slot();
+  if (!parsed) parsed = btf__parse(kKernelBtfPath, nullptr);
+  return parsed;
+}
+
+void release_kernel_btf() {
+  btf*& parsed = kernel_btf_slot();
+  btf__free(parsed);
+  parsed = nullptr;
+}
+
 }  // namespace
 
 // btf_trace_sched_process_exit takes a third argument; see forktrace.bpf.c.
 bool exit_tracepoint_passes_group_dead() {
-  btf* vmlinux = btf__load_vmlinux_btf();
+  const btf* vmlinux = kernel_btf();
   if (!vmlinux) return false;
   bool passes = false;
   int id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
@@ -63,7 +87,6 @@ bool exit_tracepoint_passes_group_dead() {
       passes = proto && btf_is_func_proto(proto) && btf_vlen(proto) >= 3;
     }
   }
-  btf__free(vmlinux);
   return passes;
 }
 
@@ -78,35 +101,30 @@ long read_number(const char* path) {
   return n > 0 ? std::strtol(buf, nullptr, 10) : -1;
 }
 
-// A tracefs event's id. Where tracefs is not mounted, a child mounts it in a
-// mount namespace of its own, so the machine's mounts stay as they were.
-long tracepoint_id(const char* event) {
-  std::string tail = std::string("/events/") + event + "/id";
+// tracefs events' ids, 0 where absent. Where tracefs is not mounted, a
+// thread mounts it in a mount namespace of its own (unshare(CLONE_NEWNS)
+// takes only the calling thread's file system view), so the machine's mounts
+// stay as they were and no process is forked: one look for all events.
+std::vector<long> tracepoint_ids(const std::vector<std::string>& events) {
+  auto read_all = [&](const char* dir) {
+    std::vector<long> ids;
+    for (const std::string& event : events) ids.push_back(std::max(0L, read_number((std::string(dir) + "/events/" + event + "/id").c_str())));
+    return ids;
+  };
+  auto found = [](const std::vector<long>& ids) { return std::any_of(ids.begin(), ids.end(), [](long id) { return id > 0; }); };
   for (const char* dir : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
-    if (long id = read_number((dir + tail).c_str()); id > 0) return id;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC)) return -1;
-  std::string path = "/sys/kernel/tracing" + tail;
-  pid_t child = fork();
-  if (child == 0) {
-    long id = -1;
+    if (std::vector<long> ids = read_all(dir); found(ids)) return ids;
+  std::vector<long> ids(events.size(), 0);
+  std::thread mounter([&] {
     if (unshare(CLONE_NEWNS) == 0 && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
         mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0)
-      id = read_number(path.c_str());
-    ssize_t ignored = write(fds[1], &id, sizeof id);
-    (void)ignored;
-    _exit(0);
-  }
-  close(fds[1]);
-  long id = -1;
-  if (child < 0 || read(fds[0], &id, sizeof id) != sizeof id) id = -1;
-  close(fds[0]);
-  if (child > 0) waitpid(child, nullptr, 0);
-  return id;
+      ids = read_all("/sys/kernel/tracing");
+  });
+  mounter.join();
+  return ids;
 }
 
-bpf_link* attach_tracepoint_by_id(bpf_program* prog, const char* event, std::string& error) {
-  long id = tracepoint_id(event);
+bpf_link* attach_tracepoint_by_id(bpf_program* prog, const char* event, long id, std::string& error) {
   if (id <= 0) {
     error = std::string("cannot find the tracepoint ") + event + " in tracefs";
     return nullptr;
@@ -131,6 +149,92 @@ bpf_link* attach_tracepoint_by_id(bpf_program* prog, const char* event, std::str
   return link;
 }
 
+// What this run needs of the kernel side, decided before load.
+struct Needs {
+  bool bpf_loop = true;        // the kernel has bpf_loop (5.17)
+  bool group_dead = false;     // ExitProgram::group_dead
+  bool filter_by_pid = false;  // -- CMD, -p
+  ExecFailureHook exec_failures = ExecFailureHook::off;  // off, sys_exit or tracepoint: the one chosen
+};
+
+// Every program in the BPF object, and when a run needs it: only those load
+// (each one costs start-up time to verify, and run time where it is
+// attached). A new program is one line here; load() refuses a program that
+// has none, so none is loaded by accident.
+struct ProgramRule {
+  const char* name;
+  bool (*needed)(const Needs&);
+};
+constexpr ProgramRule kPrograms[] = {
+    {"sched_proc_fork", [](const Needs&) { return true; }},
+    // argv past FT_ARGS_MAX, path walks verified once: bpf_loop; else the plain-loop twin
+    {"sched_proc_exec", [](const Needs& n) { return n.bpf_loop; }},
+    {"sched_proc_exec_plain", [](const Needs& n) { return !n.bpf_loop; }},
+    {"sys_exit_exec", [](const Needs& n) { return n.exec_failures == ExecFailureHook::sys_exit; }},
+    // one program, attached to both sys_exit_execve and sys_exit_execveat
+    {"sys_exit_execve", [](const Needs& n) { return n.exec_failures == ExecFailureHook::tracepoint; }},
+    {"sched_proc_exit", [](const Needs& n) { return n.group_dead; }},
+    {"sched_proc_exit_live_count", [](const Needs& n) { return !n.group_dead; }},
+    // only ends a process's pid-filter entry: without a filter it would run
+    // (~0.2 µs) on every task's free for nothing
+    {"sched_proc_free", [](const Needs& n) { return n.filter_by_pid; }},
+};
+
+// Sets each program's autoload from kPrograms; false (with `error`) for a
+// program that has no line there.
+bool select_programs(bpf_object* obj, const Needs& needs, std::string& error) {
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    const char* name = bpf_program__name(prog);
+    auto rule = std::find_if(std::begin(kPrograms), std::end(kPrograms),
+                             [&](const ProgramRule& r) { return std::strcmp(r.name, name) == 0; });
+    if (rule == std::end(kPrograms)) {
+      error = std::string("the BPF program ") + name + " has no line in probe.cpp's kPrograms";
+      return false;
+    }
+    bpf_program__set_autoload(prog, rule->needed(needs));
+  }
+  return true;
+}
+
+// The largest pid, so that a table keyed by tgid needs no more entries.
+uint32_t pid_max() {
+  long max = read_number("/proc/sys/kernel/pid_max");
+  return max > 0 ? static_cast<uint32_t>(max) : 4u << 20;  /* PID_MAX_LIMIT on 64-bit */
+}
+
+// The programs of `obj` that were loaded, in load order, with the kernel's
+// load_time stamps turned into each one's share of the load.
+std::vector<LoadedProgram> loaded_programs_of(bpf_object* obj) {
+  std::vector<std::pair<uint64_t, LoadedProgram>> stamped;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    int fd = bpf_program__fd(prog);
+    if (fd < 0) continue;
+    bpf_prog_info info = {};
+    uint32_t len = sizeof info;
+    LoadedProgram loaded;
+    loaded.name = bpf_program__name(prog);
+    uint64_t load_time = 0;
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+      loaded.verified_insns = info.verified_insns;
+      load_time = info.load_time;
+    }
+    stamped.emplace_back(load_time, std::move(loaded));
+  }
+  std::stable_sort(stamped.begin(), stamped.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  timespec now;
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  uint64_t end = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(now.tv_nsec);
+  std::vector<LoadedProgram> out;
+  for (size_t i = 0; i < stamped.size(); ++i) {
+    uint64_t next = i + 1 < stamped.size() ? stamped[i + 1].first : end;
+    if (stamped[i].first && next > stamped[i].first) stamped[i].second.load_ns = next - stamped[i].first;
+    out.push_back(std::move(stamped[i].second));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler handler,
@@ -140,7 +244,10 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
 
   std::unique_ptr<Probe> probe(new Probe());
   probe->handler_ = std::move(handler);
-  probe->skel_ = forktrace_bpf::open();
+  // With -v, the verifier's statistics for each program (its own verification
+  // time, instructions processed, states): libbpf prints them at debug level.
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kernel_log_level = options.verbose ? 4u /* BPF_LOG_STATS */ : 0u);
+  probe->skel_ = forktrace_bpf::open(&open_opts);
   if (!probe->skel_) {
     error = "cannot open the BPF object: " + errno_text(errno);
     return nullptr;
@@ -159,8 +266,6 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   const char* no_loop = std::getenv("FORKTRACE_TEST_NO_BPF_LOOP");
   probe->has_bpf_loop_ = !(no_loop && std::strcmp(no_loop, "1") == 0) &&
                          libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, nullptr) > 0;
-  bpf_program__set_autoload(skel->progs.sched_proc_exec, probe->has_bpf_loop_);
-  bpf_program__set_autoload(skel->progs.sched_proc_exec_plain, !probe->has_bpf_loop_);
   if (!probe->has_bpf_loop_ && probe->exec_failures_ != ExecFailureHook::off) {
     if (probe->exec_failures_ != ExecFailureHook::automatic) {
       error = "failed exec attempts need bpf_loop (Linux 5.17), which this kernel lacks: use --no-exec-failures";
@@ -168,40 +273,48 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
     }
     probe->exec_failures_ = ExecFailureHook::off;
   }
+  if (probe->exec_failures_ == ExecFailureHook::automatic || probe->exec_failures_ == ExecFailureHook::tracepoint)
+    probe->tracepoint_ids_ = tracepoint_ids({"syscalls/sys_exit_execve", "syscalls/sys_exit_execveat"});
   if (probe->exec_failures_ == ExecFailureHook::automatic)
-    probe->exec_failures_ = tracepoint_id("syscalls/sys_exit_execve") > 0 &&
+    probe->exec_failures_ = probe->tracepoint_ids_[0] > 0 && probe->tracepoint_ids_[1] > 0 &&
                                     libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, nullptr) > 0
                                 ? ExecFailureHook::tracepoint
                                 : ExecFailureHook::sys_exit;
-  bpf_program__set_autoload(skel->progs.sys_exit_exec, probe->exec_failures_ == ExecFailureHook::sys_exit);
-  for (bpf_program* prog : {skel->progs.sys_exit_execve, skel->progs.sys_exit_execveat}) {
-    bpf_program__set_autoload(prog, probe->exec_failures_ == ExecFailureHook::tracepoint);
-    bpf_program__set_autoattach(prog, false);  // by hand: tracefs may be unmounted
-  }
+  bpf_program__set_autoattach(skel->progs.sys_exit_execve, false);  // by hand: tracefs may be unmounted
   skel->rodata->page_kb_shift = page_kb_shift();
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
-  bpf_map__set_max_entries(skel->maps.traced_pids, options.max_traced_pids);
+  // Keys are tgids, below pid_max: a larger table is only start-up time
+  // (every entry is preallocated: 1M of them took 0.1 s of CPU to set up).
+  bpf_map__set_max_entries(skel->maps.traced_pids, std::min(options.max_traced_pids, pid_max()));
   probe->exit_program_ = options.exit_program;
   if (probe->exit_program_ == ExitProgram::automatic)
     probe->exit_program_ = exit_tracepoint_passes_group_dead() ? ExitProgram::group_dead : ExitProgram::live_count;
-  // The free program only ends a process's pid-filter entry: without a
-  // filter it would run (and cost ~0.2 µs) on every task's free for nothing.
-  bpf_program__set_autoload(skel->progs.sched_proc_free, options.filter_by_pid);
-  bool group_dead = probe->exit_program_ == ExitProgram::group_dead;
-  bpf_program__set_autoload(skel->progs.sched_proc_exit, group_dead);
-  bpf_program__set_autoload(skel->progs.sched_proc_exit_live_count, !group_dead);
+  release_kernel_btf();  // libbpf reads its own
 
+  Needs needs;
+  needs.bpf_loop = probe->has_bpf_loop_;
+  needs.group_dead = probe->exit_program_ == ExitProgram::group_dead;
+  needs.filter_by_pid = options.filter_by_pid;
+  needs.exec_failures = probe->exec_failures_;
+  if (!select_programs(skel->obj, needs, error)) return nullptr;
+
+  auto phase_done = [&](const char* phase) {
+    if (options.on_phase) options.on_phase(phase);
+  };
+  phase_done("probe choices");
   if (int err = forktrace_bpf::load(skel)) {
     error = "cannot load the BPF programs: " + errno_text(err) +
             " (rerun with -v for the verifier's log)";
     return nullptr;
   }
+  probe->loaded_ = loaded_programs_of(skel->obj);
   probe->ring_ = ring_buffer__new(bpf_map__fd(skel->maps.events), &Probe::on_record, probe.get(), nullptr);
   if (!probe->ring_) {
     error = "cannot set up the ring buffer: " + errno_text(errno);
     return nullptr;
   }
+  phase_done("BPF load");
   return probe;
 }
 
@@ -235,9 +348,10 @@ bool Probe::attach(std::string& error) {
     return false;
   }
   if (exec_failures_ == ExecFailureHook::tracepoint && links_.empty()) {
-    for (auto [prog, event] : {std::pair{skel_->progs.sys_exit_execve, "syscalls/sys_exit_execve"},
-                               std::pair{skel_->progs.sys_exit_execveat, "syscalls/sys_exit_execveat"}}) {
-      bpf_link* link = attach_tracepoint_by_id(prog, event, error);
+    // One program for both: it reads the syscall's number from the registers.
+    for (auto [event, id] : {std::pair{"syscalls/sys_exit_execve", tracepoint_ids_[0]},
+                             std::pair{"syscalls/sys_exit_execveat", tracepoint_ids_[1]}}) {
+      bpf_link* link = attach_tracepoint_by_id(skel_->progs.sys_exit_execve, event, id, error);
       if (!link) return false;
       links_.push_back(link);
     }
@@ -294,7 +408,8 @@ std::string check_kernel_support(const std::string& btf_path) {
   constexpr const char* needs_btf = "forktrace needs Linux 5.8 or later built with CONFIG_DEBUG_INFO_BTF=y";
   if (access(btf_path.c_str(), F_OK) != 0)
     return "this kernel has no BTF (" + btf_path + " is missing): " + needs_btf;
-  btf* vmlinux = btf__parse(btf_path.c_str(), nullptr);
+  bool own = btf_path != kKernelBtfPath;  // a test's file: parsed here, freed here
+  const btf* vmlinux = own ? btf__parse(btf_path.c_str(), nullptr) : kernel_btf();
   if (!vmlinux) return "cannot read this kernel's BTF (" + btf_path + "): " + errno_text(errno) + ": " + needs_btf;
   // The BPF ring buffer came with Linux 5.8 (commit 457f44363a88 "bpf: Implement BPF
   // ring buffer and verifier support for it"); BTF alone goes back to 5.4. The kernel's
@@ -307,7 +422,7 @@ std::string check_kernel_support(const std::string& btf_path) {
     for (int i = 0; i < btf_vlen(type) && !ringbuf; i++)
       ringbuf = std::strcmp(btf__name_by_offset(vmlinux, values[i].name_off), "BPF_MAP_TYPE_RINGBUF") == 0;
   }
-  btf__free(vmlinux);
+  if (own) btf__free(const_cast<btf*>(vmlinux));
   if (!ringbuf)
     return "this kernel has no BPF ring buffer (its BTF, " + btf_path +
            ", has no BPF_MAP_TYPE_RINGBUF): forktrace needs Linux 5.8 or later";

@@ -42,6 +42,16 @@ struct ProbeOptions {
   ExitProgram exit_program = ExitProgram::automatic;
   ExecFailureHook exec_failures = ExecFailureHook::automatic;
   uint32_t args_max = 128 * 1024;   // argv bytes per exec (--max-args-size)
+  // Called as each phase of load() ends ("probe choices", "BPF load"): the
+  // start-up report (-v) times them.
+  std::function<void(const char* phase)> on_phase;
+};
+
+// One program the probe loaded, as the kernel reports it.
+struct LoadedProgram {
+  std::string name;
+  uint32_t verified_insns = 0;  // instructions the verifier processed (0: the kernel, before 5.16, does not say)
+  uint64_t load_ns = 0;         // its load and verification: from its load_time to the next program's
 };
 
 // Ring-buffer reservations that failed in the kernel, per record kind.
@@ -80,6 +90,8 @@ class Probe {
   LostCounts lost_by_kind() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
   ExitProgram exit_program() const { return exit_program_; }  // the one loaded
+  // Every program loaded into the kernel, in load order: only those this run needs.
+  const std::vector<LoadedProgram>& loaded_programs() const { return loaded_; }
 
  private:
   Probe() = default;
@@ -88,12 +100,14 @@ class Probe {
   forktrace_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   std::vector<bpf_link*> links_;  // tracepoints attached by hand (ExecFailureHook::tracepoint)
+  std::vector<long> tracepoint_ids_{0, 0};  // tracefs ids of sys_exit_execve, sys_exit_execveat
   bool has_bpf_loop_ = true;
   ExecFailureHook exec_failures_ = ExecFailureHook::off;
   RecordHandler handler_;
   uint64_t ring_bytes_ = 0;
   ExitProgram exit_program_ = ExitProgram::automatic;
   int handled_ = 0;
+  std::vector<LoadedProgram> loaded_;
 };
 
 // One line saying what is missing when this process cannot trace live, or "".
