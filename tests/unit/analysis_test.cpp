@@ -128,17 +128,69 @@ Cascade cascade() {
 }
 
 TEST(AnalysisExecutable, NamedAsRunExceptAnFexecvesDescriptor) {
+  Trace t;
   analysis::Step s;
-  s.comm = "cc";
-  EXPECT_EQ(analysis::executable_of(s), "cc");
-  s.filename = "/usr/bin/cc";
-  s.exe = "/usr/bin/x86_64-linux-gnu-gcc-12";
-  EXPECT_EQ(analysis::executable_of(s), "cc");  // as the build named it
-  s.filename = "/dev/fd/4";
-  s.exe = "/usr/bin/true";
-  EXPECT_EQ(analysis::executable_of(s), "true");
-  s.exe.clear();
-  EXPECT_EQ(analysis::executable_of(s), "4");  // nothing better known
+  s.comm = t.intern("cc");
+  EXPECT_EQ(analysis::executable_of(t, s), "cc");
+  s.filename = t.intern("/usr/bin/cc");
+  s.exe = t.intern("/usr/bin/x86_64-linux-gnu-gcc-12");
+  EXPECT_EQ(analysis::executable_of(t, s), "cc");  // as the build named it
+  s.filename = t.intern("/dev/fd/4");
+  s.exe = t.intern("/usr/bin/true");
+  EXPECT_EQ(analysis::executable_of(t, s), "true");
+  // The Chrome trace and the HTML report keep the descriptor's name.
+  EXPECT_EQ(analysis::executable_name("/dev/fd/4", "/usr/bin/true", "true", false), "4");
+  s.exe = 0;
+  EXPECT_EQ(analysis::executable_of(t, s), "4");  // nothing better known
+}
+
+TEST(AnalysisStore, StringsAreStoredOnce) {
+  Trace t;
+  analysis::StrId a = t.intern("-Iinclude");
+  EXPECT_EQ(t.intern("-Iinclude"), a);
+  EXPECT_NE(t.intern("-Isrc"), a);
+  EXPECT_EQ(t.intern(""), 0u);
+  EXPECT_EQ(t.str(a), "-Iinclude");
+  size_t before = t.strings.size();
+  analysis::StrSpan one = t.intern_argv({"cc", "-Iinclude", "-c", "a.c"});
+  analysis::StrSpan two = t.intern_argv({"cc", "-Iinclude", "-c", "b.c"});
+  EXPECT_EQ(t.strings.size(), before + 4);  // cc, -c, a.c, b.c: -Iinclude was there
+  EXPECT_EQ(t.argv(one).strings(), (std::vector<std::string>{"cc", "-Iinclude", "-c", "a.c"}));
+  EXPECT_FALSE(t.argv(one) == t.argv(two));
+  // A long string, and many: views taken earlier stay valid as the pool grows.
+  std::string_view first = t.str(a);
+  std::string big(100'000, 'x');
+  analysis::StrId b = t.intern(big);
+  for (int i = 0; i < 20'000; ++i) t.intern("arg" + std::to_string(i));
+  EXPECT_EQ(first, "-Iinclude");
+  EXPECT_EQ(first.data(), t.str(a).data());
+  EXPECT_EQ(t.str(b), big);
+  Trace moved = std::move(t);
+  EXPECT_EQ(moved.str(a).data(), first.data());
+  EXPECT_EQ(moved.intern("arg19999"), moved.intern("arg19999"));
+}
+
+TEST(AnalysisStore, OneStepPerProcessEvenWhenItsAddressIsReused) {
+  // The builder keeps no Process: an exited one may be freed and its address
+  // reused by the next. That is a new process, a new step.
+  Lineage model;
+  analysis::TraceBuilder builder(TraceScope{});
+  for (uint32_t i = 0; i < 50; ++i) {
+    Id p{1000 + i, (10 + i) * kSec};
+    ProcessPtr started = model.apply(fork_of(Id{1, kSec}, p, 1, "sh"));
+    builder.on_event(fork_of(Id{1, kSec}, p, 1, "sh"), *started);
+    ProcessPtr ended = model.apply(exit_of(p, 1, exited_with(0), (10 + i) * kSec + kMs));
+    builder.on_event(exit_of(p, 1, exited_with(0), (10 + i) * kSec + kMs), *ended);
+  }
+  const Trace& t = builder.trace();
+  ASSERT_EQ(t.steps.size(), 51u);  // pid 1, known only as their parent, and the 50
+  EXPECT_TRUE(t.steps[0].context);
+  for (uint32_t i = 0; i < 50; ++i) {
+    EXPECT_EQ(t.steps[i + 1].pid, 1000 + i);
+    EXPECT_TRUE(t.steps[i + 1].exited);
+    EXPECT_EQ(t.steps[i + 1].seen, i);
+    EXPECT_EQ(t.steps[i + 1].parent, 0u);
+  }
 }
 
 TEST(AnalysisRoot, TracedCommandIsTheRootAndTheTracerIsNoStep) {
@@ -150,7 +202,7 @@ TEST(AnalysisRoot, TracedCommandIsTheRootAndTheTracerIsNoStep) {
   uint32_t root = analysis::find_root(t);
   ASSERT_NE(root, kNone);
   EXPECT_EQ(t.steps[root].pid, c.top.pid);
-  EXPECT_EQ(t.steps[root].argv, (std::vector<std::string>{"make", "-j2"}));  // not forktrace's pre-exec argv
+  EXPECT_EQ(t.argv(t.steps[root]).strings(), (std::vector<std::string>{"make", "-j2"}));  // not forktrace's pre-exec argv
 }
 
 TEST(AnalysisRoot, WholeMachineTraceStartsAtTheOldestKnownAncestor) {
@@ -330,9 +382,9 @@ TEST(AnalysisNotFound, PathSearchMissesThatFoundItLaterAreLeftOut) {
   EXPECT_EQ(nf[0].error, "EACCES");  // the last attempt's
   EXPECT_EQ(nf[0].count, 1u);
   const analysis::Step& wrapper = t.steps[step_with_pid(t, env.pid)];
-  EXPECT_TRUE(wrapper.unsatisfied_execs.empty());
+  EXPECT_EQ(wrapper.unsatisfied_execs.count, 0u);
   EXPECT_EQ(wrapper.folded_exec_misses, 2u);
-  EXPECT_EQ(t.steps[step_with_pid(t, miss.pid)].unsatisfied_execs.size(), 2u);
+  EXPECT_EQ(t.steps[step_with_pid(t, miss.pid)].unsatisfied_execs.count, 2u);
 }
 
 TEST(AnalysisCriticalPath, ParallelChildrenOfDifferentLengthsTheLongestBinds) {
@@ -448,7 +500,7 @@ TEST(AnalysisExecutables, WallTimeIsNotASumOfNestedRunsAndCpuIsSummed) {
 
 TEST(AnalysisExecutables, NoUsageIsSaidNotGuessed) {
   Cascade c = cascade();
-  analysis::Trace t = c.trace;
+  analysis::Trace t = std::move(c.trace);
   for (auto& s : t.steps) s.usage.reset();
   t.has_usage = false;
   analysis::BuildReport r = analysis::analyze_build(t);
@@ -531,7 +583,7 @@ std::vector<std::string> argvs(const Trace& t, const std::vector<uint32_t>& step
   std::vector<std::string> out;
   for (uint32_t s : steps) {
     std::string a;
-    for (const auto& x : t.steps[s].argv) a += (a.empty() ? "" : " ") + x;
+    for (std::string_view x : t.argv(t.steps[s])) a += (a.empty() ? "" : " ") + std::string(x);
     out.push_back(a);
   }
   return out;
@@ -552,7 +604,7 @@ TEST(AnalysisDiff, SameBuildInAnotherMakeJOrderHasNoDifferences) {
   std::vector<uint32_t> to_base = analysis::match_steps(base, next);
   for (uint32_t n = 0; n < next.steps.size(); ++n) {
     ASSERT_NE(to_base[n], kNone);
-    EXPECT_EQ(base.steps[to_base[n]].argv, next.steps[n].argv);
+    EXPECT_EQ(base.argv(base.steps[to_base[n]]).strings(), next.argv(next.steps[n]).strings());
   }
 }
 
@@ -575,7 +627,7 @@ TEST(AnalysisDiff, KnownDifferencesAcrossAReordering) {
   for (const auto& p : d.changed) changed.push_back(argvs(next, {p.next})[0]);
   std::sort(changed.begin(), changed.end());
   EXPECT_EQ(changed, (std::vector<std::string>{"cc -O0 -c b.c", "sh -c cc -O0 -c b.c"}));
-  for (const auto& p : d.changed) EXPECT_EQ(executable_of(base.steps[p.base]), executable_of(next.steps[p.next]));
+  for (const auto& p : d.changed) EXPECT_EQ(executable_of(base, base.steps[p.base]), executable_of(next, next.steps[p.next]));
 
   std::vector<std::string> failures;
   for (const auto& p : d.new_failures) failures.push_back(argvs(next, {p.next})[0]);

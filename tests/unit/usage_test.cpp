@@ -14,7 +14,8 @@
 #include "service/metrics.h"
 #include "recording/record_codec.h"
 #include "views/json_view.h"
-#include "views/process_forest.h"
+#include "analysis/build_report.h"
+#include "analysis/trace.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"
 #include "views/tree_view.h"
@@ -222,54 +223,82 @@ TEST(UsageRecording, FiguresWithoutTheUsageBitAreMalformed) {
 // --- the subtree roll-up -----------------------------------------------------------
 
 // make(10) → sh(11) → cc1plus(12); make → ld(13) still running at the end.
-std::vector<ProcessPtr> build(Lineage& model) {
+// Every event is applied to the model and, where `store` is given, added to it
+// as the pipeline does; `from` skips the events before it (a store that
+// starts late, as -p's does).
+std::vector<ProcessPtr> build(Lineage& model, analysis::TraceBuilder* store = nullptr, size_t from = 0) {
   Id make{10, 1 * kSec}, sh{11, 2 * kSec}, cc{12, 3 * kSec}, ld{13, 4 * kSec};
   std::vector<ProcessPtr> out;
-  out.push_back(model.apply(fork_of({1, 0}, make, 1, "make")));
-  out.push_back(model.apply(fork_of(make, sh)));
-  out.push_back(model.apply(fork_of(sh, cc)));
-  out.push_back(model.apply(fork_of(make, ld)));
+  size_t n = 0;
+  auto apply = [&](const Event& e) {
+    ProcessPtr p = model.apply(e);
+    if (store && p && n++ >= from) store->on_event(e, *p);
+    return p;
+  };
+  out.push_back(apply(fork_of({1, 0}, make, 1, "make")));
+  out.push_back(apply(fork_of(make, sh)));
+  out.push_back(apply(fork_of(sh, cc)));
+  out.push_back(apply(fork_of(make, ld)));
   Event e = exit_of(cc, 11, exited_with(0), 5 * kSec, 0, "cc1plus");
   e.usage = ResourceUsage{3 * kSec, 1 * kSec, 400'000, 0, 0, 0, 0, 0, 0};
-  model.apply(e);
+  apply(e);
   e = exit_of(sh, 10, exited_with(0), 6 * kSec);
   e.usage = ResourceUsage{1 * kMs, 2 * kMs, 1'500, 0, 0, 0, 0, 0, 0};
-  model.apply(e);
+  apply(e);
   e = exit_of(make, 1, exited_with(0), 7 * kSec, 0, "make");
   e.usage = ResourceUsage{20 * kMs, 10 * kMs, 3'000, 0, 0, 0, 0, 0, 0};
-  model.apply(e);
+  apply(e);
   return out;
+}
+
+uint32_t step_of_pid(const analysis::Trace& t, uint32_t pid) {
+  for (uint32_t i = 0; i < t.steps.size(); ++i)
+    if (t.steps[i].pid == pid) return i;
+  return analysis::kNone;
 }
 
 TEST(UsageRollup, SubtreeSumsCpuAndTakesTheLargestPeak) {
   Lineage model;
-  std::vector<ProcessPtr> p = build(model);
-  ProcessForest forest;
-  for (const auto& process : p) forest.add(*process);
-  auto totals = forest.subtree_usage();
-  ASSERT_EQ(totals.size(), 4u);
+  analysis::TraceBuilder builder(analysis::TraceScope{});
+  build(model, &builder);
+  const analysis::Trace& t = builder.trace();
+  auto totals = analysis::subtree_totals(t);
+  uint32_t make = step_of_pid(t, 10), sh = step_of_pid(t, 11), cc = step_of_pid(t, 12), ld = step_of_pid(t, 13);
+  ASSERT_NE(ld, analysis::kNone);
   // make: itself, sh, cc1plus and the running ld.
-  EXPECT_EQ(totals[0].processes, 4u);
-  EXPECT_EQ(totals[0].with_usage, 3u);
-  EXPECT_EQ(totals[0].cpu_ns, 4 * kSec + 3 * kMs + 30 * kMs);
-  EXPECT_EQ(totals[0].max_rss_kb, 400'000u);
-  EXPECT_EQ(totals[1].processes, 2u);  // sh and cc1plus
-  EXPECT_EQ(totals[1].cpu_ns, 4 * kSec + 3 * kMs);
-  EXPECT_EQ(totals[2].cpu_ns, 4 * kSec);  // a leaf is itself
-  EXPECT_EQ(totals[3].with_usage, 0u);    // ld has not ended
-  EXPECT_EQ(totals[3].cpu_ns, 0u);
+  EXPECT_EQ(totals[make].processes, 4u);
+  EXPECT_EQ(totals[make].with_usage, 3u);
+  EXPECT_EQ(totals[make].cpu_ns, 4 * kSec + 3 * kMs + 30 * kMs);
+  EXPECT_EQ(totals[make].max_rss_kb, 400'000u);
+  EXPECT_EQ(totals[sh].processes, 2u);  // sh and cc1plus
+  EXPECT_EQ(totals[sh].cpu_ns, 4 * kSec + 3 * kMs);
+  EXPECT_EQ(totals[cc].cpu_ns, 4 * kSec);  // a leaf is itself
+  EXPECT_EQ(totals[ld].with_usage, 0u);    // ld has not ended
+  EXPECT_EQ(totals[ld].cpu_ns, 0u);
 }
 
-TEST(UsageRollup, AnAdoptedChildCountsForItsParent) {
-  // The parent joins the forest after its child (it predates the trace, -p).
+TEST(UsageRollup, AProcessSeenAfterItsChildTakesItUnderItInTheViewsTree) {
+  // The store starts at cc1plus's exit: sh and make are known only as its
+  // ancestors until their own exits. The HTML and Chrome views' tree (only
+  // processes with events of their own) then has cc1plus under sh, as when sh
+  // predates the trace (-p) and shows up after its child.
   Lineage model;
-  std::vector<ProcessPtr> p = build(model);
-  ProcessForest forest;
-  forest.add(*p[2]);  // cc1plus first
-  forest.add(*p[1]);  // then sh adopts it
-  auto totals = forest.subtree_usage();
-  EXPECT_EQ(totals[1].cpu_ns, 4 * kSec + 3 * kMs);
-  EXPECT_EQ(totals[1].max_rss_kb, 400'000u);
+  analysis::TraceBuilder builder(analysis::TraceScope{});
+  build(model, &builder, 4);
+  const analysis::Trace& t = builder.trace();
+  uint32_t make = step_of_pid(t, 10), sh = step_of_pid(t, 11), cc = step_of_pid(t, 12);
+  ASSERT_NE(cc, analysis::kNone);
+  analysis::OwnForest forest = analysis::own_forest(t);
+  EXPECT_EQ(forest.parent[cc], sh);
+  EXPECT_EQ(forest.parent[sh], make);
+  EXPECT_EQ(forest.roots, std::vector<uint32_t>{make});
+  auto order = forest.depth_first();
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0], (std::pair<uint32_t, size_t>{make, 0}));
+  EXPECT_EQ(order[2], (std::pair<uint32_t, size_t>{cc, 2}));
+  auto totals = analysis::subtree_totals(t);
+  EXPECT_EQ(totals[sh].cpu_ns, 4 * kSec + 3 * kMs);
+  EXPECT_EQ(totals[sh].max_rss_kb, 400'000u);
 }
 
 // --- views ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/rollup.h"
 #include "core/exit_status.h"
 
 namespace ft::analysis {
@@ -39,15 +40,17 @@ bool is_shell(const std::string& name) {
 }
 
 // The command a shell was asked to run: the first word of `sh -c 'WORD ...'`.
-std::string shell_command(const Step& s) {
-  if (s.argv.size() >= 3 && s.argv[1] == "-c" && is_shell(executable_of(s))) {
-    const std::string& script = s.argv[2];
+std::string shell_command(const Trace& t, const Step& s) {
+  ArgvView argv = t.argv(s);
+  std::string name(executable_of(t, s));
+  if (argv.size() >= 3 && argv[1] == "-c" && is_shell(name)) {
+    std::string_view script = argv[2];
     size_t begin = script.find_first_not_of(" \t\n");
-    if (begin == std::string::npos) return executable_of(s);
+    if (begin == std::string_view::npos) return name;
     size_t end = script.find_first_of(" \t\n;&|()<>", begin);
-    return script.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    return std::string(script.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
   }
-  return executable_of(s);
+  return name;
 }
 
 std::string error_name(int32_t error) {
@@ -56,28 +59,20 @@ std::string error_name(int32_t error) {
   return name ? name : "errno " + std::to_string(error);
 }
 
-std::string basename(const std::string& path) {
+std::string_view basename(std::string_view path) {
   size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace
 
 std::vector<uint32_t> depth_first(const Trace& t, uint32_t top) {
+  std::vector<uint32_t> just_top{top};
+  auto walk = analysis::depth_first<uint32_t>(top == kNone ? t.roots : just_top,
+                                              [&t](uint32_t s) -> const std::vector<uint32_t>& { return t.steps[s].children; });
   std::vector<uint32_t> order;
-  std::vector<uint32_t> stack;
-  if (top == kNone) {
-    for (auto it = t.roots.rbegin(); it != t.roots.rend(); ++it) stack.push_back(*it);
-  } else {
-    stack.push_back(top);
-  }
-  while (!stack.empty()) {
-    uint32_t s = stack.back();
-    stack.pop_back();
-    order.push_back(s);
-    const auto& kids = t.steps[s].children;
-    for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
-  }
+  order.reserve(walk.size());
+  for (auto [s, depth] : walk) order.push_back(s);
   return order;
 }
 
@@ -153,7 +148,7 @@ std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(c
   std::vector<FailureGroup> groups;
   for (const Failure& f : failures) {
     const Step& s = t.steps[f.step];
-    std::string name = executable_of(s), status = describe(decode_wait_status(s.wait_status));
+    std::string name(executable_of(t, s)), status = describe(decode_wait_status(s.wait_status));
     auto [it, added] = index.try_emplace({f.propagated, name, status}, groups.size());
     if (added) groups.push_back(FailureGroup{name, status, f.propagated, {}});
     groups[it->second].steps.push_back(f.step);
@@ -183,16 +178,16 @@ std::vector<NotFound> find_not_found(const Trace& t) {
     if (t.has_exec_failures) {
       // A name is not found when no exec of it succeeded (the model left the
       // misses a later exec satisfied out); its last attempt's error stands for it.
-      std::vector<std::pair<std::string, const Process::FailedExec*>> names;
-      for (const Process::FailedExec& f : s.unsatisfied_execs) {
-        std::string name = basename(f.filename);
+      std::vector<std::pair<std::string_view, const FailedExecStep*>> names;
+      for (const FailedExecStep* f = t.failed_execs_begin(s); f != t.failed_execs_end(s); ++f) {
+        std::string_view name = basename(t.str(f->filename));
         auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == name; });
         if (it == names.end())
-          names.emplace_back(name, &f);
+          names.emplace_back(name, f);
         else
-          it->second = &f;
+          it->second = f;
       }
-      for (const auto& [name, f] : names) note(f->command, error_name(f->error), i);
+      for (const auto& [name, f] : names) note(std::string(t.str(f->command)), error_name(f->error), i);
     } else if (s.failed()) {
       // Without exec failures in the trace, a shell's 127 is "command not
       // found"; only the innermost one, not the shells that passed it on.
@@ -201,7 +196,7 @@ std::vector<NotFound> find_not_found(const Trace& t) {
       bool inner = std::none_of(s.children.begin(), s.children.end(), [&](uint32_t c) {
         return decode_wait_status(t.steps[c].wait_status).exit_code == 127 && t.steps[c].exited;
       });
-      if (inner) note(shell_command(s), "exit 127", i);
+      if (inner) note(shell_command(t, s), "exit 127", i);
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const NotFound& a, const NotFound& b) { return a.count > b.count; });
@@ -280,14 +275,14 @@ std::vector<uint32_t> slowest_steps(const Trace& t, size_t n) {
 }
 
 std::vector<ExecutableStats> per_executable(const Trace& t) {
-  std::unordered_map<std::string, size_t> index;
+  std::unordered_map<std::string_view, size_t> index;  // views into the trace's pool
   std::vector<ExecutableStats> out;
   std::vector<std::vector<std::pair<uint64_t, uint64_t>>> runs;
   for (const Step& s : t.steps) {
     if (s.context) continue;
-    auto [it, added] = index.try_emplace(executable_of(s), out.size());
+    auto [it, added] = index.try_emplace(executable_of(t, s), out.size());
     if (added) {
-      out.push_back(ExecutableStats{it->first});
+      out.push_back(ExecutableStats{std::string(it->first)});
       runs.emplace_back();
     }
     ExecutableStats& x = out[it->second];
@@ -329,31 +324,29 @@ std::vector<ExecutableStats> per_executable(const Trace& t) {
   return out;
 }
 
+void Totals::add(const Totals& o) {
+  processes += o.processes;
+  failed += o.failed;
+  cpu_ns += o.cpu_ns;
+  with_usage += o.with_usage;
+  max_rss_kb = std::max(max_rss_kb, o.max_rss_kb);
+}
+
 std::vector<Totals> subtree_totals(const Trace& t) {
-  std::vector<Totals> totals(t.steps.size());
-  std::vector<uint32_t> order = depth_first(t, kNone);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    const Step& s = t.steps[*it];
-    Totals& x = totals[*it];
-    if (!s.context) {
-      x.processes++;
-      if (s.failed()) x.failed++;
-      if (s.usage) {
-        x.with_usage++;
-        x.cpu_ns += s.usage->cpu_ns();
-        x.max_rss_kb = std::max(x.max_rss_kb, s.usage->max_rss_kb);
-      }
-    }
-    if (s.parent != kNone) {
-      Totals& up = totals[s.parent];
-      up.processes += x.processes;
-      up.failed += x.failed;
-      up.cpu_ns += x.cpu_ns;
-      up.with_usage += x.with_usage;
-      up.max_rss_kb = std::max(up.max_rss_kb, x.max_rss_kb);
-    }
-  }
-  return totals;
+  return roll_up<Totals>(
+      t.steps.size(), depth_first(t, kNone), kNone, [&t](size_t s) { return t.steps[s].parent; },
+      [&t](size_t i, Totals& x) {
+        const Step& s = t.steps[i];
+        if (s.context) return;
+        x.processes++;
+        if (s.failed()) x.failed++;
+        if (s.usage) {
+          x.with_usage++;
+          x.cpu_ns += s.usage->cpu_ns();
+          x.max_rss_kb = std::max(x.max_rss_kb, s.usage->max_rss_kb);
+        }
+      },
+      [](Totals& up, const Totals& x) { up.add(x); });
 }
 
 BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
@@ -366,22 +359,15 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
     r.totals = totals[r.root];
     const Step& root = t.steps[r.root];
     r.wall_ns = root.end_ns(t.last_ns) - root.start_ns;
-    r.subtrees.push_back(Subtree{r.root, root.job, totals[r.root]});
+    r.subtrees.push_back(Subtree{r.root, std::string(t.str(root.job)), totals[r.root]});
   } else {
-    for (uint32_t top : t.roots) {
-      const Totals& x = totals[top];
-      r.totals.processes += x.processes;
-      r.totals.failed += x.failed;
-      r.totals.cpu_ns += x.cpu_ns;
-      r.totals.with_usage += x.with_usage;
-      r.totals.max_rss_kb = std::max(r.totals.max_rss_kb, x.max_rss_kb);
-    }
+    for (uint32_t top : t.roots) r.totals.add(totals[top]);
     r.wall_ns = t.wall_ns();
   }
   for (uint32_t i = 0; i < t.steps.size(); ++i) {
     const Step& s = t.steps[i];
-    bool job_root = !s.job.empty() && (s.parent == kNone || t.steps[s.parent].job != s.job);
-    if (job_root && i != r.root) r.subtrees.push_back(Subtree{i, s.job, totals[i]});
+    bool job_root = s.job != 0 && (s.parent == kNone || t.steps[s.parent].job != s.job);
+    if (job_root && i != r.root) r.subtrees.push_back(Subtree{i, std::string(t.str(s.job)), totals[i]});
   }
   r.cause = cause_chain(t, r.root);
   r.failures = find_failures(t, r.root);

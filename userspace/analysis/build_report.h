@@ -22,6 +22,7 @@ struct Totals {
   uint64_t cpu_ns = 0;       // user + system, of those with usage
   uint64_t max_rss_kb = 0;   // the largest of them
   uint64_t with_usage = 0;   // how many had resource usage
+  void add(const Totals& other);  // the two subtrees together
 };
 
 struct Failure {
@@ -115,7 +116,7 @@ std::vector<CriticalPathRow> critical_path_rows(const Trace& trace, const std::v
                                                 double fold_under = kCriticalPathFoldShare);
 std::vector<uint32_t> slowest_steps(const Trace& trace, size_t n);
 std::vector<ExecutableStats> per_executable(const Trace& trace);
-// Totals of every step's subtree, indexed like Trace::steps.
+// Totals of every step's subtree, indexed like Trace::steps (analysis/rollup.h's roll_up).
 std::vector<Totals> subtree_totals(const Trace& trace);
 // Steps of the subtree under `top` in depth-first order (each before its children).
 std::vector<uint32_t> depth_first(const Trace& trace, uint32_t top);

@@ -10,9 +10,10 @@
 namespace ft::analysis {
 namespace {
 
-std::string command_key(const Step& s) {
-  std::string key = s.argv.empty() ? s.filename : std::string();
-  for (const std::string& a : s.argv) {
+std::string command_key(const Trace& t, const Step& s) {
+  ArgvView argv = t.argv(s);
+  std::string key = argv.empty() ? std::string(t.str(s.filename)) : std::string();
+  for (std::string_view a : argv) {
     key += a;
     key += '\0';
   }
@@ -23,20 +24,21 @@ std::string command_key(const Step& s) {
 // operands (the words of its arguments, a shell's -c script split too, that
 // are not options). `cc -O2 -c a.c` and `cc -O0 -c a.c` are the same step
 // with other arguments; `cc -O2 -c b.c` is another step.
-std::string identity(const Step& s) {
-  std::string id = executable_of(s);
-  std::vector<std::string> words;
-  for (size_t i = 1; i < s.argv.size(); ++i) {
-    const std::string& a = s.argv[i];
+std::string identity(const Trace& t, const Step& s) {
+  std::string id(executable_of(t, s));
+  std::vector<std::string_view> words;
+  ArgvView argv = t.argv(s);
+  for (size_t i = 1; i < argv.size(); ++i) {
+    std::string_view a = argv[i];
     size_t begin = 0;
     while (begin < a.size()) {
       size_t end = a.find_first_of(" \t\n", begin);
-      if (end == std::string::npos) end = a.size();
+      if (end == std::string_view::npos) end = a.size();
       if (end > begin && a[begin] != '-') words.emplace_back(a.substr(begin, end - begin));
       begin = end + 1;
     }
   }
-  for (const std::string& w : words) {
+  for (std::string_view w : words) {
     id += '\0';
     id += w;
   }
@@ -60,10 +62,10 @@ struct Matcher {
   // run of it), then what is left as the same step (identity) with other arguments.
   void match(const std::vector<uint32_t>& base_kids, const std::vector<uint32_t>& next_kids) {
     std::unordered_map<std::string, std::deque<uint32_t>> by_command;
-    for (uint32_t b : base_kids) by_command[command_key(base.steps[b])].push_back(b);
+    for (uint32_t b : base_kids) by_command[command_key(base, base.steps[b])].push_back(b);
     std::vector<uint32_t> next_left;
     for (uint32_t n : next_kids) {
-      auto it = by_command.find(command_key(next.steps[n]));
+      auto it = by_command.find(command_key(next, next.steps[n]));
       if (it != by_command.end() && !it->second.empty()) {
         pair(it->second.front(), n);
         it->second.pop_front();
@@ -75,9 +77,9 @@ struct Matcher {
     // What is left: the same step with other arguments, k-th with k-th.
     std::unordered_map<std::string, std::deque<uint32_t>> by_identity;
     for (uint32_t b : base_kids)
-      if (to_next[b] == kNone) by_identity[identity(base.steps[b])].push_back(b);
+      if (to_next[b] == kNone) by_identity[identity(base, base.steps[b])].push_back(b);
     for (uint32_t n : next_left) {
-      auto it = by_identity.find(identity(next.steps[n]));
+      auto it = by_identity.find(identity(next, next.steps[n]));
       if (it == by_identity.end() || it->second.empty()) continue;
       pair(it->second.front(), n);
       it->second.pop_front();
@@ -134,7 +136,7 @@ Difference diff_builds(const Trace& base, const Trace& next, const DiffOptions& 
     }
     d.matched++;
     const Step& o = base.steps[b];
-    if (s.argv != o.argv) d.changed.push_back(StepPair{b, n});
+    if (!(next.argv(s) == base.argv(o))) d.changed.push_back(StepPair{b, n});
     if (s.failed() && !o.failed()) d.new_failures.push_back(StepPair{b, n});
     if (o.failed() && s.exited && !s.failed()) d.fixed.push_back(StepPair{b, n});
     if (s.exited && o.exited) {

@@ -13,6 +13,7 @@
 #include "views/json_view.h"
 #include "views/summary_view.h"
 #include "views/text_view.h"
+#include "views/trace_store.h"
 #include "views/tree_view.h"
 
 namespace ft {
@@ -109,21 +110,31 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   // --summary --format json is the report as one JSON object, not JSON Lines.
   bool summary_json = options.summary && options.format == "json";
-  if (!options.summary || (options.format_given && !summary_json)) {
-    if (options.format == "json")
+  bool main_view = !options.summary || (options.format_given && !summary_json);
+  // The end-of-trace views share one whole-trace store, fed first, before them.
+  const std::string& f = options.format;
+  bool at_end = main_view && (f == "tree" || f == "chrome" || f == "html");
+  const TraceStore* store = nullptr;
+  if (at_end || options.summary) {
+    auto shared = std::make_unique<TraceStore>(view.scope, main_view && f == "chrome" /* history */);
+    store = shared.get();
+    sinks.push_back(std::move(shared));
+  }
+  if (main_view) {
+    if (f == "json")
       sinks.push_back(std::make_unique<JsonView>(out, view));
-    else if (options.format == "tree")
-      sinks.push_back(std::make_unique<TreeView>(out, view));
-    else if (options.format == "otlp")
+    else if (f == "tree")
+      sinks.push_back(std::make_unique<TreeView>(out, view, store));
+    else if (f == "otlp")
       sinks.push_back(std::make_unique<otel::OtlpJsonView>(out, otel));
-    else if (options.format == "chrome")
-      sinks.push_back(std::make_unique<ChromeView>(out, view));
-    else if (options.format == "html")
-      sinks.push_back(std::make_unique<HtmlView>(out, view));
+    else if (f == "chrome")
+      sinks.push_back(std::make_unique<ChromeView>(out, view, store));
+    else if (f == "html")
+      sinks.push_back(std::make_unique<HtmlView>(out, view, store));
     else
       sinks.push_back(std::make_unique<TextView>(out, view));
   }
-  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view, summary_json));
+  if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view, summary_json, store));
   return sinks;
 }
 

@@ -10,35 +10,25 @@
 #pragma once
 
 #include <cstdio>
-#include <unordered_map>
-#include <vector>
 
-#include "views/process_forest.h"
+#include "views/trace_store.h"
 #include "views/view_options.h"
 
 namespace ft {
 
 class ChromeView : public Sink {
  public:
-  ChromeView(std::FILE* out, ViewOptions options);
+  // `store`: the run's shared store (views/trace_store.h), made with history;
+  // null: its own.
+  ChromeView(std::FILE* out, ViewOptions options, const TraceStore* store = nullptr);
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
   void finish() override;
 
  private:
-  struct Image {  // one program a process ran, from when it started running it
-    uint64_t start_ns;
-    std::string name;
-    std::vector<std::string> argv;
-    bool before_exec = false;  // from the fork until the first exec: the parent's program
-  };
-
   std::FILE* out_;
   ViewOptions options_;
-  ProcessForest forest_;
-  std::unordered_map<const Process*, std::vector<Image>> images_;
-  std::vector<std::pair<uint64_t, uint64_t>> lost_;  // (ts, count)
-  uint64_t first_ns_ = 0, last_ns_ = 0;
+  StoreRef store_;
 };
 
 }  // namespace ft

@@ -9,7 +9,6 @@
 
 #include "core/exit_status.h"
 #include "format/text.h"
-#include "views/summary_view.h"
 
 namespace ft {
 namespace html_assets {
@@ -21,11 +20,14 @@ namespace {
 
 enum Outcome { kOk = 0, kFailed = 1, kSignaled = 2, kRunning = 3, kUnknown = 4 };
 
-int64_t cpu_ns_of(const Process& p) { return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1; }
+using analysis::Step;
+using analysis::Trace;
 
-int64_t max_rss_kb_of(const Process& p) { return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1; }
+int64_t cpu_ns_of(const Step& p) { return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1; }
 
-Outcome outcome_of(const Process& p) {
+int64_t max_rss_kb_of(const Step& p) { return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1; }
+
+Outcome outcome_of(const Step& p) {
   if (!p.exited) return kRunning;
   if (p.status_unknown) return kUnknown;
   ExitStatus s = decode_wait_status(p.wait_status);
@@ -33,7 +35,7 @@ Outcome outcome_of(const Process& p) {
   return s.failed() ? kFailed : kOk;
 }
 
-std::string status_text(const Process& p) {
+std::string status_text(const Step& p) {
   switch (outcome_of(p)) {
     case kRunning: return "running";
     case kUnknown: return "status unknown";
@@ -45,9 +47,9 @@ std::string status_text(const Process& p) {
 class StringTable {
  public:
   StringTable() { index(""); }
-  int64_t index(const std::string& s) {
-    auto [it, added] = ids_.try_emplace(s, static_cast<int64_t>(ids_.size()));
-    if (added) table_.push_back(s);
+  int64_t index(std::string_view s) {
+    auto [it, added] = ids_.try_emplace(std::string(s), static_cast<int64_t>(ids_.size()));
+    if (added) table_.push_back(it->first);
     return it->second;
   }
   OrderedJson take() { return std::move(table_); }
@@ -113,21 +115,28 @@ class Column {
   bool any_ = false;
 };
 
-bool add_exec_detail_columns(std::map<std::string, Column>& extra, const Process& p, StringTable& strings) {
-  extra["cwd"].add(strings.index(p.cwd));
-  extra["exe"].add(strings.index(p.exe));
+bool add_exec_detail_columns(std::map<std::string, Column>& extra, const Trace& t, const Step& p,
+                             StringTable& strings) {
+  extra["cwd"].add(strings.index(t.str(p.cwd)));
+  extra["exe"].add(strings.index(t.str(p.exe)));
   extra["uid"].add(p.uid);
   extra["euid"].add(p.euid);
   extra["gid"].add(p.gid);
-  return p.has_creds || !p.cwd.empty();
+  return p.has_creds || p.cwd != 0;
+}
+
+// "/usr/bin/gcc" → "gcc", as the HTML report has always named it: an
+// fexecve's /dev/fd/N by its N.
+std::string exe_name_of(const Trace& t, const Step& p) {
+  return printable(std::string(analysis::executable_name(t.str(p.filename), t.str(p.exe), t.str(p.comm), false)));
 }
 
 }  // namespace
 
-std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& info, const OrderedJson& report) {
-  const auto& nodes = forest.nodes();
-  std::vector<bool> failed_subtree = info.failed_only ? forest.failed_subtrees() : std::vector<bool>();
-  std::vector<int64_t> row_of(nodes.size(), -1);
+std::string html_report_json(const Trace& trace, const HtmlTraceInfo& info, const OrderedJson& report) {
+  const analysis::OwnForest forest = analysis::own_forest(trace);
+  std::vector<bool> failed_subtree = info.failed_only ? forest.failed_subtrees(trace) : std::vector<bool>();
+  std::vector<int64_t> row_of(trace.steps.size(), -1);
   StringTable strings;
   Column pid, ppid, parent_row, start, end, outcome, status, comm, exe_name, filename, argv;
   Column truncated, recovered, jobs, cpu, rss;
@@ -139,28 +148,28 @@ std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& i
   int64_t rows = 0;
   for (auto [index, depth] : forest.depth_first()) {
     if (info.failed_only && !failed_subtree[index]) continue;
-    const Process& p = *nodes[index].process;
+    const Step& p = trace.steps[index];
     row_of[index] = rows++;
-    size_t parent = nodes[index].parent;
+    uint32_t parent = forest.parent[index];
     pid.add(p.pid);
     ppid.add(p.forked_by ? p.forked_by : p.ppid);
-    parent_row.add(parent == ProcessForest::npos ? -1 : row_of[parent]);
+    parent_row.add(parent == analysis::kNone ? -1 : row_of[parent]);
     start.add(us_since_first(p.start_ns));
     end.add(p.exited ? us_since_first(p.exit_ns) : -1);
     outcome.add(static_cast<int>(outcome_of(p)));
     status.add(strings.index(status_text(p)));
-    comm.add(strings.index(p.comm));
-    exe_name.add(strings.index(executable_name(p)));
-    filename.add(strings.index(p.filename));
-    argv.add_json(OrderedJson(p.argv));
-    any_exec_detail |= add_exec_detail_columns(exec_detail, p, strings);
+    comm.add(strings.index(trace.str(p.comm)));
+    exe_name.add(strings.index(exe_name_of(trace, p)));
+    filename.add(strings.index(trace.str(p.filename)));
+    argv.add_json(OrderedJson(trace.argv(p).strings()));
+    any_exec_detail |= add_exec_detail_columns(exec_detail, trace, p, strings);
     truncated.add(p.argv_truncated ? 1 : 0);
     any_truncated |= p.argv_truncated;
     bool was_recovered = p.recovered;
     recovered.add(was_recovered ? 1 : 0);
     any_recovered |= was_recovered;
-    jobs.add(strings.index(p.job));
-    any_job |= !p.job.empty();
+    jobs.add(strings.index(trace.str(p.job)));
+    any_job |= p.job != 0;
     int64_t cpu_ns = cpu_ns_of(p);
     cpu.add(cpu_ns);
     rss.add(max_rss_kb_of(p));
@@ -168,9 +177,11 @@ std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& i
   }
 
   std::string title = "whole-machine trace";
-  if (forest.roots().size() == 1) {
-    const Process& root = *nodes[forest.roots()[0]].process;
-    title = root.argv.empty() ? printable(root.comm) : format_command(root.argv, root.argv_truncated);
+  if (forest.roots.size() == 1) {
+    const Step& root = trace.steps[forest.roots[0]];
+    analysis::ArgvView root_argv = trace.argv(root);
+    title = root_argv.empty() ? printable(std::string(trace.str(root.comm)))
+                              : format_command(root_argv.strings(), root.argv_truncated);
   }
   OrderedJson head = {
       {"format", 1},

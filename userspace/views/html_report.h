@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "views/process_forest.h"
+#include "analysis/trace.h"
 #include "views/view_options.h"
 
 namespace ft {
@@ -33,7 +33,7 @@ struct HtmlTraceInfo {
 // json` prints it (cause, failures, critical path, executables), which the
 // page renders and does not recompute. Written as text column by column: a
 // JSON tree of 100k processes would cost several times the text.
-std::string html_report_json(const ProcessForest& forest, const HtmlTraceInfo& info, const OrderedJson& report);
+std::string html_report_json(const analysis::Trace& trace, const HtmlTraceInfo& info, const OrderedJson& report);
 
 // JSON text that is safe inside a <script> element: every `<`, `>` and `&`
 // (and U+2028/U+2029) is written as a \u escape, so no argv can end the

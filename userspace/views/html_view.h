@@ -5,14 +5,15 @@
 #include <cstdio>
 
 #include "analysis/trace.h"
-#include "views/process_forest.h"
+#include "views/trace_store.h"
 #include "views/view_options.h"
 
 namespace ft {
 
 class HtmlView : public Sink {
  public:
-  HtmlView(std::FILE* out, ViewOptions options);
+  // `store`: the run's shared store (views/trace_store.h); null: its own.
+  HtmlView(std::FILE* out, ViewOptions options, const TraceStore* store = nullptr);
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
   void finish() override;
@@ -20,9 +21,7 @@ class HtmlView : public Sink {
  private:
   std::FILE* out_;
   ViewOptions options_;
-  ProcessForest forest_;
-  analysis::TraceBuilder builder_;  // the build report, from the analysis layer
-  uint64_t first_ns_ = 0, last_ns_ = 0, lost_ = 0;
+  StoreRef store_;
 };
 
 }  // namespace ft

@@ -39,9 +39,9 @@ Json step_to_json(const Trace& t, uint32_t index) {
   const Step& s = t.steps[index];
   Json j;
   j["pid"] = s.pid;
-  j["argv"] = s.argv;
+  j["argv"] = t.argv(s).strings();
   if (s.argv_truncated) j["argv_truncated"] = true;
-  j["executable"] = executable_of(s);
+  j["executable"] = std::string(executable_of(t, s));
   if (s.exited && !s.status_unknown) {
     ExitStatus status = decode_wait_status(s.wait_status);
     if (status.exit_code) j["exit_code"] = *status.exit_code;
@@ -55,7 +55,7 @@ Json step_to_json(const Trace& t, uint32_t index) {
   j["duration_ns"] = s.exited ? s.duration_ns() : s.end_ns(t.last_ns) - s.start_ns;
   j["cpu_ns"] = s.usage ? Json(s.usage->cpu_ns()) : Json(nullptr);
   if (s.usage) j["max_rss_kb"] = s.usage->max_rss_kb;
-  if (!s.job.empty()) j["job"] = s.job;
+  if (s.job) j["job"] = std::string(t.str(s.job));
   if (s.recovered) j["recovered"] = true;
   if (s.forker_unknown) j["forker_unknown"] = true;
   return j;

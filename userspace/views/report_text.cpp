@@ -21,7 +21,7 @@ std::string rss(uint64_t kb) {
   return fmt::format("{} KiB", kb);
 }
 
-std::string name(const Step& s) { return printable(executable_of(s)); }
+std::string name(const Trace& t, const Step& s) { return printable(std::string(executable_of(t, s))); }
 
 // The longest command shown on one line of a table; the cause shows all.
 std::string shortened(const std::string& s, size_t max = 160) { return s.size() <= max ? s : shorten(s, max - 3, false); }
@@ -29,7 +29,7 @@ std::string shortened(const std::string& s, size_t max = 160) { return s.size() 
 void print_group(std::FILE* out, const Trace& t, const FailureGroup& g) {
   const Step& first = t.steps[g.steps.front()];
   fmt::print(out, "    {:>5} × {:<16} {:<20} e.g. {} (pid {})\n", g.steps.size(), printable(g.executable), g.status,
-             shortened(step_command(first), 100), first.pid);
+             shortened(step_command(t, first), 100), first.pid);
 }
 
 // The critical path as a tree of the steps that bound the time, with the
@@ -53,16 +53,17 @@ void print_critical_path(std::FILE* out, const Trace& t, const std::vector<uint3
       return;
     }
     const Step& step = t.steps[row.step];
-    fmt::print(out, "  {:>9} {:>9}  {}{}  {}\n", at, format_duration(row.took_ns), indent, shortened(step_command(step)),
+    fmt::print(out, "  {:>9} {:>9}  {}{}  {}\n", at, format_duration(row.took_ns), indent, shortened(step_command(t, step)),
                step_status(step));
   }
 }
 
 }  // namespace
 
-std::string step_command(const Step& s) {
-  if (s.argv.empty()) return "[" + printable(s.comm) + "]";
-  return format_command(s.argv, s.argv_truncated);
+std::string step_command(const Trace& t, const Step& s) {
+  ArgvView argv = t.argv(s);
+  if (argv.empty()) return "[" + printable(std::string(t.str(s.comm))) + "]";
+  return format_command(argv.strings(), s.argv_truncated);
 }
 
 std::string step_status(const Step& s) {
@@ -75,7 +76,7 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
   // What was traced, and how it ended.
   if (r.root != kNone) {
     const Step& root = t.steps[r.root];
-    fmt::print(out, "{}  {} after {}\n", step_command(root), step_status(root), format_duration(r.wall_ns));
+    fmt::print(out, "{}  {} after {}\n", step_command(t, root), step_status(root), format_duration(r.wall_ns));
   } else {
     fmt::print(out, "Whole-machine trace of {}\n", format_duration(r.wall_ns));
   }
@@ -101,12 +102,12 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
 
   if (!r.cause.empty()) {
     std::string arrows;
-    for (uint32_t s : r.cause) arrows += (arrows.empty() ? "" : " → ") + name(t.steps[s]);
+    for (uint32_t s : r.cause) arrows += (arrows.empty() ? "" : " → ") + name(t, t.steps[s]);
     fmt::print(out, "\nWhy it failed: {} ({})\n", arrows, step_status(t.steps[r.cause.back()]));
     for (size_t i = 0; i < r.cause.size(); ++i) {
       const Step& s = t.steps[r.cause[i]];
       fmt::print(out, "  {}{}  {}  (pid {})\n", i ? std::string(2 * (i < 12 ? i : 12) - 2, ' ') + "→ " : "",
-                 step_command(s), step_status(s), s.pid);
+                 step_command(t, s), step_status(s), s.pid);
     }
   } else if (r.root != kNone && t.steps[r.root].exited && !t.steps[r.root].failed()) {
     fmt::print(out, "\nIt succeeded.\n");
@@ -148,7 +149,7 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
                                                format_kib(step.usage->max_rss_kb))
                                  : "";
       fmt::print(out, "  {:>9}  {:>7}  {:<16}{}  {}\n", format_duration(step.duration_ns()), step.pid, step_status(step),
-                 c, shortened(step_command(step)));
+                 c, shortened(step_command(t, step)));
     }
   }
 
@@ -173,7 +174,7 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
       std::string label = s.job.empty() ? std::string("root") : "job " + printable(s.job);
       fmt::print(out, "  {:<12} {} processes, {} failed, CPU {}{}  {}\n", label, s.totals.processes, s.totals.failed,
                  cpu(s.totals), s.totals.with_usage ? ", peak RSS " + rss(s.totals.max_rss_kb) : "",
-                 shortened(step_command(step), 100));
+                 shortened(step_command(t, step), 100));
     }
   }
   std::fflush(out);
@@ -192,7 +193,7 @@ void print_diff(std::FILE* out, const Trace& base, const Trace& next, const Diff
     for (size_t i = 0; i < limit(d.new_failures.size()); ++i) {
       const StepPair& p = d.new_failures[i];
       const Step& s = next.steps[p.next];
-      fmt::print(out, "  {:<16} {}  (was {})\n", step_status(s), shortened(step_command(s)),
+      fmt::print(out, "  {:<16} {}  (was {})\n", step_status(s), shortened(step_command(next, s)),
                  p.base == kNone ? std::string("not run") : step_status(base.steps[p.base]));
     }
     more(d.new_failures.size());
@@ -201,7 +202,7 @@ void print_diff(std::FILE* out, const Trace& base, const Trace& next, const Diff
     fmt::print(out, "\nFixed\n");
     for (size_t i = 0; i < limit(d.fixed.size()); ++i) {
       const StepPair& p = d.fixed[i];
-      fmt::print(out, "  {}  (was {})\n", shortened(step_command(next.steps[p.next])), step_status(base.steps[p.base]));
+      fmt::print(out, "  {}  (was {})\n", shortened(step_command(next, next.steps[p.next])), step_status(base.steps[p.base]));
     }
     more(d.fixed.size());
   }
@@ -213,20 +214,20 @@ void print_diff(std::FILE* out, const Trace& base, const Trace& next, const Diff
                                                     format_duration(static_cast<uint64_t>(std::abs(*s.cpu_change_ns))))
                                       : "";
       fmt::print(out, "  {:>9} → {:>9}{}  {}\n", format_duration(s.base_ns), format_duration(s.next_ns), c,
-                 shortened(step_command(next.steps[s.steps.next])));
+                 shortened(step_command(next, next.steps[s.steps.next])));
     }
     more(d.slower.size());
   }
   if (!d.added.empty()) {
     fmt::print(out, "\nAdded (only in the new run)\n");
     for (size_t i = 0; i < limit(d.added.size()); ++i)
-      fmt::print(out, "  + {}  {}\n", shortened(step_command(next.steps[d.added[i]])), step_status(next.steps[d.added[i]]));
+      fmt::print(out, "  + {}  {}\n", shortened(step_command(next, next.steps[d.added[i]])), step_status(next.steps[d.added[i]]));
     more(d.added.size());
   }
   if (!d.removed.empty()) {
     fmt::print(out, "\nRemoved (only in the base)\n");
     for (size_t i = 0; i < limit(d.removed.size()); ++i)
-      fmt::print(out, "  - {}  {}\n", shortened(step_command(base.steps[d.removed[i]])),
+      fmt::print(out, "  - {}  {}\n", shortened(step_command(base, base.steps[d.removed[i]])),
                  step_status(base.steps[d.removed[i]]));
     more(d.removed.size());
   }
@@ -234,8 +235,8 @@ void print_diff(std::FILE* out, const Trace& base, const Trace& next, const Diff
     fmt::print(out, "\nChanged arguments\n");
     for (size_t i = 0; i < limit(d.changed.size()); ++i) {
       const StepPair& p = d.changed[i];
-      fmt::print(out, "  - {}\n  + {}\n", shortened(step_command(base.steps[p.base])),
-                 shortened(step_command(next.steps[p.next])));
+      fmt::print(out, "  - {}\n  + {}\n", shortened(step_command(base, base.steps[p.base])),
+                 shortened(step_command(next, next.steps[p.next])));
     }
     more(d.changed.size());
   }

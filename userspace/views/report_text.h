@@ -21,7 +21,7 @@ void print_diff(std::FILE* out, const analysis::Trace& base, const analysis::Tra
                 const analysis::Difference& diff, const TextReportOptions& options = {});
 
 // "make -j2" (the full command line), or "[comm]" when it never exec'd.
-std::string step_command(const analysis::Step& step);
+std::string step_command(const analysis::Trace& trace, const analysis::Step& step);
 // "exit 1", "killed by SIGTERM", "running", "status unknown".
 std::string step_status(const analysis::Step& step);
 

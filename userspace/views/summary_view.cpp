@@ -9,19 +9,15 @@
 
 namespace ft {
 
-std::string executable_name(const Process& p) {
-  return printable(p.filename.empty() ? p.comm : basename_of(p.filename));
-}
+SummaryView::SummaryView(std::FILE* out, ViewOptions options, bool json, const TraceStore* store)
+    : out_(out), options_(options), json_(json), store_(store, options.scope) {}
 
-SummaryView::SummaryView(std::FILE* out, ViewOptions options, bool json)
-    : out_(out), options_(options), json_(json), builder_(options.scope) {}
+void SummaryView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
 
-void SummaryView::on_event(const Event& e, const Process& p) { builder_.on_event(e, p); }
-
-void SummaryView::on_lost(const Event& e) { builder_.on_lost(e); }
+void SummaryView::on_lost(const Event& e) { store_.on_lost(e); }
 
 void SummaryView::finish() {
-  analysis::Trace trace = builder_.take();
+  const analysis::Trace& trace = store_.trace();
   analysis::BuildReport report = analysis::analyze_build(trace);
   if (json_)
     fmt::print(out_, "{}\n", dump_json(report_to_json(trace, report)));

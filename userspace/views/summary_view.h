@@ -6,13 +6,15 @@
 #include <string>
 
 #include "analysis/trace.h"
+#include "views/trace_store.h"
 #include "views/view_options.h"
 
 namespace ft {
 
 class SummaryView : public Sink {
  public:
-  SummaryView(std::FILE* out, ViewOptions options, bool json = false);
+  // `store`: the run's shared store (views/trace_store.h); null: its own.
+  SummaryView(std::FILE* out, ViewOptions options, bool json = false, const TraceStore* store = nullptr);
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
   void finish() override;
@@ -21,10 +23,7 @@ class SummaryView : public Sink {
   std::FILE* out_;
   ViewOptions options_;
   bool json_;
-  analysis::TraceBuilder builder_;
+  StoreRef store_;
 };
-
-// "/usr/bin/gcc" → "gcc"; the comm when the process never exec'd anything known.
-std::string executable_name(const Process& process);
 
 }  // namespace ft

@@ -38,12 +38,12 @@ std::string totals_text(const Totals& t, bool with_usage) {
 
 }  // namespace
 
-TreeView::TreeView(std::FILE* out, ViewOptions options)
-    : out_(out), options_(options), builder_(options.scope) {}
+TreeView::TreeView(std::FILE* out, ViewOptions options, const TraceStore* store)
+    : out_(out), options_(options), store_(store, options.scope) {}
 
-void TreeView::on_event(const Event& e, const Process& p) { builder_.on_event(e, p); }
+void TreeView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
 
-void TreeView::on_lost(const Event& e) { builder_.on_lost(e); }
+void TreeView::on_lost(const Event& e) { store_.on_lost(e); }
 
 std::string TreeView::paint(const std::string& text, const char* color) const {
   return options_.color ? std::string(color) + text + "\033[0m" : text;
@@ -95,7 +95,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
       }
       std::string below = sum.processes > item.members.size() ? fmt::format("  {} processes", sum.processes) : "";
       std::string cpu = t.has_usage && sum.with_usage ? "  " + format_duration(sum.cpu_ns) + " CPU" : "";
-      fmt::print(out_, "{}{} × {} …  {}  {} in all{}{}\n", indent, item.members.size(), printable(executable_of(s)),
+      fmt::print(out_, "{}{} × {} …  {}  {} in all{}{}\n", indent, item.members.size(), printable(std::string(executable_of(t, s))),
                  paint("all exit 0", kGreen), format_duration(wall), cpu, below);
       continue;
     }
@@ -112,14 +112,14 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
     // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
     constexpr size_t kShownAttempts = 8;
-    for (size_t i = 0; i < s.unsatisfied_execs.size() && i < kShownAttempts; ++i) {
-      const Process::FailedExec& f = s.unsatisfied_execs[i];
+    for (size_t i = 0; i < s.unsatisfied_execs.count && i < kShownAttempts; ++i) {
+      const FailedExecStep& f = t.failed_execs_begin(s)[i];
       std::string_view name = errno_name(f.error);
-      extra += paint(fmt::format("  [exec {} failed: {}]", printable(f.filename),
+      extra += paint(fmt::format("  [exec {} failed: {}]", printable(std::string(t.str(f.filename))),
                                  name.empty() ? "E" + std::to_string(f.error) : std::string(name)),
                      kRed);
     }
-    size_t listed = std::min(s.unsatisfied_execs.size(), kShownAttempts);
+    size_t listed = std::min<size_t>(s.unsatisfied_execs.count, kShownAttempts);
     if (s.unsatisfied_exec_count > listed)
       extra += paint(fmt::format("  [+{} more failed execs]", s.unsatisfied_exec_count - listed), kRed);
     if (options_.verbose && s.folded_exec_misses)
@@ -129,14 +129,14 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
       extra += "  " + paint("? recovered from /proc after lost events", kYellow);
     else if (s.forker_unknown)
       extra += "  " + paint("? its fork was not seen: parent uncertain", kYellow);
-    fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, shorten(step_command(s), options_.max_command_bytes), status, extra);
+    fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, shorten(step_command(t, s), options_.max_command_bytes), status, extra);
 
     // Its children: only failed subtrees with --failed, and below --max-depth;
     // successful runs of one executable folded.
     bool deep = options_.max_depth && item.depth + 1 > options_.max_depth;
     shown.clear();
     std::vector<uint32_t> hidden;
-    std::map<std::string, std::vector<uint32_t>> foldable;
+    std::map<std::string_view, std::vector<uint32_t>> foldable;
     for (uint32_t c : s.children) {
       const Step& child = t.steps[c];
       bool clean = child.exited && totals[c].failed == 0;
@@ -145,7 +145,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
         hidden.push_back(c);
         continue;
       }
-      if (clean) foldable[executable_of(child)].push_back(c);
+      if (clean) foldable[executable_of(t, child)].push_back(c);
     }
     std::map<uint32_t, const std::vector<uint32_t>*> fold_at;  // first member → the group
     std::unordered_map<uint32_t, bool> skip;
@@ -170,7 +170,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
 }
 
 void TreeView::finish() {
-  Trace t = builder_.take();
+  const Trace& t = store_.trace();
   std::vector<Totals> totals = subtree_totals(t);
   for (uint32_t root : t.roots) {
     // A whole-machine trace knows the ancestors of what it saw; the tree

@@ -13,6 +13,7 @@
 
 #include "analysis/build_report.h"
 #include "analysis/trace.h"
+#include "views/trace_store.h"
 #include "views/view_options.h"
 
 namespace ft {
@@ -23,7 +24,8 @@ class TreeView : public Sink {
   // into one line when there are at least this many.
   static constexpr size_t kFoldAt = 5;
 
-  TreeView(std::FILE* out, ViewOptions options);
+  // `store`: the run's shared store (views/trace_store.h); null: its own.
+  TreeView(std::FILE* out, ViewOptions options, const TraceStore* store = nullptr);
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
   void finish() override;
@@ -35,7 +37,7 @@ class TreeView : public Sink {
 
   std::FILE* out_;
   ViewOptions options_;
-  analysis::TraceBuilder builder_;
+  StoreRef store_;
 };
 
 }  // namespace ft

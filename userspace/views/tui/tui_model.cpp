@@ -1,5 +1,7 @@
 #include "views/tui/tui_model.h"
 
+#include "analysis/rollup.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -122,39 +124,51 @@ bool TuiModel::failed(size_t node) const { return states_[node] == kExitedFailed
 void TuiModel::update_totals() {
   if (!totals_dirty_ && totals_.size() == forest_.nodes().size()) return;
   const auto& nodes = forest_.nodes();
-  totals_.assign(nodes.size(), Totals{});
-  // Children before parents: the reverse order of arrival, unless a process
-  // adopted children added before it (-p), then the reverse depth-first order.
+  // Parents before children: the order of arrival, unless a process adopted
+  // children added before it (-p), then the depth-first order. Paused: the
+  // nodes held back are left out.
   std::vector<size_t> order;
   if (adopted_) {
-    for (auto [node, depth] : forest_.depth_first()) order.push_back(node);
+    for (auto [node, depth] : forest_.depth_first())
+      if (node < node_limit()) order.push_back(node);
+  } else {
+    order.resize(std::min(node_limit(), nodes.size()));
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   }
-  size_t count = adopted_ ? order.size() : nodes.size();
-  for (size_t k = count; k-- > 0;) {
-    size_t i = adopted_ ? order[k] : k;
-    if (i >= node_limit()) continue;  // paused: held back
-    Totals& t = totals_[i];
-    bool self_failed = states_[i] == kExitedFailed;
-    t.failed_here_or_below |= self_failed;
-    if (has_cpu_[i]) {
-      t.cpu_ns += cpu_ns_[i];
-      t.any_cpu = true;
-    }
-    size_t parent = nodes[i].parent;
-    if (parent == npos) continue;
-    Totals& up = totals_[parent];
-    up.descendants += 1 + t.descendants;
-    up.running += (states_[i] != kRunning ? 0 : 1) + t.running;
-    up.failed += (self_failed ? 1 : 0) + t.failed;
-    up.cpu_ns += t.cpu_ns;
-    up.any_cpu |= t.any_cpu;
-    up.failed_here_or_below |= t.failed_here_or_below;
-  }
+  totals_ = analysis::roll_up<Totals>(
+      nodes.size(), order, npos, [&nodes](size_t i) { return nodes[i].parent; },
+      [this](size_t i, Totals& t) {
+        t.processes++;
+        if (states_[i] == kRunning) t.running++;
+        if (states_[i] == kExitedFailed) t.failed++;
+        if (has_cpu_[i]) {
+          t.cpu_ns += cpu_ns_[i];
+          t.any_cpu = true;
+        }
+      },
+      [](Totals& up, const Totals& t) {
+        up.processes += t.processes;
+        up.running += t.running;
+        up.failed += t.failed;
+        up.cpu_ns += t.cpu_ns;
+        up.any_cpu |= t.any_cpu;
+      });
   totals_dirty_ = false;
 }
 
+TuiModel::Below TuiModel::below(size_t node) const {
+  const Totals& t = totals_[node];
+  Below b;
+  b.descendants = t.processes ? t.processes - 1 : 0;
+  b.running = t.running - (t.processes && states_[node] == kRunning ? 1 : 0);
+  b.failed = t.failed - (t.processes && states_[node] == kExitedFailed ? 1 : 0);
+  b.cpu_ns = t.cpu_ns;
+  b.any_cpu = t.any_cpu;
+  return b;
+}
+
 bool TuiModel::shown(size_t node) const {
-  return node < node_limit() && (!failures_only_ || totals_[node].failed_here_or_below);
+  return node < node_limit() && (!failures_only_ || totals_[node].failed > 0);
 }
 
 // A finished subtree that succeeded folds by itself; the user's choice wins.
@@ -162,7 +176,7 @@ bool TuiModel::collapsed(size_t node, size_t depth) const {
   if (folds_[node] != 0) return folds_[node] < 0;
   if (failures_only_ || depth == 0) return false;
   const Totals& t = totals_[node];
-  return states_[node] != kRunning && t.descendants > 0 && t.running == 0 && !t.failed_here_or_below;
+  return states_[node] != kRunning && t.processes > 1 && t.running == 0 && t.failed == 0;
 }
 
 void TuiModel::build_rows() {
@@ -383,9 +397,9 @@ ScreenLine TuiModel::header_line(const FrameContext& c, uint64_t now_ns) const {
   for (size_t r : forest_.roots()) {
     if (r >= node_limit()) continue;
     const Totals& t = totals_[r];
-    processes += 1 + t.descendants;
-    running += t.running + (states_[r] == kRunning ? 1 : 0);
-    failures += t.failed + (failed(r) ? 1 : 0);
+    processes += t.processes;
+    running += t.running;
+    failures += t.failed;
   }
   (void)now_ns;
   (void)c;
@@ -424,7 +438,7 @@ ScreenLine TuiModel::key_line(const FrameContext& c) const {
 
 ScreenLine TuiModel::tree_line(const Row& row, const std::vector<bool>& rails, uint64_t now_ns,
                                size_t width) const {
-  const ProcessForest::Node& node = forest_.nodes()[row.node];
+  const LiveForest::Node& node = forest_.nodes()[row.node];
   const Process& p = *node.process;
   bool u = options_.unicode;
   ScreenLine line;
@@ -460,7 +474,7 @@ ScreenLine TuiModel::tree_line(const Row& row, const std::vector<bool>& rails, u
                                                      format_kib(usage->max_rss_kb));
   std::string folded_counts;
   if (folded) {
-    const Totals& t = totals_[row.node];
+    const Below t = below(row.node);
     folded_counts = fmt::format("  {} {}, {} failed", u ? "…" : "...", plural(t.descendants, "process", "processes"),
                                 t.failed);
     if (t.running) folded_counts += fmt::format(", {} running", t.running);
@@ -575,7 +589,7 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
                                  format_duration(usage->cpu_user_ns), format_duration(usage->cpu_sys_ns),
                                  format_kib(usage->max_rss_kb)));
     }
-    const Totals& t = totals_[cursor_];
+    const Below t = below(cursor_);
     if (t.descendants)
       field("below", fmt::format("{}, {} running, {} failed{}", plural(t.descendants, "process", "processes"), t.running, t.failed,
                                  t.any_cpu ? ", " + format_duration(t.cpu_ns) + " CPU in all" : ""));

@@ -1,5 +1,5 @@
 // What the TUI shows, without a terminal: the forest of the trace's processes
-// (views/process_forest.h: nodes point at the model's own Process objects, so
+// (views/tui/live_forest.h: nodes point at the model's own Process objects, so
 // there is no second copy of the tree), what the user did to it (cursor,
 // folds, filter, search) and the rendering of one frame as a pure function of
 // both. Unit tests drive it with events and keys and compare golden screens.
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "views/process_forest.h"
+#include "views/tui/live_forest.h"
 #include "pipeline/sink.h"
 #include "views/tui/screen.h"
 
@@ -61,7 +61,7 @@ struct FrameContext {
 
 class TuiModel {
  public:
-  static constexpr size_t npos = ProcessForest::npos;
+  static constexpr size_t npos = LiveForest::npos;
 
   explicit TuiModel(TuiOptions options);
 
@@ -78,19 +78,24 @@ class TuiModel {
   Screen frame(const FrameContext& context);
 
   // For tests and the benchmark.
-  const ProcessForest& forest() const { return forest_; }
+  const LiveForest& forest() const { return forest_; }
   size_t cursor() const { return cursor_; }
   bool follow() const { return follow_; }
   bool paused() const { return paused_; }
   const std::string& query() const { return query_; }
 
  private:
-  struct Totals {
-    uint32_t descendants = 0, running = 0, failed = 0;  // below the node
-    uint64_t cpu_ns = 0;                                // of the node and below
+  struct Totals {  // of the node and everything below it
+    uint32_t processes = 0, running = 0, failed = 0;
+    uint64_t cpu_ns = 0;
     bool any_cpu = false;
-    bool failed_here_or_below = false;
   };
+  struct Below {  // below the node, itself not counted (but its CPU is)
+    uint32_t descendants = 0, running = 0, failed = 0;
+    uint64_t cpu_ns = 0;
+    bool any_cpu = false;
+  };
+  Below below(size_t node) const;
   struct Row {
     size_t node;
     size_t depth;
@@ -119,7 +124,7 @@ class TuiModel {
   void help_lines(std::vector<ScreenLine>& out, size_t rows) const;
 
   TuiOptions options_;
-  ProcessForest forest_;
+  LiveForest forest_;
   std::vector<std::string> cgroups_;  // per node, from its events ("" unknown)
   std::vector<int8_t> folds_;         // per node: 0 automatic, 1 open, -1 closed
   // Per node, as of its last event: so a frame reads two flat arrays instead

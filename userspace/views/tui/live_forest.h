@@ -1,6 +1,10 @@
-// The processes of a trace arranged by who forked whom, for views that print
-// the whole lineage at the end (tree, chrome). It keeps every process it is
-// given alive, so it grows with the trace.
+// The TUI's live tree: the processes it was shown, arranged by who forked
+// whom, each node holding the model's own Process (so a running process shows
+// its state as of now, and there is no second copy of it). The end-of-trace
+// views read the whole-trace store instead (analysis/trace.h); this is the
+// TUI's room, fed by the same events, and it walks and rolls up with the same
+// functions (analysis/rollup.h). It keeps every process it is given alive, so
+// it grows with the trace.
 #pragma once
 
 #include <cstddef>
@@ -10,9 +14,9 @@
 
 #include "model/lineage.h"
 
-namespace ft {
+namespace ft::tui {
 
-class ProcessForest {
+class LiveForest {
  public:
   static constexpr size_t npos = static_cast<size_t>(-1);
 
@@ -30,18 +34,6 @@ class ProcessForest {
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<size_t>& roots() const { return roots_; }
 
-  // For each node: whether it or a descendant exited non-zero or by a signal.
-  std::vector<bool> failed_subtrees() const;
-
-  // What a node and all its descendants cost together.
-  struct SubtreeUsage {
-    uint64_t processes = 0;   // nodes in the subtree, itself included
-    uint64_t with_usage = 0;  // of them, those whose usage is known
-    uint64_t cpu_ns = 0;      // summed
-    uint64_t max_rss_kb = 0;  // the largest peak: the processes may not have run at once
-  };
-  std::vector<SubtreeUsage> subtree_usage() const;
-
   // Node indices in depth-first order, each with its depth.
   std::vector<std::pair<size_t, size_t>> depth_first() const;
 
@@ -54,4 +46,4 @@ class ProcessForest {
   std::unordered_multimap<const Process*, size_t> waiting_;
 };
 
-}  // namespace ft
+}  // namespace ft::tui
