@@ -3,10 +3,16 @@
 # (kernel.bpf_stats_enabled, read with bpftool) while forktrace traces the
 # whole machine through a storm. Run as root from the repository:
 #   tools/bench/bpf_cost.sh [MODE] [ITERATIONS]     (default: exec 6000)
+# FT_ARGS adds options to forktrace (FT_ARGS="--exec-failures-hook sys_exit"
+# measures the other failed-exec hook). Only this forktrace's programs are
+# counted (their ids from its /proc/PID/fdinfo), whoever else traces. The
+# table's last column is each program's share of start-up: its load and
+# verification, from one `forktrace -v` run with the same options.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 forktrace=${FORKTRACE:-$root/build/forktrace}
 storm=${FT_FORK_STORM:-$root/build/tools/bench/ft-fork-storm}
+FT_ARGS=${FT_ARGS:-}
 mode=${1:-exec}
 iterations=${2:-6000}
 [ "$(id -u)" -eq 0 ] || { echo "bpf_cost.sh: needs root" >&2; exit 1; }
@@ -22,24 +28,48 @@ cleanup() {
 trap cleanup EXIT
 sysctl -q kernel.bpf_stats_enabled=1
 
-"$forktrace" -q --format json -o /dev/null &
+# shellcheck disable=SC2086
+"$forktrace" -v -q -o /dev/null $FT_ARGS -- /bin/true 2>"$tmp/startup.txt" >/dev/null
+# shellcheck disable=SC2086
+"$forktrace" -q --format json -o /dev/null $FT_ARGS &
 tracer=$!
 sleep 1.5
 "$storm" "$mode" "$iterations" "$(nproc)" >"$tmp/storm.json"
 sleep 0.5
 bpftool prog show --json >"$tmp/progs.json"
+grep -h '^prog_id:' /proc/"$tracer"/fdinfo/* 2>/dev/null | awk '{print $2}' >"$tmp/ids.txt" || true
 kill -INT "$tracer"
 wait "$tracer" || true
 tracer=
 
 echo "storm: $(cat "$tmp/storm.json")"
-python3 - "$tmp/progs.json" <<'PY'
-import json, sys
-progs = [p for p in json.load(open(sys.argv[1])) if p.get("name", "").startswith(("sched_proc_", "sys_exit_"))]
-print("| program | calls | ns per call | total ms |")
-print("| --- | ---: | ---: | ---: |")
+python3 - "$tmp/progs.json" "$tmp/ids.txt" "$tmp/startup.txt" "$tmp/storm.json" "$mode" <<'PY'
+import json, re, sys
+ids = {int(x) for x in open(sys.argv[2]).read().split()}
+progs = [p for p in json.load(open(sys.argv[1]))
+         if p.get("name", "").startswith(("sched_proc_", "sys_exit_")) and (not ids or p["id"] in ids)]
+load_ms = {}
+for line in open(sys.argv[3]):
+    if line.startswith("forktrace: programs loaded:"):
+        for item in line.split(":", 2)[2].split(","):
+            m = re.match(r"\s*(\S+) ([\d.]+) ms", item)
+            if m:
+                load_ms[m[1][:15]] = float(m[2])
+mode = sys.argv[5]
+# What one iteration of the storm runs: exec mode is fork + exec + exit, one execve.
+per_iteration = {"exec": {"sched_proc_fork", "sched_proc_exec", "sched_proc_exit", "sys_exit_execve"},
+                 "fork": {"sched_proc_fork", "sched_proc_exit"}}.get(mode, set())
+print("| program | calls | ns per call | total ms | start-up: load and verification ms |")
+print("| --- | ---: | ---: | ---: | ---: |")
+lifecycle = 0.0
 for p in sorted(progs, key=lambda p: p["name"]):
     calls, ns = p.get("run_cnt", 0), p.get("run_time_ns", 0)
-    per = f"{ns / calls:.0f}" if calls else "-"
-    print(f"| {p['name']} | {calls} | {per} | {ns / 1e6:.1f} |")
+    per = ns / calls if calls else 0
+    name = p["name"]
+    if name in per_iteration or (name.startswith("sched_proc_exit") and "sched_proc_exit" in per_iteration):
+        lifecycle += per
+    print(f"| {name} | {calls} | {per:.0f} | {ns / 1e6:.1f} | {load_ms.get(name, float('nan')):.1f} |")
+startup_total = sum(load_ms.get(p["name"], 0) for p in progs)
+if per_iteration:
+    print(f"| one {mode} iteration ({', '.join(sorted(per_iteration))}; sys_exit_exec, where loaded, is per syscall) | | {lifecycle:.0f} | | {startup_total:.1f} |")
 PY

@@ -4,6 +4,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <sched.h>
@@ -60,9 +61,25 @@ btf*& kernel_btf_slot() {
   return parsed;
 }
 
+// A parse reads the 5 MB into one fresh buffer and copies it into another.
+// Fresh pages cost a fault each (about 25 µs on the VM of docs/benchmarks.md:
+// 50 ms of CPU for one parse). While the BTF is read, large blocks come from
+// the heap and stay there when freed, so libbpf's parse at load reuses the
+// pages of forktrace's (the faults of one parse saved); after the load the
+// defaults come back and the heap is trimmed (reuse_heap_for_btf(false)).
+void reuse_heap_for_btf(bool reuse) {
+  constexpr int kDefaultThreshold = 128 * 1024;  // glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD
+  mallopt(M_MMAP_THRESHOLD, reuse ? 32 << 20 : kDefaultThreshold);  // 32 MiB: glibc's largest
+  mallopt(M_TRIM_THRESHOLD, reuse ? 128 << 20 : kDefaultThreshold);
+  if (!reuse) malloc_trim(0);
+}
+
 const btf* kernel_btf() {
   btf*& parsed = kernel_btf_slot();
-  if (!parsed) parsed = btf__parse(kKernelBtfPath, nullptr);
+  if (!parsed) {
+    reuse_heap_for_btf(true);
+    parsed = btf__parse(kKernelBtfPath, nullptr);
+  }
   return parsed;
 }
 
@@ -303,7 +320,9 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
     if (options.on_phase) options.on_phase(phase);
   };
   phase_done("probe choices");
-  if (int err = forktrace_bpf::load(skel)) {
+  int load_err = forktrace_bpf::load(skel);
+  reuse_heap_for_btf(false);
+  if (int err = load_err) {
     error = "cannot load the BPF programs: " + errno_text(err) +
             " (rerun with -v for the verifier's log)";
     return nullptr;
