@@ -52,26 +52,42 @@ def log(*args):
 class Seen:
     """What a tracer saw of the workload: events of the storm's descendants.
 
-    Fed in the tracer's output order. An exec or exit that arrives before the
-    fork of its process (some tracers' output is not in time order) waits
-    until that fork arrives; an exit removes the pid, so reused pids are not
-    mistaken for the workload's.
+    Fed in the tracer's output order. Most outputs are in time order: there an
+    exec or exit of a pid that is not the workload's is someone else's and is
+    ignored. Where a tracer's output is not in time order (in_order=False), an
+    exec or exit that arrives before the fork of its process waits for that
+    fork, but only for the next PENDING_WINDOW events: a storm wraps pid_max,
+    and an old event of an unrelated process with the same pid must not be
+    taken for the new one's (that misread once counted an exec as missing,
+    issue 26). An exit removes the pid, so reused pids are not mistaken for
+    the workload's.
     """
 
-    def __init__(self, root):
+    PENDING_WINDOW = 1000
+
+    def __init__(self, root, in_order=True):
         self.root = root
+        self.in_order = in_order
         self.live = {root}
-        self.pending = {}  # pid -> ["exec" | "exit", ...] seen before its fork
+        self.pending = {}  # pid -> [(event number, "exec" | "exit"), ...] seen before its fork
+        self.event_number = 0
         self.forks = self.execs = self.exits = 0
         self.threads = self.thread_exits = 0
         self.reported_lost = 0
 
+    def _wait_for_fork(self, pid, kind):
+        if not self.in_order:
+            self.pending.setdefault(pid, []).append((self.event_number, kind))
+
     def fork(self, pid, ppid):
+        self.event_number += 1
         if ppid not in self.live:
             return
         self.forks += 1
         self.live.add(pid)
-        for kind in self.pending.pop(pid, ()):
+        for number, kind in self.pending.pop(pid, ()):
+            if self.event_number - number > self.PENDING_WINDOW:
+                continue
             if kind == "exec":
                 self.execs += 1
             else:
@@ -83,21 +99,23 @@ class Seen:
             self.threads += 1
 
     def exec(self, pid):
+        self.event_number += 1
         if pid == self.root:
             return
         if pid in self.live:
             self.execs += 1
         else:
-            self.pending.setdefault(pid, []).append("exec")
+            self._wait_for_fork(pid, "exec")
 
     def exit(self, pid):
+        self.event_number += 1
         if pid == self.root:
             return
         if pid in self.live:
             self.exits += 1
             self.live.discard(pid)
         else:
-            self.pending.setdefault(pid, []).append("exit")
+            self._wait_for_fork(pid, "exit")
 
     def thread_exit(self, pid):
         if pid in self.live:
@@ -160,31 +178,44 @@ def count_forktrace_text(path, root):
 
 
 TREE_LINE = re.compile(r"^((?:│  |   )*)(├─ |└─ )?(\d+) (.*)$")
+# Repeated runs of one program that all exited 0, folded into one line:
+# "├─ 280 × cc1plus …  all exit 0  1.2s in all  3.4s CPU  560 processes".
+TREE_FOLD = re.compile(r"^((?:│  |   )*)(├─ |└─ )?(\d+) × (.*?) …  .*?(?:  (\d+) processes)?$")
 
 
 def count_forktrace_tree(path, root):
     """Tree: the storm's subtree; every node a fork, an exec where the node runs
-    something other than the storm, an exit where it is not still running."""
+    something other than the storm, an exit where it is not still running. A
+    folded line of N runs (K processes with their descendants) counts K forks
+    and exits, and N execs where the runs' program is not the storm's."""
     seen = Seen(root)
     depth_of_root, root_command = None, None
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            m = TREE_LINE.match(line.rstrip("\n"))
+            line = line.rstrip("\n")
+            fold = TREE_FOLD.match(line)
+            m = fold or TREE_LINE.match(line)
             if not m:
                 lost = re.match(r"^\((\d+) events lost", line)
                 if lost:
                     seen.reported_lost += int(lost.group(1))
                 continue
             depth = len(m.group(1)) // 3 + (1 if m.group(2) else 0)
+            if depth_of_root is not None and depth <= depth_of_root:
+                depth_of_root = None
+            if fold:
+                if depth_of_root is not None:
+                    runs = int(fold.group(3))
+                    processes = int(fold.group(5) or runs)
+                    seen.forks += processes
+                    seen.exits += processes
+                    if fold.group(4) != os.path.basename(root_command.split(" ", 1)[0]):
+                        seen.execs += runs
+                continue
             pid, rest = int(m.group(3)), m.group(4)
             command = rest.rsplit("  ", 2)[0]
             if depth_of_root is None:
-                if pid == root:
-                    depth_of_root, root_command = depth, command
-                continue
-            if depth <= depth_of_root:
-                depth_of_root = None
-                if pid == root:  # a second subtree with the root's pid: a reused pid
+                if pid == root:  # the root, or a second subtree with its pid (reused)
                     depth_of_root, root_command = depth, command
                 continue
             seen.forks += 1
@@ -240,8 +271,9 @@ FORKSTAT_LINE = re.compile(rb"^\S+ (fork|exec|exit|clone) +(\d+) (\S*)")
 
 def count_forkstat(path, root):
     """forkstat prints a fork as "fork PARENT parent" then "fork CHILD child"
-    (a thread: "clone PARENT parent", "clone TID thread")."""
-    seen = Seen(root)
+    (a thread: "clone PARENT parent", "clone TID thread"). The proc connector
+    can report a child's exec or exit before its fork: not in time order."""
+    seen = Seen(root, in_order=False)
     parent = None
     threads = set()
     with open(path, "rb") as f:
