@@ -213,7 +213,7 @@ def count_forktrace_tree(path, root):
                         seen.execs += runs
                 continue
             pid, rest = int(m.group(3)), m.group(4)
-            command = rest.rsplit("  ", 2)[0]
+            command = rest.split("  ", 1)[0]  # argv, then two spaces and the status
             if depth_of_root is None:
                 if pid == root:  # the root, or a second subtree with its pid (reused)
                     depth_of_root, root_command = depth, command

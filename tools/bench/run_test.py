@@ -94,6 +94,19 @@ class ForktraceTree(unittest.TestCase):
         self.assertEqual(seen.counts(False), {"forks": 1 + 5998 + 6 + 1, "execs": 1 + 5998 + 3 + 1,
                                               "exits": 1 + 5998 + 6})
 
+    def test_workers_running_the_storms_program_did_not_exec(self):
+        # What `forktrace -r FILE --format tree` printed for ft-fork-storm exec 3000 2.
+        path = write([
+            "1000 ./ft-fork-storm exec 3000 2  exit 0  36.91s  cpu 8.6ms  rss 35.7MiB  [3003 processes, cpu 9.98s]",
+            "├─ 1001 ./ft-fork-storm exec 3000 2  exit 0  36.89s  cpu 907.6ms  rss 416KiB  [1501 processes]",
+            "│  └─ 1500 × true …  all exit 0  25.51s in all  4.14s CPU",
+            "└─ 1002 ./ft-fork-storm exec 3000 2  exit 0  36.50s  cpu 905.9ms  rss 416KiB  [1501 processes]",
+            "   └─ 1500 × true …  all exit 0  25.13s in all  4.02s CPU",
+        ])
+        seen = run.count_forktrace_tree(path, ROOT)
+        os.unlink(path)
+        self.assertEqual(seen.counts(False), {"forks": 3002, "execs": 3000, "exits": 3002})
+
     def test_a_fold_of_the_storm_itself_has_no_exec(self):
         path = write([
             "1000 ft-fork-storm fork 100  exit 0  1.0s",
