@@ -71,7 +71,7 @@ int run_diff(const Options& o) {
   if (!base) return fail(error);
   std::optional<analysis::Trace> next = load_trace(o, o.read_path, error);
   if (!next) return fail(error);
-  auto output = Output::open(o.output_path, error);
+  auto output = Output::open(o.output_path, error, 0, o.file_mode);
   if (!output) return fail(error);
   analysis::Difference diff = analysis::diff_builds(*base, *next);
   if (o.format == "json")

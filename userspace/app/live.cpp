@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -34,6 +35,7 @@
 #include "model/seed.h"
 #include "probe/probe.h"
 #include "host/cgroup_resolver.h"
+#include "host/files.h"
 #include "service/metrics.h"
 #include "service/metrics_server.h"
 #include "recording/recording_directory.h"
@@ -93,7 +95,7 @@ int run_live(const Options& o) {
 
   std::string error;
   // Intake never waits for the views' output: they write to a bounded queue.
-  auto output = Output::open(o.output_path, error, o.output_buffer_mib << 20);
+  auto output = Output::open(o.output_path, error, o.output_buffer_mib << 20, o.file_mode);
   if (!output) return fail(error);
 
   Redactor redactor;
@@ -125,15 +127,19 @@ int run_live(const Options& o) {
   }
 
   // -w FILE records one file; -w DIR a rotating series whose every file
-  // starts with the processes alive at that moment.
+  // starts with the processes alive at that moment. A DIR/ that does not
+  // exist yet is made, private as the files.
   std::unique_ptr<Recorder> recorder;
   if (!o.write_path.empty()) {
+    if (o.write_path.back() == '/' && !is_directory(o.write_path) && !make_private_directory(o.write_path, o.file_mode))
+      return fail("cannot create the directory " + o.write_path + ": " + std::strerror(errno));
     if (is_directory(o.write_path)) {
       RotationBounds bounds{o.rotate_mib << 20, o.rotate_seconds * 1'000'000'000, o.keep_files, o.keep_mib << 20};
       recorder = RecordingDirectory::open(
-          o.write_path, bounds, [&] { return make_header(o, pipeline.model().snapshot(), clock); }, error);
+          o.write_path, bounds, [&] { return make_header(o, pipeline.model().snapshot(), clock); }, error,
+          o.file_mode);
     } else {
-      recorder = TraceWriter::open(o.write_path, make_header(o, seeds, clock), error);
+      recorder = TraceWriter::open(o.write_path, make_header(o, seeds, clock), error, o.file_mode);
     }
     if (!recorder) return fail(error);
   }

@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include "host/files.h"
+
 namespace ft {
 namespace {
 
@@ -27,6 +29,11 @@ void setup(CLI::App& app, Options& o) {
       ->type_name("FILE");
   app.add_option("-o,--output", o.output_path, "Write the view to FILE instead of standard output")
       ->type_name("FILE");
+  app.add_option("--file-mode", o.file_mode_text,
+                 "Mode of the recordings (-w) and -o files forktrace creates, in octal (default 0600: they "
+                 "hold every traced user's command lines); 0640 lets the file's group read them. Existing "
+                 "files keep theirs")
+      ->type_name("MODE");
   app.add_option("--format", o.format,
                  "The view: text (one line per event), tree, json (JSON Lines), "
                  "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE), "
@@ -117,11 +124,18 @@ void setup(CLI::App& app, Options& o) {
              "Started through sudo, the command runs as the invoking user (SUDO_UID/SUDO_GID).");
 }
 
-std::optional<int> validate(const Options& o) {
+std::optional<int> validate(Options& o) {
   auto fail = [](const std::string& message) {
     std::fprintf(stderr, "forktrace: %s\n", message.c_str());
     return std::optional<int>(2);
   };
+  if (!o.file_mode_text.empty()) {
+    auto mode = parse_file_mode(o.file_mode_text);
+    if (!mode)
+      return fail("--file-mode takes an octal mode from 0600 to 0666 that keeps the owner's read and write, "
+                  "such as 0640, not '" + o.file_mode_text + "'");
+    o.file_mode = *mode;
+  }
   if (!o.read_path.empty() && (!o.command.empty() || !o.pids.empty()))
     return fail("-r replays a recording: it cannot be combined with -p or a command");
   if (!o.diff_path.empty() && o.read_path.empty())

@@ -14,6 +14,9 @@ struct Options {
   std::string write_path;            // -w
   std::string read_path;             // -r
   std::string output_path;           // -o
+  // --file-mode: what recordings and -o files forktrace creates get (host/files.h).
+  std::string file_mode_text;
+  unsigned file_mode = 0600;
   std::string diff_path;             // --diff BASE (with -r NEW)
   std::string format = "text";       // --format
   bool format_given = false;         // --format was on the command line

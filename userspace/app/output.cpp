@@ -29,7 +29,8 @@ bool discards(std::FILE* out) {
 
 }  // namespace
 
-std::unique_ptr<Output> Output::open(const std::string& path, std::string& error, size_t queue_bytes) {
+std::unique_ptr<Output> Output::open(const std::string& path, std::string& error, size_t queue_bytes,
+                                     mode_t mode) {
   std::unique_ptr<Output> out(new Output());
   out->path_ = path.empty() ? "standard output" : path;
   if (path.empty() || path == "-") {
@@ -37,9 +38,12 @@ std::unique_ptr<Output> Output::open(const std::string& path, std::string& error
     // A person watching wants each line as it happens; a pipe wants throughput.
     if (isatty(STDOUT_FILENO)) setvbuf(stdout, nullptr, _IOLBF, 0);
   } else {
-    out->file_ = std::fopen(path.c_str(), "w");
+    int fd = open_for_writing(path, mode);
+    out->file_ = fd >= 0 ? fdopen(fd, "w") : nullptr;
     if (!out->file_) {
-      error = "cannot write " + path + ": " + std::strerror(errno);
+      int err = errno;
+      if (fd >= 0) ::close(fd);
+      error = "cannot write " + path + ": " + std::strerror(err);
       return nullptr;
     }
     out->owned_ = true;

@@ -9,6 +9,7 @@
 #include "analysis/trace.h"
 #include "app/options.h"
 #include "export/otel/span_builder.h"
+#include "host/files.h"
 #include "app/output_queue.h"
 #include "pipeline/sink.h"
 
@@ -19,7 +20,9 @@ class Output {
   // Opens -o FILE, or standard output. Null with `error` on failure. With
   // `queue_bytes`, views write to an OutputQueue of that bound drained by a
   // writer thread (live), except into /dev/null; else straight to the file.
-  static std::unique_ptr<Output> open(const std::string& path, std::string& error, size_t queue_bytes = 0);
+  // A FILE it creates gets `mode` (host/files.h); an existing one keeps its own.
+  static std::unique_ptr<Output> open(const std::string& path, std::string& error, size_t queue_bytes = 0,
+                                      mode_t mode = kDefaultFileMode);
   ~Output();
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;

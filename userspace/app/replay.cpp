@@ -42,7 +42,7 @@ int run_replay(const Options& o) {
   // Open the first file before the output, so a bad -r leaves no empty -o behind.
   auto reader = TraceReader::open(files[0], error);
   if (!reader) return fail(error);
-  auto output = Output::open(o.output_path, error);
+  auto output = Output::open(o.output_path, error, 0, o.file_mode);
   if (!output) return fail(error);
 
   Redactor redactor;

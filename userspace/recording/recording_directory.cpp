@@ -61,7 +61,7 @@ std::vector<std::string> list_recordings(const std::string& dir, std::string& er
 
 std::unique_ptr<RecordingDirectory> RecordingDirectory::open(const std::string& dir, const RotationBounds& bounds,
                                                              std::function<TraceHeader()> make_header,
-                                                             std::string& error) {
+                                                             std::string& error, mode_t mode) {
   if (bounds.max_file_bytes < 4096 || bounds.keep_files < 1 || bounds.max_file_age_ns < 1'000'000'000) {
     error = "rotation bounds too small: files need at least 4 KiB and 1 s, and at least one file is kept";
     return nullptr;
@@ -73,6 +73,7 @@ std::unique_ptr<RecordingDirectory> RecordingDirectory::open(const std::string& 
   std::unique_ptr<RecordingDirectory> r(new RecordingDirectory());
   r->dir_ = dir;
   r->bounds_ = bounds;
+  r->mode_ = mode;
   r->make_header_ = std::move(make_header);
   // Continue the numbering of an earlier run, so names keep sorting in order.
   std::string ignored;
@@ -95,7 +96,7 @@ bool RecordingDirectory::start_file(std::string& error) {
   std::snprintf(name, sizeof name, "%s%06llu-%s%s", kPrefix, static_cast<unsigned long long>(sequence_), stamp,
                 kSuffix);
   sequence_++;
-  current_ = TraceWriter::open(dir_ + "/" + name, make_header_(), error);
+  current_ = TraceWriter::open(dir_ + "/" + name, make_header_(), error, mode_);
   current_started_ns_ = now_boot_ns();
   if (!current_) return false;
   enforce_retention();

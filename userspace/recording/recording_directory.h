@@ -26,8 +26,10 @@ struct RotationBounds {
 class RecordingDirectory : public Recorder {
  public:
   // `make_header` is called for each new file, at the moment it starts.
+  // Each file is created with `mode` (host/files.h).
   static std::unique_ptr<RecordingDirectory> open(const std::string& dir, const RotationBounds& bounds,
-                                                  std::function<TraceHeader()> make_header, std::string& error);
+                                                  std::function<TraceHeader()> make_header, std::string& error,
+                                                  mode_t mode = kDefaultFileMode);
   void write(const Event& event) override;
   void tick(uint64_t now_ns) override;
   bool close(std::string& error) override;
@@ -45,6 +47,7 @@ class RecordingDirectory : public Recorder {
 
   std::string dir_;
   RotationBounds bounds_;
+  mode_t mode_ = kDefaultFileMode;
   std::function<TraceHeader()> make_header_;
   std::unique_ptr<TraceWriter> current_;
   uint64_t current_started_ns_ = 0;

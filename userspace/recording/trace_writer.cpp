@@ -28,10 +28,10 @@ int write_all(int fd, const char* data, size_t size) {
 }  // namespace
 
 std::unique_ptr<TraceWriter> TraceWriter::open(const std::string& path, const TraceHeader& header,
-                                               std::string& error) {
+                                               std::string& error, mode_t mode) {
   std::unique_ptr<TraceWriter> w(new TraceWriter());
   w->path_ = path;
-  w->fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  w->fd_ = open_for_writing(path, mode);
   if (w->fd_ < 0) {
     error = "cannot write " + path + ": " + std::strerror(errno);
     return nullptr;

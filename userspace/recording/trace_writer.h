@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/event.h"
+#include "host/files.h"
 #include "recording/record_codec.h"
 #include "recording/recorder.h"
 #include "recording/trace_header.h"
@@ -25,7 +26,9 @@ class TraceWriter : public Recorder {
   static constexpr size_t kMaxQueuedBytes = 64 * 1024 * 1024;
 
   // Creates (truncates) the file and writes the header. Null with `error`.
-  static std::unique_ptr<TraceWriter> open(const std::string& path, const TraceHeader& header, std::string& error);
+  // A file it creates gets `mode` (host/files.h); an existing one keeps its own.
+  static std::unique_ptr<TraceWriter> open(const std::string& path, const TraceHeader& header, std::string& error,
+                                           mode_t mode = kDefaultFileMode);
   ~TraceWriter() override;
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
