@@ -8,6 +8,7 @@
 #include "analysis/build_report.h"
 #include "analysis/diff.h"
 #include "analysis/trace.h"
+#include "core/errno_label.h"
 #include "event_builders.h"
 #include "views/report_json.h"
 
@@ -385,6 +386,22 @@ TEST(AnalysisNotFound, PathSearchMissesThatFoundItLaterAreLeftOut) {
   EXPECT_EQ(wrapper.unsatisfied_execs.count, 0u);
   EXPECT_EQ(wrapper.folded_exec_misses, 2u);
   EXPECT_EQ(t.steps[step_with_pid(t, miss.pid)].unsatisfied_execs.count, 2u);
+}
+
+// The report names an errno as every view does (core/errno_label.h): a
+// number without a symbolic name is "E<n>" (it said "errno <n>" here alone).
+TEST(AnalysisNotFound, AnErrnoWithoutANameIsLabelledAsInTheViews) {
+  Story s;
+  Id sh = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "odd"});
+  Id miss = s.fork(sh, 10 * kSec + kMs, "sh");
+  s.fail_exec(miss, sh.pid, 10 * kSec + 2 * kMs, "/usr/bin/odd", {"odd"}, 4095);
+  s.exit(miss, 10 * kSec + 3 * kMs, exited_with(126));
+  s.exit(sh, 11 * kSec, exited_with(126));
+  Trace t = s.trace();
+  std::vector<analysis::NotFound> nf = analysis::find_not_found(t);
+  ASSERT_EQ(nf.size(), 1u);
+  EXPECT_EQ(nf[0].error, "E4095");
+  EXPECT_EQ(nf[0].error, errno_label(4095));
 }
 
 TEST(AnalysisCriticalPath, ParallelChildrenOfDifferentLengthsTheLongestBinds) {

@@ -5,7 +5,7 @@
 
 #include "app/followed.h"
 #include "event_builders.h"
-#include "model/seed.h"
+#include "host/proc.h"
 
 namespace ft {
 namespace {

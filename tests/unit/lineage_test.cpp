@@ -26,7 +26,7 @@ std::vector<uint32_t> pids_of(const std::vector<std::shared_ptr<const Process>>&
 class UnitLineage : public testing::Test {
  protected:
   void SetUp() override {
-    tick = proc_tick_ns();
+    tick = Lineage::kDefaultProcTickNs;
     shell = Id{100, 50 * tick + 1234};
     subreaper = Id{50, 20 * tick + 7};
     model.seed({seed_of(1, 0, 0, "systemd", "/usr/lib/systemd/systemd", {"/sbin/init"}),
@@ -180,6 +180,22 @@ TEST_F(UnitLineage, SeededProcessIsMatchedByTheExactKernelStart) {
   ProcessPtr other = model.apply(exec_of(Id{100, 51 * tick}, 1, "/bin/ls", {"ls"}, 61 * tick));
   EXPECT_NE(other, seeded);
   EXPECT_EQ(model.live_count(), baseline);
+}
+
+// The model reads no files: /proc's tick is given to it (host/proc.h reads
+// the machine's), and seeded and recovered processes are matched at it.
+TEST(UnitLineageTick, SeededAndRecoveredProcessesTakeTheGivenTick) {
+  constexpr uint64_t kTick = 1'000'000'000ull / 1024;  // a machine with USER_HZ 1024
+  Lineage model;
+  model.set_proc_tick_ns(kTick);
+  model.seed({seed_of(1, 0, 0, "init"), seed_of(100, 1, 50 * kTick, "bash", "/bin/bash", {"bash"})});
+  EXPECT_EQ(model.find(100)->start_precision_ns, kTick);
+  EXPECT_EQ(model.apply(exec_of(Id{100, 50 * kTick + kTick - 1}, 1, "/bin/ls", {"ls"}, 60 * kTick)), model.find(100));
+  EXPECT_EQ(model.live_count(), 2u);
+
+  Event fork = fork_of(Id{100, 50 * kTick}, Id{200, 70 * kTick});
+  fork.recovered = true;
+  EXPECT_EQ(model.apply(fork)->start_precision_ns, kTick);
 }
 
 TEST_F(UnitLineage, AncestryOfALaterForkReachesPid1) {

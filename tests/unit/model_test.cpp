@@ -69,10 +69,10 @@ class ModelTest : public testing::Test {
   void SetUp() override {
     // pid 1 and a shell (pid 100) existed before tracing, at /proc's tick precision.
     model.seed({SeedProcess{1, 0, 0, 0, "init", "/sbin/init", {"/sbin/init"}, ""},
-                SeedProcess{100, 1, 50 * proc_tick_ns(), 0, "bash", "/bin/bash", {"bash"}, ""}});
+                SeedProcess{100, 1, 50 * Lineage::kDefaultProcTickNs, 0, "bash", "/bin/bash", {"bash"}, ""}});
   }
   // The shell's exact kernel start time, which /proc rounded down to ticks.
-  const uint64_t shell_start = 50 * proc_tick_ns() + 1234;
+  const uint64_t shell_start = 50 * Lineage::kDefaultProcTickNs + 1234;
   Lineage model;
 };
 

@@ -68,10 +68,10 @@ class UnitPipeline : public testing::Test {
     auto sink = std::make_unique<RecordingSink>();
     RecordingSink* raw = sink.get();
     p.add_sink(std::move(sink));
-    p.model().seed({seed_of(1, 0, 0, "init"), seed_of(100, 1, proc_tick_ns(), "bash", "/bin/bash", {"bash"})});
+    p.model().seed({seed_of(1, 0, 0, "init"), seed_of(100, 1, Lineage::kDefaultProcTickNs, "bash", "/bin/bash", {"bash"})});
     return raw;
   }
-  Id shell{100, proc_tick_ns() + 9};
+  Id shell{100, Lineage::kDefaultProcTickNs + 9};
   Id child{200, 10 * kSec};
 };
 
@@ -268,7 +268,7 @@ TEST_F(UnitPipeline, KernelRecordsToJsonLines) {
   ASSERT_NE(out, nullptr);
   Pipeline p(/*threads=*/true);
   p.add_sink(std::make_unique<JsonView>(out, ViewOptions{TraceClock{1000}, false, true}));
-  p.model().seed({seed_of(1, 0, 0, "init"), seed_of(100, 1, proc_tick_ns(), "bash", "/bin/bash", {"bash"})});
+  p.model().seed({seed_of(1, 0, 0, "init"), seed_of(100, 1, Lineage::kDefaultProcTickNs, "bash", "/bin/bash", {"bash"})});
   for (const std::string& bytes : records) {
     std::vector<char> exact(bytes.begin(), bytes.end());
     Event e;

@@ -5,6 +5,7 @@
 
 #include "pipeline/pipeline.h"
 #include "event_builders.h"
+#include "host/proc.h"
 #include "model/reconcile.h"
 
 namespace ft {

@@ -61,7 +61,7 @@ class ReportViewTest : public testing::Test {
     // The shell that started the traced command predates the trace, as
     // forktrace itself does for `-- CMD`: it is not part of the tree.
     pipeline->model().seed({seed_of(1, 0, 0, "systemd", "/sbin/init", {"/sbin/init"}),
-                            seed_of(100, 1, proc_tick_ns(), "forktrace", "/usr/bin/forktrace", {"forktrace", "--"})});
+                            seed_of(100, 1, Lineage::kDefaultProcTickNs, "forktrace", "/usr/bin/forktrace", {"forktrace", "--"})});
   }
   // As forktrace -- make -j2 would: the report's chains begin at the command.
   ViewOptions options(bool failed_only = false) {
@@ -78,7 +78,7 @@ class ReportViewTest : public testing::Test {
   //   └─ 202 sh -c 'cc b.c'   exit 0
   //      └─ 204 cc b.c          exit 0
   void feed_build(std::vector<std::string> cc_argv = {"cc", "a.c"}) {
-    Id tracer{100, proc_tick_ns() + 5};
+    Id tracer{100, Lineage::kDefaultProcTickNs + 5};
     Id make{200, 10 * kSec}, sh1{201, 10 * kSec + kMs}, sh2{202, 10 * kSec + 2 * kMs};
     Id cc1{203, 10 * kSec + 3 * kMs}, cc2{204, 10 * kSec + 4 * kMs};
     Pipeline& p = *pipeline;
@@ -275,7 +275,7 @@ TEST_F(UnitHtmlView, FailedOnlyKeepsFailuresAndTheirAncestry) {
 
 TEST_F(UnitHtmlView, RunningProcessesAndLostEvents) {
   start(std::make_unique<HtmlView>(out, options()));
-  Id tracer{100, proc_tick_ns() + 5}, sleeper{300, 5 * kSec};
+  Id tracer{100, Lineage::kDefaultProcTickNs + 5}, sleeper{300, 5 * kSec};
   pipeline->feed(fork_of(tracer, sleeper, 0, "forktrace"));
   pipeline->feed(exec_of(sleeper, 100, "/bin/sleep", {"sleep", "9"}, sleeper.start_ns + kMs));
   pipeline->feed(lost_of(7, sleeper.start_ns + 2 * kMs));

@@ -76,7 +76,7 @@ class ViewTest : public testing::Test {
     pipeline = std::make_unique<Pipeline>(threads);
     pipeline->add_sink(std::move(view));
     pipeline->model().seed({seed_of(1, 0, 0, "systemd", "/sbin/init", {"/sbin/init"}),
-                            seed_of(100, 1, proc_tick_ns(), "bash", "/bin/bash", {"bash"})});
+                            seed_of(100, 1, Lineage::kDefaultProcTickNs, "bash", "/bin/bash", {"bash"})});
   }
   ViewOptions options(bool failed_only = false, bool threads = false) {
     return ViewOptions{TraceClock{kBootEpochNs}, failed_only, threads};
@@ -94,7 +94,7 @@ class ViewTest : public testing::Test {
   //   └─ 202 sh -c 'cc b.c'   exit 0
   //      └─ 204 cc b.c          exit 0
   void feed_build() {
-    Id shell{100, proc_tick_ns() + 5};
+    Id shell{100, Lineage::kDefaultProcTickNs + 5};
     Id make{200, 10 * kSec}, sh1{201, 10 * kSec + kMs}, sh2{202, 10 * kSec + 2 * kMs};
     Id cc1{203, 10 * kSec + 3 * kMs}, cc2{204, 10 * kSec + 4 * kMs};
     Pipeline& p = *pipeline;
@@ -126,7 +126,7 @@ using UnitJsonView = ViewTest;
 
 TEST_F(UnitJsonView, ForkKeysAndTypes) {
   start(std::make_unique<JsonView>(out, options()));
-  Id shell{100, proc_tick_ns() + 5}, child{200, 10 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, child{200, 10 * kSec};
   pipeline->feed(fork_of(shell, child, 0, "bash", 101));
   pipeline->finish();
   auto j = json_lines();
@@ -146,7 +146,7 @@ TEST_F(UnitJsonView, ForkKeysAndTypes) {
 
 TEST_F(UnitJsonView, ThreadForkAndThreadExitWithThreads) {
   start(std::make_unique<JsonView>(out, options(false, true)), /*threads=*/true);
-  Id shell{100, proc_tick_ns() + 5}, child{200, 10 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, child{200, 10 * kSec};
   pipeline->feed(fork_of(shell, child));
   pipeline->feed(thread_fork_of(child, 100, 205, child.start_ns + kMs, 200));
   pipeline->feed(thread_exit_of(child, 100, 205, child.start_ns + kMs, child.start_ns + 4 * kMs));
@@ -197,7 +197,7 @@ TEST_F(UnitJsonView, ExecKeysAndOldTidOnlyWhenSet) {
 
 TEST_F(UnitJsonView, ExitCodeOrSignalNeverBoth) {
   start(std::make_unique<JsonView>(out, options()));
-  Id shell{100, proc_tick_ns() + 5};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5};
   struct Case {
     uint32_t status;
     Json exit_code, signal;
@@ -252,7 +252,7 @@ TEST_F(UnitJsonView, LostHasExactlyEventTsAndCount) {
 
 TEST_F(UnitJsonView, InvalidUtf8DoesNotThrow) {
   start(std::make_unique<JsonView>(out, options()));
-  Id shell{100, proc_tick_ns() + 5}, child{200, 10 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, child{200, 10 * kSec};
   Event fork = fork_of(shell, child, 0, "a\xff\xfe");
   Event exec = exec_of(child, 100, "/tmp/\xc3", {"\xe2\x82", "ok", std::string("nul\0in", 6)}, 11 * kSec);
   exec.comm = "\x80";
@@ -351,7 +351,7 @@ TEST_F(UnitTextView, StatusesInWords) {
 
 TEST_F(UnitTextView, ThreadsCloneParentNonLeaderExecAndLost) {
   start(std::make_unique<TextView>(out, options(false, true)), /*threads=*/true);
-  Id shell{100, proc_tick_ns() + 5}, a{200, 10 * kSec}, b{201, 11 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, a{200, 10 * kSec}, b{201, 11 * kSec};
   pipeline->feed(fork_of(shell, a));
   pipeline->feed(thread_fork_of(a, 100, 202, 10 * kSec + kMs, 200));
   pipeline->feed(fork_of(a, b, /*ppid=*/100));  // CLONE_PARENT
@@ -409,7 +409,7 @@ TEST_F(UnitTreeView, DeepChainPrintsWithoutRecursionAndBoundedIndentation) {
   // A respawn chain: each generation forks the next and exits.
   start(std::make_unique<TreeView>(out, options()));
   constexpr uint32_t kGenerations = 200000;
-  Id parent{100, proc_tick_ns() + 5};
+  Id parent{100, Lineage::kDefaultProcTickNs + 5};
   for (uint32_t i = 0; i < kGenerations; ++i) {
     Id child{1000 + i, 10 * kSec + i * kUs};
     pipeline->feed(fork_of(parent, child, 0, "sh"));
@@ -438,7 +438,7 @@ TEST_F(UnitTreeView, FailedPrunesSubtreesWithoutFailures) {
 
 TEST_F(UnitTreeView, FailedKeepsSuccessfulAncestorsOfAFailure) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
-  Id shell{100, proc_tick_ns() + 5}, ok_root{200, 10 * kSec}, ok_mid{201, 11 * kSec}, bad{202, 12 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, ok_root{200, 10 * kSec}, ok_mid{201, 11 * kSec}, bad{202, 12 * kSec};
   Id fine{300, 13 * kSec};
   pipeline->feed(fork_of(shell, ok_root));
   pipeline->feed(fork_of(ok_root, ok_mid));
@@ -457,7 +457,7 @@ TEST_F(UnitTreeView, FailedKeepsSuccessfulAncestorsOfAFailure) {
 
 TEST_F(UnitTreeView, OrphanShowsItsReparentingUnderItsForker) {
   start(std::make_unique<TreeView>(out, options()));
-  Id shell{100, proc_tick_ns() + 5}, mid{200, 10 * kSec}, orphan{201, 11 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, mid{200, 10 * kSec}, orphan{201, 11 * kSec};
   pipeline->feed(fork_of(shell, mid));
   pipeline->feed(exec_of(mid, 100, "/usr/bin/daemonize", {"daemonize"}, 10 * kSec + kMs));
   pipeline->feed(fork_of(mid, orphan, 0, "daemonize"));
@@ -471,7 +471,7 @@ TEST_F(UnitTreeView, OrphanShowsItsReparentingUnderItsForker) {
 
 TEST_F(UnitTreeView, UnexecedChildShowsItsParentsCommandAndLostEventsAreNoted) {
   start(std::make_unique<TreeView>(out, options()));
-  Id shell{100, proc_tick_ns() + 5}, child{200, 10 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, child{200, 10 * kSec};
   Id unknown{700, 3 * kSec};
   pipeline->feed(fork_of(shell, child));
   pipeline->feed(exit_of(unknown, 1, exited_with(1), 4 * kSec, 0, "mystery"));
@@ -490,7 +490,7 @@ TEST_F(UnitTreeView, ProcessFollowedWithDashPHoldsTheChildrenItForked) {
   // `forktrace -p 100 --format tree`: the shell existed before tracing, so
   // its first event (its exit) comes after its children's.
   start(std::make_unique<TreeView>(out, options()));
-  Id shell{100, proc_tick_ns() + 5}, a{200, 10 * kSec}, b{201, 11 * kSec}, c{202, 11 * kSec + 1};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, a{200, 10 * kSec}, b{201, 11 * kSec}, c{202, 11 * kSec + 1};
   pipeline->feed(fork_of(shell, a, 0, "bash"));
   pipeline->feed(fork_of(a, c, 0, "bash"));
   pipeline->feed(fork_of(shell, b, 0, "bash"));
@@ -509,7 +509,7 @@ TEST_F(UnitTreeView, ProcessFollowedWithDashPHoldsTheChildrenItForked) {
 
 TEST_F(UnitTreeView, FailedAfterAParentArrivedLate) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
-  Id shell{100, proc_tick_ns() + 5}, a{200, 10 * kSec}, b{201, 11 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, a{200, 10 * kSec}, b{201, 11 * kSec};
   pipeline->feed(fork_of(shell, a, 0, "bash"));
   pipeline->feed(fork_of(shell, b, 0, "bash"));
   pipeline->feed(exit_of(a, 100, killed_by(15), 13 * kSec));
@@ -523,7 +523,7 @@ TEST_F(UnitTreeView, FailedAfterAParentArrivedLate) {
 
 TEST_F(UnitTreeView, ThreadsAreNotNodes) {
   start(std::make_unique<TreeView>(out, options(false, true)), /*threads=*/true);
-  Id shell{100, proc_tick_ns() + 5}, child{200, 10 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, child{200, 10 * kSec};
   pipeline->feed(fork_of(shell, child));
   pipeline->feed(thread_fork_of(child, 100, 201, 11 * kSec));
   pipeline->feed(thread_exit_of(child, 100, 200, 10 * kSec, 12 * kSec));  // the leader first
@@ -534,7 +534,7 @@ TEST_F(UnitTreeView, ThreadsAreNotNodes) {
 
 // make with 7 successful compiles, one failed one, and a deep chain under it.
 void feed_wide_build(Pipeline& p) {
-  Id shell{100, proc_tick_ns() + 5}, make{200, 10 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, make{200, 10 * kSec};
   p.feed(fork_of(shell, make, 0, "bash"));
   p.feed(exec_of(make, 100, "/usr/bin/make", {"make"}, make.start_ns + 1));
   uint32_t pid = 300;
@@ -673,7 +673,7 @@ std::string run_views(std::unique_ptr<Sink> view, const std::vector<Event>& even
 }
 
 std::vector<Event> gap_story() {
-  Id shell{100, proc_tick_ns() + 5}, gone{200, 10 * kSec}, found{300, 12 * kSec};
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, gone{200, 10 * kSec}, found{300, 12 * kSec};
   Event lost = lost_of(5, 11 * kSec);
   lost.lost_fork = 2;
   lost.lost_exit = 3;

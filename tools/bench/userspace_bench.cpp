@@ -26,7 +26,7 @@
 
 #include "pipeline/pipeline.h"
 #include "core/decode.h"
-#include "model/seed.h"
+#include "host/proc.h"
 #include "host/cgroup_resolver.h"
 #include "recording/trace_reader.h"
 #include "recording/trace_writer.h"

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "analysis/rollup.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 
 namespace ft::analysis {
@@ -51,12 +52,6 @@ std::string shell_command(const Trace& t, const Step& s) {
     return std::string(script.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
   }
   return name;
-}
-
-std::string error_name(int32_t error) {
-  if (error <= 0) return "error";
-  const char* name = strerrorname_np(error);
-  return name ? name : "errno " + std::to_string(error);
 }
 
 std::string_view basename(std::string_view path) {
@@ -187,7 +182,7 @@ std::vector<NotFound> find_not_found(const Trace& t) {
         else
           it->second = f;
       }
-      for (const auto& [name, f] : names) note(std::string(t.str(f->command)), error_name(f->error), i);
+      for (const auto& [name, f] : names) note(std::string(t.str(f->command)), errno_label(f->error), i);
     } else if (s.failed()) {
       // Without exec failures in the trace, a shell's 127 is "command not
       // found"; only the innermost one, not the shells that passed it on.

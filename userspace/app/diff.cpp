@@ -10,6 +10,7 @@
 #include "app/output.h"
 #include "pipeline/pipeline.h"
 #include "app/run.h"
+#include "host/proc.h"
 #include "recording/recording_directory.h"
 #include "recording/trace_reader.h"
 #include "views/report_json.h"
@@ -37,6 +38,7 @@ std::optional<analysis::Trace> load_trace(const Options& o, const std::string& p
   }
   std::optional<analysis::TraceBuilder> builder;
   Pipeline pipeline(false);
+  pipeline.model().set_proc_tick_ns(proc_tick_ns());
   install_filters(o, pipeline);
   for (size_t i = 0; i < files.size(); ++i) {
     auto reader = TraceReader::open(files[i], error);

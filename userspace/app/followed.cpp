@@ -1,6 +1,6 @@
 #include "app/followed.h"
 
-#include "model/seed.h"
+#include "host/proc.h"
 
 namespace ft {
 

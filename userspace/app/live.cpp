@@ -32,10 +32,10 @@
 #include "app/run.h"
 #include "export/otel/ids.h"
 #include "app/tui_session.h"
-#include "model/seed.h"
 #include "probe/probe.h"
 #include "host/cgroup_resolver.h"
 #include "host/files.h"
+#include "host/proc.h"
 #include "service/metrics.h"
 #include "service/metrics_server.h"
 #include "recording/recording_directory.h"
@@ -108,6 +108,7 @@ int run_live(const Options& o) {
   TraceClock clock{realtime_offset_ns()};
   otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
   Pipeline pipeline(o.threads);
+  pipeline.model().set_proc_tick_ns(proc_tick_ns());
   for (auto& view : make_views(o, output->file(), clock, live_scope(o), otel_config)) pipeline.add_view(std::move(view));
   if (OutputQueue* queue = output->queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
   auto otlp = OtlpExport::start(o, otel_config, error);

@@ -9,6 +9,7 @@
 #include "app/redact.h"
 #include "app/run.h"
 #include "app/tui_session.h"
+#include "host/proc.h"
 #include "recording/recording_directory.h"
 #include "recording/trace_reader.h"
 
@@ -51,6 +52,7 @@ int run_replay(const Options& o) {
   TraceClock clock{reader->header().realtime_offset_ns};
   otel::SpanConfig otel_config = span_config(reader->header());
   Pipeline pipeline(o.threads);
+  pipeline.model().set_proc_tick_ns(proc_tick_ns());
   for (auto& sink : make_views(o, output->file(), clock, recorded_scope(reader->header()), otel_config))
     pipeline.add_sink(std::move(sink));
   auto otlp = OtlpExport::start(o, otel_config, error);

@@ -217,22 +217,6 @@ DecodeError decode_record(const void* data, size_t size, Event& out, ExecArgs* a
   }
 }
 
-std::string_view errno_name(int error) {
-  switch (error) {
-#define FT_ERRNO(name) \
-  case name: return #name;
-    FT_ERRNO(EPERM) FT_ERRNO(ENOENT) FT_ERRNO(ESRCH) FT_ERRNO(EINTR) FT_ERRNO(EIO) FT_ERRNO(ENXIO)
-    FT_ERRNO(E2BIG) FT_ERRNO(ENOEXEC) FT_ERRNO(EBADF) FT_ERRNO(ECHILD) FT_ERRNO(EAGAIN) FT_ERRNO(ENOMEM)
-    FT_ERRNO(EACCES) FT_ERRNO(EFAULT) FT_ERRNO(EBUSY) FT_ERRNO(EEXIST) FT_ERRNO(EXDEV) FT_ERRNO(ENODEV)
-    FT_ERRNO(ENOTDIR) FT_ERRNO(EISDIR) FT_ERRNO(EINVAL) FT_ERRNO(ENFILE) FT_ERRNO(EMFILE)
-    FT_ERRNO(ETXTBSY) FT_ERRNO(EFBIG) FT_ERRNO(ENOSPC) FT_ERRNO(EROFS) FT_ERRNO(EMLINK)
-    FT_ERRNO(ENAMETOOLONG) FT_ERRNO(ENOSYS) FT_ERRNO(ELOOP) FT_ERRNO(ELIBBAD) FT_ERRNO(ELIBACC)
-    FT_ERRNO(EOVERFLOW) FT_ERRNO(ESTALE) FT_ERRNO(EDQUOT) FT_ERRNO(EOPNOTSUPP)
-#undef FT_ERRNO
-    default: return "";
-  }
-}
-
 std::string_view describe(DecodeError error) {
   switch (error) {
     case DecodeError::none: return "no error";

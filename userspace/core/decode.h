@@ -44,8 +44,6 @@ std::vector<std::string> split_nul(const char* data, size_t size);
 // A path from its dentry names leaf first ("gcc\0bin\0usr\0" → "/usr/bin/gcc").
 std::string path_from_components(const char* data, size_t size);
 
-std::string_view errno_name(int error);  // "ENOENT"; "" for an unknown number
-
 std::string_view describe(DecodeError error);
 
 }  // namespace ft

@@ -10,7 +10,7 @@ namespace ft {
 
 class CgroupResolver {
  public:
-  // `mount`: find_cgroup2_mount() (model/seed.h).
+  // `mount`: find_cgroup2_mount() (host/proc.h).
   explicit CgroupResolver(std::string mount);
   // The path of `id`, "" when unknown. A miss rescans the hierarchy, at most
   // once a second, so a storm of unknown ids costs no more than that.

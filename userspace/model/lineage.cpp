@@ -49,7 +49,7 @@ void Lineage::add_seeds(const std::vector<SeedProcess>& processes) {
     auto p = std::make_shared<Process>();
     p->pid = s.pid;
     p->start_ns = s.start_ns;
-    p->start_precision_ns = proc_tick_ns();
+    p->start_precision_ns = proc_tick_ns_;
     p->ppid = s.ppid;
     p->forked_by = s.ppid;
     p->seeded = true;
@@ -141,7 +141,7 @@ ProcessPtr Lineage::on_fork(const Event& e) {
   child->cgroup_id = e.cgroup_id;
   if (e.recovered) {
     child->recovered = true;
-    child->start_precision_ns = proc_tick_ns();  // /proc's start time: ticks
+    child->start_precision_ns = proc_tick_ns_;  // /proc's start time: ticks
   }
   live_[e.pid] = child;  // replaces a stale entry whose exit was lost
   return child;

@@ -79,6 +79,14 @@ using ProcessPtr = std::shared_ptr<Process>;
 
 class Lineage {
  public:
+  // USER_HZ is 100 wherever forktrace runs; the live and replay paths set the
+  // machine's own (host/proc.h proc_tick_ns()), as the model reads no files.
+  static constexpr uint64_t kDefaultProcTickNs = 10'000'000;
+  // The precision of a start time read from /proc: what a seeded or
+  // recovered process's start is matched at.
+  void set_proc_tick_ns(uint64_t ns) { proc_tick_ns_ = ns; }
+  uint64_t proc_tick_ns() const { return proc_tick_ns_; }
+
   // Processes alive when tracing began; replaces what the model knew.
   void seed(const std::vector<SeedProcess>& processes);
   // Adds the ones it does not know (a later file of a rotated series).
@@ -112,6 +120,7 @@ class Lineage {
 
   bool exited_recently(uint32_t pid, uint64_t start_ns) const;
 
+  uint64_t proc_tick_ns_ = kDefaultProcTickNs;
   std::unordered_map<uint32_t, ProcessPtr> live_;
   ExecMissFolder<Process::FailedExec> exec_misses_;
   // The last process exits, to recognise a repeated one: it follows within

@@ -5,7 +5,7 @@
 // `status_unknown`. Processes that started and ended inside the gap left no
 // trace and are not guessed.
 //
-// A pure function over the model and a /proc snapshot (model/seed.h), so a
+// A pure function over the model and a /proc snapshot (read by host/proc.h), so a
 // fake /proc tests every case. Its events go through the normal intake path,
 // so the recording carries them and a replay shows the same.
 //
@@ -32,7 +32,7 @@ struct ReconcileInput {
   // Processes (pid, start) whose exit the drain after the snapshot delivered:
   // /proc may still list them (zombies, or read before they ended).
   std::vector<std::pair<uint32_t, uint64_t>> exited_since;
-  uint64_t tick_ns = 10'000'000;  // /proc's start-time precision (proc_tick_ns())
+  uint64_t tick_ns = Lineage::kDefaultProcTickNs;  // /proc's start-time precision (host/proc.h proc_tick_ns())
   // Which processes forktrace traces (-- CMD, -p): null for all of them.
   std::function<bool(const Process&)> traced;
 };

@@ -1,10 +1,9 @@
 // Processes that existed before tracing began, so that the ancestry of
-// anything that forks later is complete up to pid 1. Read from /proc live,
-// from the trace file's header on replay.
+// anything that forks later is complete up to pid 1. Read from /proc live
+// (host/proc.h), from the trace file's header on replay: plain data here.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,21 +25,5 @@ struct SeedProcess {
   bool has_creds = false;
   uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
 };
-
-// Every process in /proc now. Threads are not listed; kernel threads are.
-std::vector<SeedProcess> read_proc_processes();
-
-// One process from /proc, or false when it does not exist.
-bool read_proc_process(uint32_t pid, SeedProcess& out);
-
-// A process's start time from /proc/PID/stat alone, or nothing when it does
-// not exist: the cheap check, without exe, cmdline and cgroup.
-std::optional<uint64_t> proc_start_ns(uint32_t pid);
-
-// Where the cgroup v2 hierarchy is mounted (/proc/self/mounts), "" if nowhere.
-std::string find_cgroup2_mount();
-
-// Nanoseconds per /proc start-time tick (1e9 / CLK_TCK).
-uint64_t proc_tick_ns();
 
 }  // namespace ft

@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/text.h"
 
@@ -150,9 +150,7 @@ std::string Metrics::render() const {
     exec_failures = exec_failures_;
   }
   for (const auto& [error, n] : exec_failures) {
-    std::string_view name = errno_name(error);
-    out += fmt::format("forktrace_exec_failures_total{{error=\"{}\"}} {}\n",
-                       name.empty() ? "E" + std::to_string(error) : std::string(name), n);
+    out += fmt::format("forktrace_exec_failures_total{{error=\"{}\"}} {}\n", errno_label(error), n);
   }
   metric("forktrace_process_lifetime_seconds", "histogram", "How long processes lived, fork to exit.");
   uint64_t cumulative = 0;

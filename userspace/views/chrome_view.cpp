@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/text.h"
 
@@ -120,9 +120,7 @@ void ChromeView::finish() {
       if (last && p.unsatisfied_execs.count) {  // exec attempts nothing satisfied (exit 127)
         Json failed = Json::array();
         for (const analysis::FailedExecStep* f = t.failed_execs_begin(p); f != t.failed_execs_end(p); ++f) {
-          std::string_view error = errno_name(f->error);
-          failed.push_back(printable(std::string(t.str(f->filename))) + ": " +
-                           (error.empty() ? "E" + std::to_string(f->error) : std::string(error)));
+          failed.push_back(printable(std::string(t.str(f->filename))) + ": " + errno_label(f->error));
         }
         args["exec_failed"] = std::move(failed);
       }

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/json_line.h"
 
@@ -75,8 +75,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       j.str("cwd", e.cwd);
       if (e.cwd_truncated) j.boolean("cwd_truncated", true);
       j.num("errno", e.exec_errno);
-      std::string_view name = errno_name(e.exec_errno);
-      j.str("error", name.empty() ? "E" + std::to_string(e.exec_errno) : std::string(name));
+      j.str("error", errno_label(e.exec_errno));
       break;
     }
     case EventKind::exit: {

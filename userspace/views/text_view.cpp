@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/text.h"
 
@@ -38,9 +38,7 @@ std::string exec_context(const Process& p) {
 }
 
 std::string error_text(int error) {
-  std::string_view name = errno_name(error);
-  return fmt::format("{} ({})", name.empty() ? "E" + std::to_string(error) : std::string(name),
-                     std::strerror(error));
+  return fmt::format("{} ({})", errno_label(error), std::strerror(error));
 }
 
 std::string ancestry_text(const Process& process, const analysis::TraceScope& scope) {

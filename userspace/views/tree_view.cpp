@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/text.h"
 #include "views/report_text.h"
@@ -114,9 +114,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     constexpr size_t kShownAttempts = 8;
     for (size_t i = 0; i < s.unsatisfied_execs.count && i < kShownAttempts; ++i) {
       const FailedExecStep& f = t.failed_execs_begin(s)[i];
-      std::string_view name = errno_name(f.error);
-      extra += paint(fmt::format("  [exec {} failed: {}]", printable(std::string(t.str(f.filename))),
-                                 name.empty() ? "E" + std::to_string(f.error) : std::string(name)),
+      extra += paint(fmt::format("  [exec {} failed: {}]", printable(std::string(t.str(f.filename))), errno_label(f.error)),
                      kRed);
     }
     size_t listed = std::min<size_t>(s.unsatisfied_execs.count, kShownAttempts);

@@ -14,7 +14,7 @@ size_t GapRepair::run(bool force) {
 
   ReconcileInput input;
   input.snapshot_ns = now;
-  input.tick_ns = proc_tick_ns();
+  input.tick_ns = pipeline_.model().proc_tick_ns();
   input.traced = traced_;
   // /proc first, then the ring: what was in flight at the snapshot is then
   // in the model, and is not taken for lost.

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/text.h"
 
@@ -159,8 +159,7 @@ void SpanBuilder::on_exec_failed(Open& o, const Event& e) {
   ev.time_unix_ns = wall(e.ts_ns);
   ev.name = "exec_failed";
   ev.attributes.push_back({"process.executable.path", to_utf8(e.filename)});
-  std::string_view name = errno_name(e.exec_errno);
-  ev.attributes.push_back({"error.type", name.empty() ? "E" + std::to_string(e.exec_errno) : std::string(name)});
+  ev.attributes.push_back({"error.type", errno_label(e.exec_errno)});
   if (!e.argv.empty()) ev.attributes.push_back({"process.command_args", utf8_all(e.argv)});
   if (!e.cwd.empty()) ev.attributes.push_back({"process.working_directory", to_utf8(e.cwd)});
   add_event(o, std::move(ev));

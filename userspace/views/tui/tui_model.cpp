@@ -8,7 +8,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "core/decode.h"
+#include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "format/text.h"
 #include "views/tui/process_info.h"
@@ -599,9 +599,7 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
     // Exec attempts nothing satisfied (the exit 127 case) in the failure's style;
     // PATH-search misses a later exec satisfied only counted.
     for (const Process::FailedExec& f : p.unsatisfied_execs) {
-      std::string_view error = errno_name(f.error);
-      field("exec err", sanitize(f.filename) + ": " + (error.empty() ? "E" + std::to_string(f.error) : std::string(error)),
-            Style::failed);
+      field("exec err", sanitize(f.filename) + ": " + errno_label(f.error), Style::failed);
     }
     if (p.folded_exec_misses) field("misses", std::to_string(p.folded_exec_misses) + " PATH-search misses before the exec that ran");
   }

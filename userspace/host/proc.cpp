@@ -1,4 +1,4 @@
-#include "model/seed.h"
+#include "host/proc.h"
 
 #include <dirent.h>
 #include <fcntl.h>
