@@ -16,6 +16,7 @@ forktrace=$(realpath "$1")
 workload=$(realpath "$2")
 test=$3
 . "$(dirname "$0")/../common/require.sh"
+. "$(dirname "$0")/../common/attached.sh"
 require_root
 tmp=$(mktemp -d)
 pids=()
@@ -50,12 +51,13 @@ YML
     --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
   pids+=($!)
   # Known outcomes: exit_codes fails 4 times (3, 3, 255, 255); signal kills 3.
+  # The command then stays until Prometheus has seen them ($tmp/release).
   "$forktrace" -q -o /dev/null --metrics "127.0.0.1:$ft_port" -- \
-    sh -c '"$0" exit_codes >/dev/null; "$0" signal >/dev/null; sleep 8' "$workload" &
+    sh -c '"$0" exit_codes >/dev/null; "$0" signal >/dev/null; while [ ! -e "$1" ]; do sleep 0.1; done' \
+    "$workload" "$tmp/release" &
   local tracer=$!
   pids+=($tracer)
-  sleep 1
-  curl -sf "http://127.0.0.1:$ft_port/metrics" >"$tmp/metrics.txt" || fail "no /metrics"
+  wait_until 60 curl -sf "http://127.0.0.1:$ft_port/metrics" -o "$tmp/metrics.txt" || fail "no /metrics"
   promtool check metrics <"$tmp/metrics.txt" >"$tmp/promtool.txt" 2>&1 || fail "promtool: $(cat "$tmp/promtool.txt")"
   [ ! -s "$tmp/promtool.txt" ] || fail "promtool found problems: $(cat "$tmp/promtool.txt")"
   for m in forktrace_processes_started_total forktrace_processes_exited_total forktrace_execs_total \
@@ -79,7 +81,8 @@ YML
   [ "$signaled" = 3 ] || fail "Prometheus saw $signaled signaled exits, expected 3"
   [ "$execs" = 2 ] || fail "Prometheus saw $execs execs of ft-workload, expected 2"
   [ "$lost" = 0 ] || fail "lost events: $lost"
-  wait $tracer || true
+  touch "$tmp/release"
+  wait $tracer || fail "forktrace exited $? (its command exited 0)"
   echo "PASS: prometheus (failed=$failed signaled=$signaled execs=$execs lost=$lost)"
 }
 
@@ -91,10 +94,11 @@ test_rotation() {
   "$forktrace" -q -o /dev/null --job-env FT_TEST_JOB -w "$tmp/single.ftrace" &
   local single=$!
   pids+=($single)
-  sleep 1.5
+  wait_until_attached $rotated || fail "the rotating tracer did not attach"
+  wait_until_attached $single || fail "the single-file tracer did not attach"
   FT_TEST_JOB=job42 sh -c '"$0" all; sleep 1.3; "$0" fork_exec; sleep 1.3; "$0" exit_codes' "$workload" >/dev/null
   sh -c '"$0" fork_exec' "$workload" >/dev/null  # not part of the job
-  sleep 0.5
+  # Every record of the ended workload is in the ring: SIGINT drains it.
   kill -INT $rotated $single
   wait $rotated $single || fail "a tracer failed"
   local files
@@ -142,9 +146,9 @@ test_cgroup() {
   "$forktrace" -q --format json -o "$tmp/cgroup.json" --cgroup "$name" &
   local tracer=$!
   pids+=($tracer)
-  sleep 1.5
+  wait_until_attached $tracer || fail "the tracer did not attach"
   sh -c 'echo $$ > "$1/cgroup.procs" && exec "$0" all' "$workload" "$cgroup_dir" >"$tmp/truth.json"
-  sleep 0.5
+  # Every record of the ended workload is in the ring: SIGINT drains it.
   kill -INT $tracer
   wait $tracer || fail "tracer failed"
   python3 - "$tmp/cgroup.json" "$tmp/truth.json" "$name" <<'PY' || fail "cgroup attribution"
@@ -175,6 +179,8 @@ test_unit() {
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 metric() { curl -sf "http://$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
 max_of() { printf '%s\n' "$@" | sort -n | tail -1; }
+rss_above() { local kib; kib=$(rss_kib "$1") && ((kib > $2)); }
+rss_at_most() { local kib; kib=$(rss_kib "$1") && ((kib <= $2)); }
 
 test_soak() {
   local storm=${FT_FORK_STORM:?FT_FORK_STORM names the ft-fork-storm binary}
@@ -185,7 +191,8 @@ test_soak() {
     --metrics "$addr" --job-env BUILD_ID &
   local tracer=$!
   pids+=($tracer)
-  for _ in $(seq 50); do metric "$addr" forktrace_live_processes >/dev/null && break; sleep 0.1; done
+  wait_until_attached $tracer || fail "the tracer did not attach"
+  wait_until 30 metric "$addr" forktrace_live_processes >/dev/null || fail "no /metrics"
 
   # Warm up (allocator, caches, the first rotations), then sample each second.
   BUILD_ID=warm "$storm" exec 2000 "$(nproc)" >/dev/null
@@ -234,12 +241,16 @@ for pid in kids:
     os.waitpid(pid, 0)
 PY
   local holder=$!
-  while [ ! -e "$tmp/held" ]; do sleep 0.1; done
-  sleep 1.5
+  pids+=($holder)
+  wait_until 120 test -e "$tmp/held" || fail "the 5000 processes were not started"
+  # Each wait ends once the memory shows what the check below expects, or at
+  # its deadline. Not by polling /metrics: 20 requests a second left the
+  # tracer 1 MiB larger for good (its server threads' malloc arenas, likely).
+  wait_until 30 rss_above "$tracer" $((before_spike + 1024)) || true
   during=$(rss_kib "$tracer")
   touch "$tmp/release"
-  wait "$holder"
-  sleep 2.5
+  wait "$holder" || fail "the spike's holder failed"
+  wait_until 30 rss_at_most "$tracer" $((before_spike + 1024)) || true
   after=$(rss_kib "$tracer")
   echo "spike: RSS KiB before $before_spike, 5000 live $during, after they exited $after"
   ((during > before_spike + 1024)) || fail "the spike did not show in memory ($before_spike -> $during KiB)"
