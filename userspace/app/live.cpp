@@ -35,6 +35,7 @@
 #include "probe/probe.h"
 #include "host/cgroup_resolver.h"
 #include "host/files.h"
+#include "host/privileges.h"
 #include "host/proc.h"
 #include "service/metrics.h"
 #include "service/metrics_server.h"
@@ -135,6 +136,9 @@ int run_live(const Options& o) {
     if (o.write_path.back() == '/' && !is_directory(o.write_path) && !make_private_directory(o.write_path, o.file_mode))
       return fail("cannot create the directory " + o.write_path + ": " + std::strerror(errno));
     if (is_directory(o.write_path)) {
+      // Rotation creates files there after the privileges are given up.
+      if (std::string why = check_directory_writable_without_override(o.write_path); !why.empty())
+        return fail("cannot keep recording in " + o.write_path + ": " + why);
       RotationBounds bounds{o.rotate_mib << 20, o.rotate_seconds * 1'000'000'000, o.keep_files, o.keep_mib << 20};
       recorder = RecordingDirectory::open(
           o.write_path, bounds, [&] { return make_header(o, pipeline.model().snapshot(), clock); }, error,
@@ -206,6 +210,10 @@ int run_live(const Options& o) {
     if (tui) tui->command_started(command->pid());
     startup.end("command");
   }
+  // Programs attached, ring buffer, maps and files open, the command started
+  // with the caller's own privileges: what forktrace still needs is little.
+  if (std::string why = drop_privileges(KeptPrivileges{command != nullptr}); !why.empty()) return fail(why);
+  startup.end("privileges");
   if (o.verbose) {
     std::fprintf(stderr, "forktrace: %s\n", startup.line().c_str());
     std::fprintf(stderr, "forktrace: %s\n", loaded_programs_line(probe->loaded_programs()).c_str());
