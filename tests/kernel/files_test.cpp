@@ -1,9 +1,14 @@
 // Root tests: the files forktrace creates hold every traced user's command
 // lines, so they are 0600 whatever the umask, unless --file-mode widens them;
 // files that exist keep their mode; a directory made for -w DIR/ is 0700.
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sstream>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "run_command.h"
@@ -117,6 +122,66 @@ TEST(FileModes, BadModeIsOneLine) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_EQ(r.err.rfind("forktrace: --file-mode", 0), 0u) << r.err;
   }
+}
+
+// A full disk during -w (a 128 KiB tmpfs): tracing goes on, the command's
+// run is whole, the cause is said once at the end with what was not
+// recorded, the file replays to its last whole record, and the exit status
+// tells forktrace's failure (125) from the command's.
+class FullDisk : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) return;
+    dir_ = temp_path("full-disk");
+    std::filesystem::create_directories(dir_);
+    ASSERT_EQ(mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=128k,mode=0700"), 0) << std::strerror(errno);
+    mounted_ = true;
+  }
+  void TearDown() override {
+    if (mounted_) umount2(dir_.c_str(), MNT_DETACH);
+    std::filesystem::remove(dir_);
+  }
+  // 2,000 processes: some 6,000 events, about 380 KiB of recording.
+  Result trace(int exit_code) {
+    std::string script = "i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i+1)); done; exit " + std::to_string(exit_code);
+    return run({FORKTRACE_BIN, "-q", "-o", "/dev/null", "-w", dir_ + "/rec.ftrace", "--", "sh", "-c", script});
+  }
+  std::string dir_;
+  bool mounted_ = false;
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST_F(FullDisk, CommandSucceededRecordingFailedIs125) {
+  FT_REQUIRE_ROOT();
+  Result r = trace(0);
+  EXPECT_EQ(r.exit_code(), 125) << r.err;
+  auto lines = lines_of(r.err);
+  ASSERT_FALSE(lines.empty());
+  // At the end, one line: the cause and what it missed. (A run that outlives
+  // a recorder tick also says it when it happens.)
+  EXPECT_LE(lines.size(), 2u) << r.err;
+  EXPECT_EQ(lines.back().rfind("forktrace: cannot write " + dir_ + "/rec.ftrace: No space left on device; ", 0), 0u)
+      << r.err;
+  EXPECT_NE(lines.back().find(" events were not recorded"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("could not keep up"), std::string::npos) << r.err;
+  // What the file holds replays, and says where it was cut.
+  Result replay = run({FORKTRACE_BIN, "-r", dir_ + "/rec.ftrace", "--format", "json"});
+  EXPECT_EQ(replay.exit_code(), 0) << replay.err;
+  EXPECT_GT(lines_of(replay.out).size(), 100u);
+  EXPECT_NE(replay.err.find("cut off"), std::string::npos) << replay.err;
+}
+
+TEST_F(FullDisk, TheCommandsFailureWins) {
+  FT_REQUIRE_ROOT();
+  Result r = trace(3);
+  EXPECT_EQ(r.exit_code(), 3) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
 }
 
 }  // namespace

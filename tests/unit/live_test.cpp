@@ -229,6 +229,25 @@ TEST(UnitShutdown, EndOfRunLines) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], "3 events were not recorded: the disk could not keep up");
   EXPECT_EQ(lines[1], "1 malformed records from the kernel were skipped");
+  // A failed recording: its cause and what it missed, in one line.
+  t = RunTotals{};
+  t.records_not_recorded = 5;
+  t.recording_error = "cannot write r.ftrace: No space left on device";
+  EXPECT_EQ(end_of_run_messages(t, true),
+            (std::vector<std::string>{"cannot write r.ftrace: No space left on device; 5 events were not recorded"}));
+}
+
+// forktrace -- CMD: CMD's status, unless forktrace's own output failed: then
+// 125 where CMD succeeded, and CMD's failure where it failed.
+TEST(UnitShutdown, FinalStatus) {
+  EXPECT_EQ(final_status(0, true, false), 0);
+  EXPECT_EQ(final_status(3, true, false), 3);
+  EXPECT_EQ(final_status(0, true, true), kOwnFailureStatus);
+  EXPECT_EQ(kOwnFailureStatus, 125);
+  EXPECT_EQ(final_status(3, true, true), 3);
+  EXPECT_EQ(final_status(130, true, true), 130);
+  EXPECT_EQ(final_status(0, false, true), 1);  // no command: an error, as before
+  EXPECT_EQ(final_status(0, false, false), 0);
 }
 
 }  // namespace

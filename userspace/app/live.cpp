@@ -284,8 +284,10 @@ int run_live(const Options& o) {
       if (following && followed.empty()) break;
     }
   }
-  status = drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet || o.tui, status);
-  if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(status) : "ended",
+  const int command_status = status;
+  status = drain_and_finish(*probe, intake, gaps, pipeline, *output, recorder.get(), o.quiet || o.tui, status,
+                            command != nullptr);
+  if (tui) tui->trace_ended(command ? "ended: " + TuiSession::describe_shell_status(command_status) : "ended",
                             !StopSignals::requested());
   if (otlp && !o.quiet && !o.tui) fail(otlp->summary());
   return status;

@@ -48,7 +48,12 @@ int StopSignals::last_signal() { return g_last_signal; }
 
 std::vector<std::string> end_of_run_messages(const RunTotals& t, bool quiet) {
   std::vector<std::string> out;
-  if (t.records_not_recorded)
+  // A failed recording: its cause and what it missed, in one line.
+  if (!t.recording_error.empty())
+    out.push_back(t.recording_error + (t.records_not_recorded ? "; " + std::to_string(t.records_not_recorded) +
+                                                                   " events were not recorded"
+                                                             : ""));
+  else if (t.records_not_recorded)
     out.push_back(std::to_string(t.records_not_recorded) + " events were not recorded: the disk could not keep up");
   if (t.decode_errors)
     out.push_back(std::to_string(t.decode_errors) + " malformed records from the kernel were skipped");
@@ -67,8 +72,14 @@ std::vector<std::string> end_of_run_messages(const RunTotals& t, bool quiet) {
   return out;
 }
 
+int final_status(int status, bool command, bool own_failure) {
+  if (!own_failure) return status;
+  if (!command) return 1;
+  return status == 0 ? kOwnFailureStatus : status;
+}
+
 int drain_and_finish(Probe& probe, Intake& intake, GapRepair& gaps, Pipeline& pipeline, Output& output,
-                     Recorder* recorder, bool quiet, int status) {
+                     Recorder* recorder, bool quiet, int status, bool command) {
   sd_notify(0, "STOPPING=1");
   // Everything already in the ring buffer belongs to the trace.
   probe.detach();
@@ -78,9 +89,16 @@ int drain_and_finish(Probe& probe, Intake& intake, GapRepair& gaps, Pipeline& pi
   gaps.run(true /* now, whatever the interval */);
   pipeline.finish();
   std::string error;
-  if (!output.close(error)) status = fail(error);
-  if (recorder && !recorder->close(error)) status = fail(error);
+  bool own_failure = false;
+  if (!output.close(error)) {
+    fail(error);
+    own_failure = true;
+  }
   RunTotals totals;
+  if (recorder && !recorder->close(error)) {
+    own_failure = true;
+    totals.recording_error = error;  // said once, with what it missed (end_of_run_messages)
+  }
   totals.events = pipeline.events();
   totals.lost = pipeline.lost();
   totals.lost_fork = pipeline.lost_fork();
@@ -91,7 +109,7 @@ int drain_and_finish(Probe& probe, Intake& intake, GapRepair& gaps, Pipeline& pi
   totals.records_not_recorded = recorder ? recorder->records_dropped() : 0;
   totals.decode_errors = intake.decode_errors();
   for (const std::string& line : end_of_run_messages(totals, quiet)) std::fprintf(stderr, "forktrace: %s\n", line.c_str());
-  return status;
+  return final_status(status, command, own_failure);
 }
 
 }  // namespace ft
