@@ -404,7 +404,7 @@ TEST(OtlpUrl, AppendsTheTracesPath) {
 
 TEST(ExecEnv, KeepsTheJobMarkerThenAValidTraceContext) {
   Options o;
-  o.format = "otlp";
+  o.format = Format::otlp;
   o.job_env = "CI_JOB_ID";
   std::vector<std::string> env = {"HOME=/root", std::string("TRACEPARENT=") + kParent, "TRACESTATE=a=b",
                                   "CI_JOB_ID=7"};
@@ -413,7 +413,7 @@ TEST(ExecEnv, KeepsTheJobMarkerThenAValidTraceContext) {
   std::vector<std::string> bad = {"TRACEPARENT=nonsense", "TRACESTATE=a=b"};
   reduce_exec_env(bad, o);
   EXPECT_TRUE(bad.empty());
-  o.format = "json";
+  o.format = Format::json;
   std::vector<std::string> unwanted = {std::string("TRACEPARENT=") + kParent, "CI_JOB_ID=7"};
   reduce_exec_env(unwanted, o);
   EXPECT_EQ(unwanted, (std::vector<std::string>{"CI_JOB_ID=7"}));

@@ -76,7 +76,7 @@ int run_diff(const Options& o) {
   auto output = Output::open(o.output_path, error, 0, o.file_mode);
   if (!output) return fail(error);
   analysis::Difference diff = analysis::diff_builds(*base, *next);
-  if (o.format == "json")
+  if (o.format == Format::json)
     fmt::print(output->file(), "{}\n", dump_json(diff_to_json(*base, *next, diff)));
   else
     print_diff(output->file(), *base, *next, diff);

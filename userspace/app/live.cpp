@@ -17,7 +17,6 @@
 #include <unordered_set>
 
 #include "app/clock.h"
-#include "app/filters.h"
 #include "app/followed.h"
 #include "app/live/gap_repair.h"
 #include "app/live/intake.h"
@@ -32,6 +31,7 @@
 #include "app/run.h"
 #include "export/otel/ids.h"
 #include "app/tui_session.h"
+#include "app/wire.h"
 #include "probe/probe.h"
 #include "host/cgroup_resolver.h"
 #include "host/files.h"
@@ -82,6 +82,41 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
   return h;
 }
 
+ProbeOptions probe_options_for(const Options& o) {
+  ProbeOptions p;
+  p.filter_by_pid = !o.command.empty() || !o.pids.empty();
+  p.threads = o.threads;
+  p.capture_env = !o.job_env.empty() || wants_trace_context(o);
+  p.ring_bytes = o.buffer_mib * 1024u * 1024u;
+  p.verbose = o.verbose;
+  p.exec_failures = o.exec_failures;
+  p.args_max = o.max_args_size;
+  return p;
+}
+
+// -w FILE records one file; -w DIR a rotating series whose every file starts
+// with the processes alive at that moment. A DIR/ that does not exist yet is
+// made, private as the files. Null with `error`.
+std::unique_ptr<Recorder> open_recorder(const Options& o, Pipeline& pipeline, const std::vector<SeedProcess>& seeds,
+                                        const TraceClock& clock, std::string& error) {
+  if (o.write_path.back() == '/' && !is_directory(o.write_path) && !make_private_directory(o.write_path, o.file_mode)) {
+    error = "cannot create the directory " + o.write_path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  if (is_directory(o.write_path)) {
+    // Rotation creates files there after the privileges are given up.
+    if (std::string why = check_directory_writable_without_override(o.write_path); !why.empty()) {
+      error = "cannot keep recording in " + o.write_path + ": " + why;
+      return nullptr;
+    }
+    RotationBounds bounds{o.rotate_mib << 20, o.rotate_seconds * 1'000'000'000, o.keep_files, o.keep_mib << 20};
+    return RecordingDirectory::open(
+        o.write_path, bounds, [&o, &pipeline, clock] { return make_header(o, pipeline.model().snapshot(), clock); },
+        error, o.file_mode);
+  }
+  return TraceWriter::open(o.write_path, make_header(o, seeds, clock), error, o.file_mode);
+}
+
 }  // namespace
 
 int run_live(const Options& o) {
@@ -108,46 +143,15 @@ int run_live(const Options& o) {
   startup.end("/proc");
   TraceClock clock{realtime_offset_ns()};
   otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
-  Pipeline pipeline(o.threads);
-  pipeline.model().set_proc_tick_ns(proc_tick_ns());
-  for (auto& view : make_views(o, output->file(), clock, live_scope(o), otel_config)) pipeline.add_view(std::move(view));
-  if (OutputQueue* queue = output->queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
-  auto otlp = OtlpExport::start(o, otel_config, error);
-  if (!otlp && !o.otlp_url.empty()) return fail(error);
-  if (otlp) pipeline.add_sink(otlp->make_sink());
-  pipeline.model().seed(seeds);
-  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_live returns
-  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
-  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
+  auto wired = wire(o, *output, clock, live_scope(o), otel_config, seeds, error);  // the TUI ends with it
+  if (!wired) return fail(error);
+  Pipeline& pipeline = wired->pipeline;
+  OtlpExport* otlp = wired->otlp.get();
+  TuiSession* tui = wired->tui.get();
+  Metrics* metrics = wired->metrics;
 
-  install_filters(o, pipeline);
-  Metrics* metrics = nullptr;
-  if (!o.metrics_address.empty()) {
-    auto sink = std::make_unique<Metrics>();
-    metrics = sink.get();
-    pipeline.add_sink(std::move(sink));
-  }
-
-  // -w FILE records one file; -w DIR a rotating series whose every file
-  // starts with the processes alive at that moment. A DIR/ that does not
-  // exist yet is made, private as the files.
   std::unique_ptr<Recorder> recorder;
-  if (!o.write_path.empty()) {
-    if (o.write_path.back() == '/' && !is_directory(o.write_path) && !make_private_directory(o.write_path, o.file_mode))
-      return fail("cannot create the directory " + o.write_path + ": " + std::strerror(errno));
-    if (is_directory(o.write_path)) {
-      // Rotation creates files there after the privileges are given up.
-      if (std::string why = check_directory_writable_without_override(o.write_path); !why.empty())
-        return fail("cannot keep recording in " + o.write_path + ": " + why);
-      RotationBounds bounds{o.rotate_mib << 20, o.rotate_seconds * 1'000'000'000, o.keep_files, o.keep_mib << 20};
-      recorder = RecordingDirectory::open(
-          o.write_path, bounds, [&] { return make_header(o, pipeline.model().snapshot(), clock); }, error,
-          o.file_mode);
-    } else {
-      recorder = TraceWriter::open(o.write_path, make_header(o, seeds, clock), error, o.file_mode);
-    }
-    if (!recorder) return fail(error);
-  }
+  if (!o.write_path.empty() && !(recorder = open_recorder(o, pipeline, seeds, clock, error))) return fail(error);
   CgroupResolver cgroups(find_cgroup2_mount());
   bool following = !o.pids.empty() && o.command.empty();  // -p ends by itself
   FollowedProcesses followed;
@@ -159,17 +163,7 @@ int run_live(const Options& o) {
     redactor.apply(e);
   });
 
-  ProbeOptions probe_options;
-  probe_options.filter_by_pid = !o.command.empty() || !o.pids.empty();
-  probe_options.threads = o.threads;
-  probe_options.capture_env = !o.job_env.empty() || wants_trace_context(o);
-  probe_options.ring_bytes = o.buffer_mib * 1024u * 1024u;
-  probe_options.verbose = o.verbose;
-  probe_options.exec_failures = !o.exec_failures               ? ExecFailureHook::off
-                                : o.exec_failures_hook == "tracepoint" ? ExecFailureHook::tracepoint
-                                : o.exec_failures_hook == "sys_exit"   ? ExecFailureHook::sys_exit
-                                                                      : ExecFailureHook::automatic;
-  probe_options.args_max = o.max_args_size;
+  ProbeOptions probe_options = probe_options_for(o);
   probe_options.on_phase = [&](const char* phase) { startup.end(phase); };
   startup.end("views");
 

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "app/view_table.h"
 #include "host/files.h"
 
 namespace ft {
@@ -21,7 +22,48 @@ constexpr const char* kDescription =
     "  sudo forktrace -w t.ftrace -- CMD record while tracing\n"
     "  forktrace -r t.ftrace --format tree   replay a recording (no root needed)\n";
 
-void setup(CLI::App& app, Options& o) {
+template <class E>
+struct Choice {
+  std::string name;
+  E value;
+};
+
+// An option naming one of `choices`, stored as its value: CLI11 checks the
+// name (IsMember: its --help text and its error) before the one conversion.
+template <class E>
+CLI::Option* add_choice(CLI::App& app, const std::string& flags, E& target, std::vector<Choice<E>> choices,
+                        const std::string& help) {
+  std::vector<std::string> names;
+  std::string current;
+  for (const Choice<E>& c : choices) {
+    names.push_back(c.name);
+    if (c.value == target) current = c.name;
+  }
+  auto convert = [&target, choices](const std::string& name) {
+    for (const Choice<E>& c : choices)
+      if (c.name == name) target = c.value;
+  };
+  return app.add_option_function<std::string>(flags, convert, help)->check(CLI::IsMember(names))->default_str(current);
+}
+
+// --format's choices and help, from the table of views.
+std::vector<Choice<Format>> format_choices() {
+  std::vector<Choice<Format>> out;
+  for (const ViewKind& kind : view_kinds()) out.push_back({kind.name, kind.format});
+  return out;
+}
+std::string format_help() {
+  std::string help = "The view: ";
+  for (const ViewKind& kind : view_kinds()) {
+    if (&kind != &view_kinds().front()) help += ", ";
+    help += kind.name;
+    if (*kind.help) help += std::string(" (") + kind.help + ")";
+  }
+  return help;
+}
+
+// `exec_failures`: false with --no-exec-failures.
+void setup(CLI::App& app, Options& o, bool& exec_failures) {
   app.add_option("-p,--pid", o.pids, "Trace PID and all its descendants (repeatable)");
   app.add_option("-w,--write", o.write_path, "Also record every traced event to FILE")
       ->type_name("FILE");
@@ -34,12 +76,7 @@ void setup(CLI::App& app, Options& o) {
                  "hold every traced user's command lines); 0640 lets the file's group read them. Existing "
                  "files keep theirs")
       ->type_name("MODE");
-  app.add_option("--format", o.format,
-                 "The view: text (one line per event), tree, json (JSON Lines), "
-                 "chrome (Trace Event JSON for Perfetto), html (a self-contained report, with -o FILE), "
-                 "otlp (OpenTelemetry traces as OTLP/JSON lines)")
-      ->check(CLI::IsMember({"text", "tree", "json", "chrome", "html", "otlp"}))
-      ->capture_default_str();
+  add_choice(app, "--format", o.format, format_choices(), format_help());
   app.add_flag("--summary", o.summary,
                "At the end, print the build report: why it failed, failures handled and propagated, "
                "commands not found, the critical path, the slowest steps, per-executable CPU, memory and wall "
@@ -48,10 +85,9 @@ void setup(CLI::App& app, Options& o) {
                  "With -r NEW: compare it with the recording BASE (added, removed and changed steps, "
                  "new failures, fixed ones, slower steps); text, or --format json")
       ->type_name("BASE");
-  app.add_option("--color", o.color, "Colour outcomes in the tree: auto (on a terminal, unless NO_COLOR is set), "
-                                     "always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  add_choice(app, "--color", o.color,
+             {{"auto", ColorChoice::automatic}, {"always", ColorChoice::always}, {"never", ColorChoice::never}},
+             "Colour outcomes in the tree: auto (on a terminal, unless NO_COLOR is set), always or never");
   app.add_option("--max-depth", o.max_depth,
                  "Tree: show N levels below the root; deeper parts are summarised (failures stay visible)")
       ->type_name("N");
@@ -68,15 +104,16 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--buffer-size", o.buffer_mib, "Kernel ring buffer size in MiB (a power of two)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  app.add_flag("!--no-exec-failures", o.exec_failures,
+  app.add_flag("!--no-exec-failures", exec_failures,
                "Do not report failed exec attempts (exec_failed events); they cost a little on "
                "every failed syscall");
-  app.add_option("--exec-failures-hook", o.exec_failures_hook,
-                 "Where failed execs are caught: tracepoint (syscalls/sys_exit_execve{,at} through "
-                 "tracefs, the cheaper), sys_exit (tp_btf, runs at every syscall's exit), or auto: "
-                 "tracepoint where the kernel has it")
-      ->check(CLI::IsMember({"auto", "sys_exit", "tracepoint"}))
-      ->capture_default_str();
+  add_choice(app, "--exec-failures-hook", o.exec_failures,
+             {{"auto", ExecFailureHook::automatic},
+              {"sys_exit", ExecFailureHook::sys_exit},
+              {"tracepoint", ExecFailureHook::tracepoint}},
+             "Where failed execs are caught: tracepoint (syscalls/sys_exit_execve{,at} through "
+             "tracefs, the cheaper), sys_exit (tp_btf, runs at every syscall's exit), or auto: "
+             "tracepoint where the kernel has it");
   app.add_option("--max-args-size", o.max_args_size,
                  "Record at most this many bytes of each command line (argv); longer ones are "
                  "marked truncated")
@@ -140,7 +177,7 @@ std::optional<int> validate(Options& o) {
     return fail("-r replays a recording: it cannot be combined with -p or a command");
   if (!o.diff_path.empty() && o.read_path.empty())
     return fail("--diff BASE compares recordings: give the new one with -r NEW");
-  if (!o.diff_path.empty() && o.format != "text" && o.format != "json")
+  if (!o.diff_path.empty() && o.format != Format::text && o.format != Format::json)
     return fail("--diff prints text or, with --format json, one JSON object");
   if (!o.read_path.empty() && !o.write_path.empty())
     return fail("-r and -w cannot be combined: copy the recording instead");
@@ -189,10 +226,12 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     }
   }
   CLI::App app(kDescription, "forktrace");
-  setup(app, o);
+  bool exec_failures = true;
+  setup(app, o, exec_failures);
   try {
     app.parse(own_argc, argv);
     o.format_given = app.count("--format") > 0;
+    if (!exec_failures) o.exec_failures = ExecFailureHook::off;
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {

@@ -6,7 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "probe/probe.h"  // ExecFailureHook
+
 namespace ft {
+
+// --format: the view (app/view_table.h has one entry for each).
+enum class Format { text, tree, json, chrome, html, otlp };
+// --color.
+enum class ColorChoice { automatic, always, never };
 
 struct Options {
   std::vector<std::string> command;  // after `--`
@@ -18,20 +25,21 @@ struct Options {
   std::string file_mode_text;
   unsigned file_mode = 0600;
   std::string diff_path;             // --diff BASE (with -r NEW)
-  std::string format = "text";       // --format
+  Format format = Format::text;      // --format
   bool format_given = false;         // --format was on the command line
   bool failed = false;
   bool threads = false;
   bool summary = false;
-  std::string color = "auto";        // --color auto|always|never
+  ColorChoice color = ColorChoice::automatic;  // --color auto|always|never
   size_t max_depth = 0;              // --max-depth (tree), 0: all
   bool tui = false;                  // --tui
   bool quiet = false;
   bool verbose = false;
   uint32_t buffer_mib = 16;
   // Exec detail (docs/interface.md).
-  bool exec_failures = true;                    // --no-exec-failures turns it off
-  std::string exec_failures_hook = "auto";  // auto, tracepoint or sys_exit (docs/benchmarks.md)
+  // --exec-failures-hook auto, tracepoint or sys_exit (docs/benchmarks.md);
+  // off with --no-exec-failures.
+  ExecFailureHook exec_failures = ExecFailureHook::automatic;
   uint32_t max_args_size = 128 * 1024;          // --max-args-size BYTES
   uint64_t output_buffer_mib = 256;  // --output-buffer: the views' queue, live
   // --test-kernel-btf FILE (hidden, for the tests): the BTF the kernel check
@@ -53,6 +61,8 @@ struct Options {
   std::vector<std::string> redact;        // --redact REGEX
 };
 
+// Options are parsed once into these types: the strings of the command line
+// are compared nowhere else.
 // Parses argv. On --help, --version or an error, returns the exit status to
 // end with (after printing help, or one line on stderr); else nullopt.
 std::optional<int> parse_options(int argc, char** argv, Options& options);

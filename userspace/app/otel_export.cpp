@@ -6,7 +6,7 @@
 
 namespace ft {
 
-bool wants_trace_context(const Options& o) { return o.format == "otlp" || !o.otlp_url.empty(); }
+bool wants_trace_context(const Options& o) { return o.format == Format::otlp || !o.otlp_url.empty(); }
 
 void reduce_exec_env(std::vector<std::string>& env, const Options& o) {
   std::vector<std::string> context;

@@ -7,14 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "export/otel/otlp_json_view.h"
-#include "views/chrome_view.h"
-#include "views/html_view.h"
-#include "views/json_view.h"
+#include "app/view_table.h"
 #include "views/summary_view.h"
-#include "views/text_view.h"
 #include "views/trace_store.h"
-#include "views/tree_view.h"
 
 namespace ft {
 namespace {
@@ -86,9 +81,9 @@ analysis::TraceScope live_scope(const Options& o) {
   return scope;
 }
 
-bool use_color(const std::string& color, std::FILE* out) {
-  if (color == "always") return true;
-  if (color == "never") return false;
+bool use_color(ColorChoice color, std::FILE* out) {
+  if (color == ColorChoice::always) return true;
+  if (color == ColorChoice::never) return false;
   const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org
   if (no_color && *no_color) return false;
   const char* term = std::getenv("TERM");
@@ -113,31 +108,17 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   std::vector<std::unique_ptr<Sink>> sinks;
   if (discards(out) || options.tui) return sinks;  // --tui: app/tui_session.h
   // --summary --format json is the report as one JSON object, not JSON Lines.
-  bool summary_json = options.summary && options.format == "json";
+  bool summary_json = options.summary && options.format == Format::json;
   bool main_view = !options.summary || (options.format_given && !summary_json);
+  const ViewKind& kind = view_kind(options.format);
   // The end-of-trace views share one whole-trace store, fed first, before them.
-  const std::string& f = options.format;
-  bool at_end = main_view && (f == "tree" || f == "chrome" || f == "html");
   const TraceStore* store = nullptr;
-  if (at_end || options.summary) {
-    auto shared = std::make_unique<TraceStore>(view.scope, main_view && f == "chrome" /* history */);
+  if ((main_view && kind.reads_store) || options.summary) {
+    auto shared = std::make_unique<TraceStore>(view.scope, main_view && kind.history);
     store = shared.get();
     sinks.push_back(std::move(shared));
   }
-  if (main_view) {
-    if (f == "json")
-      sinks.push_back(std::make_unique<JsonView>(out, view));
-    else if (f == "tree")
-      sinks.push_back(std::make_unique<TreeView>(out, view, store));
-    else if (f == "otlp")
-      sinks.push_back(std::make_unique<otel::OtlpJsonView>(out, otel));
-    else if (f == "chrome")
-      sinks.push_back(std::make_unique<ChromeView>(out, view, store));
-    else if (f == "html")
-      sinks.push_back(std::make_unique<HtmlView>(out, view, store));
-    else
-      sinks.push_back(std::make_unique<TextView>(out, view));
-  }
+  if (main_view) sinks.push_back(kind.make(out, view, store, otel));
   if (options.summary) sinks.push_back(std::make_unique<SummaryView>(out, view, summary_json, store));
   return sinks;
 }

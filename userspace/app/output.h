@@ -54,6 +54,6 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
 analysis::TraceScope live_scope(const Options& options);
 
 // Whether --color (auto, always, never) colours output written to `out`.
-bool use_color(const std::string& color, std::FILE* out);
+bool use_color(ColorChoice color, std::FILE* out);
 
 }  // namespace ft

@@ -2,14 +2,13 @@
 // through the same pipeline and views as a live run.
 #include <cstdio>
 
-#include "app/filters.h"
 #include "app/otel_export.h"
 #include "app/output.h"
 #include "pipeline/pipeline.h"
 #include "app/redact.h"
 #include "app/run.h"
 #include "app/tui_session.h"
-#include "host/proc.h"
+#include "app/wire.h"
 #include "recording/recording_directory.h"
 #include "recording/trace_reader.h"
 
@@ -51,20 +50,13 @@ int run_replay(const Options& o) {
     if (!redactor.add(pattern, error)) return fail(error);
   TraceClock clock{reader->header().realtime_offset_ns};
   otel::SpanConfig otel_config = span_config(reader->header());
-  Pipeline pipeline(o.threads);
-  pipeline.model().set_proc_tick_ns(proc_tick_ns());
-  for (auto& sink : make_views(o, output->file(), clock, recorded_scope(reader->header()), otel_config))
-    pipeline.add_sink(std::move(sink));
-  auto otlp = OtlpExport::start(o, otel_config, error);
-  if (!otlp && !o.otlp_url.empty()) return fail(error);
-  if (otlp) pipeline.add_sink(otlp->make_sink());
-  install_filters(o, pipeline);
   auto seeds = reader->header().seeds;
   redactor.apply(seeds);
-  pipeline.model().seed(seeds);
-  std::unique_ptr<TuiSession> tui;  // --tui: restores the terminal when run_replay returns
-  if (o.tui && !(tui = TuiSession::open(o, clock, error))) return fail(error);
-  if (tui) pipeline.add_sink(tui->view()), pipeline.set_lock(tui->lock());
+  auto wired = wire(o, *output, clock, recorded_scope(reader->header()), otel_config, seeds, error);
+  if (!wired) return fail(error);
+  Pipeline& pipeline = wired->pipeline;
+  OtlpExport* otlp = wired->otlp.get();
+  TuiSession* tui = wired->tui.get();
 
   int exit_status = 0;
   for (size_t i = 0; i < files.size(); ++i) {

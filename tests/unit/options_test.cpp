@@ -1,0 +1,61 @@
+// The command line parsed once into typed values (app/options.h), and the
+// table of views (app/view_table.h) that --format, --help and make_views read.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/options.h"
+#include "app/view_table.h"
+
+namespace ft {
+namespace {
+
+std::optional<int> parse(std::vector<std::string> args, Options& o) {
+  args.insert(args.begin(), "forktrace");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  return parse_options(static_cast<int>(argv.size()), argv.data(), o);
+}
+
+TEST(UnitOptions, ChoicesBecomeTypedValues) {
+  Options o;
+  ASSERT_EQ(parse({"-r", "x", "--format", "chrome", "--color", "never", "--exec-failures-hook", "sys_exit"}, o),
+            std::nullopt);
+  EXPECT_EQ(o.format, Format::chrome);
+  EXPECT_TRUE(o.format_given);
+  EXPECT_EQ(o.color, ColorChoice::never);
+  EXPECT_EQ(o.exec_failures, ExecFailureHook::sys_exit);
+
+  Options defaults;
+  ASSERT_EQ(parse({"-r", "x"}, defaults), std::nullopt);
+  EXPECT_EQ(defaults.format, Format::text);
+  EXPECT_FALSE(defaults.format_given);
+  EXPECT_EQ(defaults.color, ColorChoice::automatic);
+  EXPECT_EQ(defaults.exec_failures, ExecFailureHook::automatic);
+
+  Options off;
+  ASSERT_EQ(parse({"-r", "x", "--exec-failures-hook", "tracepoint", "--no-exec-failures"}, off), std::nullopt);
+  EXPECT_EQ(off.exec_failures, ExecFailureHook::off);
+
+  Options bad;
+  EXPECT_EQ(parse({"-r", "x", "--format", "JSON"}, bad), 2);  // names are exact, as they always were
+}
+
+TEST(UnitViewTable, EveryFormatHasOneEntryByItsOwnName) {
+  std::set<std::string> names;
+  for (const ViewKind& kind : view_kinds()) {
+    EXPECT_TRUE(names.insert(kind.name).second) << kind.name;
+    EXPECT_EQ(&view_kind(kind.format), &kind) << kind.name;
+    EXPECT_NE(kind.make, nullptr) << kind.name;
+    EXPECT_TRUE(kind.reads_store || !kind.history) << kind.name;
+    Options o;
+    ASSERT_EQ(parse({"-r", "x", "--format", kind.name}, o), std::nullopt) << kind.name;
+    EXPECT_EQ(o.format, kind.format);
+  }
+  EXPECT_EQ(names.size(), 6u);
+}
+
+}  // namespace
+}  // namespace ft
