@@ -351,6 +351,7 @@ static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 }
 
 #include "usage.bpf.h"
+#include "signal.bpf.h"
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 {
@@ -831,6 +832,8 @@ static __always_inline void fill_exit(struct ft_exit_record *r, struct task_stru
 static __always_inline int record_exit(struct task_struct *task, bool group_dead)
 {
 	struct ft_exit_record *r;
+	struct ft_kill *kill;
+	__u32 tgid;
 	__u64 ts_ns;
 
 	if (!group_dead && !emit_threads)
@@ -847,6 +850,23 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 		}
 		fill_exit(r, task, 0, FT_EXIT_RECORD_BASE, ts_ns);
 		bpf_ringbuf_submit(r, wakeup_flags());
+		return 0;
+	}
+	/* A process that a signal is ending: its sender or reason rides along (signal.bpf.h). */
+	tgid = task->tgid;
+	kill = kill_of(tgid, task->group_leader->start_boottime);
+	if (kill) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + sizeof(*kill), 0);
+		if (!r) {
+			count_lost(FT_RECORD_EXIT);
+			return 0;
+		}
+		fill_exit(r, task, FT_EXIT_GROUP_DEAD | FT_EXIT_USAGE | FT_EXIT_KILL, sizeof(*r) + sizeof(*kill),
+			  ts_ns);
+		read_usage(task, &r->usage);
+		bpf_probe_read_kernel(r + 1, sizeof(*kill), kill);
+		bpf_ringbuf_submit(r, wakeup_flags());
+		bpf_map_delete_elem(&kills, &tgid);
 		return 0;
 	}
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);

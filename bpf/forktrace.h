@@ -24,6 +24,7 @@
 #define FT_ARGS_CHUNK 8192  /* argv bytes per FT_RECORD_ARGS record */
 #define FT_ARGS_BOUND_MAX (FT_ARGS_MAX + 256 * FT_ARGS_CHUNK) /* ~2 MiB: --max-args-size's top */
 #define FT_FAILED_ARGC_MAX 128 /* argv pointers a failed exec's record reads */
+#define FT_OOM_CGROUP_MAX 256  /* bytes of an OOM kill's memory cgroup path components */
 
 enum ft_record_kind {
 	FT_RECORD_FORK = 1,
@@ -139,6 +140,7 @@ enum ft_exit_flags {
 	FT_EXIT_GROUP_DEAD = 1 << 0, /* the last thread: the process has ended */
 	FT_EXIT_GROUP_EXIT = 1 << 1, /* SIGNAL_GROUP_EXIT: group_exit_code is the status */
 	FT_EXIT_USAGE = 1 << 2,      /* the record ends with struct ft_usage */
+	FT_EXIT_KILL = 1 << 3,       /* struct ft_kill follows the usage */
 };
 
 enum ft_usage_flags {
@@ -185,6 +187,36 @@ struct ft_exit_record {
 	struct ft_usage usage;
 };
 
+enum ft_kill_flags {
+	FT_KILL_NOINFO = 1 << 0,     /* info was SEND_SIG_NOINFO: the kernel's send_sig(sig, task, 0) */
+	FT_KILL_PRIV = 1 << 1,       /* info was SEND_SIG_PRIV: sent by the kernel itself */
+	FT_KILL_GROUP = 1 << 2,      /* sent to the whole process, not one thread */
+	FT_KILL_OOM = 1 << 3,        /* the OOM killer chose the process (oom:mark_victim) */
+	FT_KILL_CGROUP_CUT = 1 << 4, /* oom_cgroup's walk stopped at its bound */
+	FT_KILL_LOSE_INFO = 1 << 5,  /* delivered without its siginfo (TRACE_SIGNAL_LOSE_INFO) */
+};
+
+/*
+ * The last signal that was delivered to a process, whose default action
+ * ends it, while it had that action (signal:signal_generate): kept per
+ * process and carried by its exit record. Raw facts; user space tells who
+ * or what sent it (core/killed_by.h).
+ */
+struct ft_kill {
+	__u64 target_start_ns; /* the killed process's start_boottime: whose entry this is */
+	__u64 memcg_id;        /* FT_KILL_OOM: kernfs id of the memory cgroup found at its limit, 0 none */
+	__u32 signal;
+	__s32 si_code;    /* the siginfo's si_code; 0 with FT_KILL_NOINFO or FT_KILL_PRIV */
+	__u32 sender_pid; /* the task that generated it (current then): its tgid */
+	__u32 sender_tid;
+	__u32 flags;      /* enum ft_kill_flags */
+	__u16 cgroup_len; /* bytes of components in oom_cgroup */
+	__u16 pad;
+	char sender_comm[FT_COMM_LEN];
+	/* The memory cgroup's kernfs names, leaf first, each with its NUL (as exec paths). */
+	char oom_cgroup[FT_OOM_CGROUP_MAX];
+};
+
 #define FT_EXEC_RECORD_MAX                                                                \
 	(sizeof(struct ft_exec_record) + 2 * FT_FILENAME_MAX + 2 * FT_PATH_MAX + FT_ARGS_MAX + \
 	 FT_ENV_MAX)
@@ -201,6 +233,7 @@ _Static_assert(sizeof(struct ft_exec_failed_record) == 72, "exec_failed record")
 _Static_assert(sizeof(struct ft_usage) == 104, "usage");
 _Static_assert(sizeof(struct ft_exit_record) == FT_EXIT_RECORD_BASE + 104, "exit record");
 _Static_assert(__builtin_offsetof(struct ft_exit_record, usage) == FT_EXIT_RECORD_BASE, "exit usage");
+_Static_assert(sizeof(struct ft_kill) == 56 + FT_OOM_CGROUP_MAX, "kill");
 #endif
 
 #endif /* FORKTRACE_H */

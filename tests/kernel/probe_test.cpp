@@ -172,27 +172,30 @@ TEST(ProbeLoads, OnlyTheProgramsTheRunNeeds) {
   EXPECT_EQ(names.count("sched_proc_fork"), 1u);
   EXPECT_EQ(names.count("sched_proc_exec") + names.count("sched_proc_exec_plain"), 1u);
   EXPECT_EQ(names.count(exit_program), 1u);
-  EXPECT_EQ(names.size(), 3u) << "no syscall-exit hook, no free program, no twin";
+  // Why a process died: the signal hook, and one of the two OOM programs.
+  EXPECT_EQ(names.count("signal_generate"), 1u);
+  EXPECT_EQ(names.count(mark_victim_passes_task() ? "oom_mark_victim" : "oom_victim_pid"), 1u);
+  EXPECT_EQ(names.size(), 5u) << "no syscall-exit hook, no free program, no twin";
   for (const std::string& name : names) EXPECT_EQ(name.rfind("sys_exit", 0), std::string::npos) << name;
 
   ProbeOptions filtered = none;  // -- CMD: the free program ends filter entries
   filtered.filter_by_pid = true;
   names = loaded_names(filtered);
   EXPECT_EQ(names.count("sched_proc_free"), 1u);
-  EXPECT_EQ(names.size(), 4u);
+  EXPECT_EQ(names.size(), 6u);
 
   if (names.count("sched_proc_exec_plain")) return;  // no bpf_loop: no failed-exec hook can load
   ProbeOptions sys_exit = none;
   sys_exit.exec_failures = ExecFailureHook::sys_exit;
   names = loaded_names(sys_exit);
   EXPECT_EQ(names.count("sys_exit_exec"), 1u);
-  EXPECT_EQ(names.size(), 4u) << "the sys_exit hook alone, not the tracepoint one";
+  EXPECT_EQ(names.size(), 6u) << "the sys_exit hook alone, not the tracepoint one";
 
   ProbeOptions tracepoint = none;
   tracepoint.exec_failures = ExecFailureHook::tracepoint;
   names = loaded_names(tracepoint);
   EXPECT_EQ(names.count("sys_exit_execve"), 1u) << "one program serves execve and execveat";
-  EXPECT_EQ(names.size(), 4u) << "the tracepoint hook alone, not the sys_exit one";
+  EXPECT_EQ(names.size(), 6u) << "the tracepoint hook alone, not the sys_exit one";
 }
 
 // The same report reaches a person: -v names what was loaded.

@@ -135,11 +135,15 @@ std::string record(const std::vector<Event>& events, const TraceHeader& header) 
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST(Recording, Version3KeepsTheBootIdAndVersion2HasNone) {
+TEST(Recording, Version3OnKeepsTheBootIdAndVersion2HasNone) {
   TraceHeader header = sample_header();
   header.boot_id = "29c77133-bf15-494d-bcc3-e441fb9225fa";
   std::string error;
   auto reader = TraceReader::from_memory(record(sample_events(), header), error);
+  ASSERT_TRUE(reader) << error;
+  EXPECT_EQ(reader->header().version, kTraceFormatVersion);
+  EXPECT_EQ(reader->header().boot_id, header.boot_id);
+  reader = TraceReader::from_memory(as_version(record(sample_events(), header), 3), error);
   ASSERT_TRUE(reader) << error;
   EXPECT_EQ(reader->header().version, 3u);
   EXPECT_EQ(reader->header().boot_id, header.boot_id);

@@ -1001,6 +1001,266 @@ void case_usage_reaper() {
   });
 }
 
+
+// ---- why a process died (killed_by) ----------------------------------------
+
+// A child that tells the parent it is ready (its handlers set), then waits to be killed.
+pid_t start_waiting_child() {
+  int ready[2];
+  if (pipe(ready) != 0) die("pipe");
+  pid_t child = fork_or_die();
+  if (child == 0) {
+    close(ready[0]);
+    write_pid(ready[1], getpid());
+    for (;;) pause();
+  }
+  close(ready[1]);
+  read_pid(ready[0]);
+  close(ready[0]);
+  return child;
+}
+
+void no_core_dumps() {
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+}
+
+void emit_killed(const char* what, pid_t child, int status, std::initializer_list<std::string> expected) {
+  std::string line = "{" + ks("case", "killed_by") + "," + kv("parent", getpid()) + "," + ks("what", what) + "," +
+                     kv("child", child) + "," + kv("status", status);
+  for (const std::string& f : expected) line += "," + f;
+  std::printf("%s}\n", line.c_str());
+  std::fflush(stdout);
+}
+
+volatile sig_atomic_t g_got_term = 0;
+void on_term(int) { g_got_term = 1; }
+
+// The memory cgroup v1 hierarchy's mount, and the path in the hierarchy of its root.
+bool memory_v1_mount(std::string& dir, std::string& root) {
+  FILE* f = std::fopen("/proc/self/mountinfo", "r");
+  if (!f) return false;
+  char line[4096];
+  bool found = false;
+  while (!found && std::fgets(line, sizeof line, f)) {
+    // id parent major:minor root mountpoint options... - fstype source superoptions
+    char mroot[1024], point[1024];
+    if (std::sscanf(line, "%*s %*s %*s %1023s %1023s", mroot, point) != 2) continue;
+    const char* dash = std::strstr(line, " - cgroup ");
+    if (!dash) continue;
+    std::string super = dash;
+    if (super.find(",memory") == std::string::npos && super.find(" memory") == std::string::npos) continue;
+    dir = point;
+    root = std::string(mroot) == "/" ? "" : mroot;
+    found = true;
+  }
+  std::fclose(f);
+  return found;
+}
+
+bool write_file(const std::string& path, const std::string& value) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+  close(fd);
+  return ok;
+}
+
+// An OOM kill in a memory cgroup of its own with a 32 MiB limit (cgroup v1
+// here; v2 where the memory controller is on the unified hierarchy).
+void killed_by_oom() {
+  std::string mount, root, name = "ft-workload-oom-" + std::to_string(getpid()), limit_file;
+  if (memory_v1_mount(mount, root)) {
+    limit_file = "memory.limit_in_bytes";
+  } else {
+    FILE* f = std::fopen("/sys/fs/cgroup/cgroup.controllers", "r");
+    char buf[512] = {};
+    if (f) {
+      if (!std::fgets(buf, sizeof buf, f)) buf[0] = 0;
+      std::fclose(f);
+    }
+    if (!std::strstr(buf, "memory") || !write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory")) {
+      emit_killed("oom", 0, 0, {ks("skipped", "no memory cgroup controller to use")});
+      return;
+    }
+    mount = "/sys/fs/cgroup";
+    limit_file = "memory.max";
+  }
+  std::string dir = mount + "/" + name;
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    emit_killed("oom", 0, 0, {ks("skipped", std::string("cannot make a memory cgroup: ") + std::strerror(errno))});
+    return;
+  }
+  bool set = write_file(dir + "/" + limit_file, std::to_string(32 << 20));
+  if (limit_file == "memory.limit_in_bytes") {
+    write_file(dir + "/memory.memsw.limit_in_bytes", std::to_string(32 << 20));  // no escape into swap
+    write_file(dir + "/memory.swappiness", "0");
+  } else {
+    write_file(dir + "/memory.swap.max", "0");
+  }
+  if (!set) {
+    rmdir(dir.c_str());
+    emit_killed("oom", 0, 0, {ks("skipped", "cannot set the memory cgroup's limit")});
+    return;
+  }
+  int ready[2];
+  if (pipe(ready) != 0) die("pipe");
+  pid_t child = fork_or_die();
+  if (child == 0) {
+    close(ready[0]);
+    no_core_dumps();
+    if (!write_file(dir + "/cgroup.procs", std::to_string(getpid()))) _exit(104);
+    write_pid(ready[1], getpid());
+    const size_t chunk = size_t{1} << 20;
+    for (int i = 0; i < 1024; ++i) {  // up to 1 GiB: the limit is hit long before
+      char* p = static_cast<char*>(mmap(nullptr, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+      if (p == MAP_FAILED) _exit(105);
+      for (size_t off = 0; off < chunk; off += 4096) p[off] = 1;
+    }
+    _exit(106);
+  }
+  close(ready[1]);
+  read_pid(ready[0]);
+  close(ready[0]);
+  int status = wait_for(child);
+  // The cgroup is empty once its only process is reaped; rmdir may need a moment.
+  for (int i = 0; i < 100 && rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) usleep(10'000);
+  emit_killed("oom", child, status, {ks("kernel", "oom"), ks("oom_cgroup", root + "/" + name)});
+}
+
+void case_killed_by() {
+  const std::string workload_comm = "ft-workload";
+  // The parent's SIGTERM.
+  pid_t child = start_waiting_child();
+  kill(child, SIGTERM);
+  emit_killed("parent", child, wait_for(child), {kv("sender", getpid()), ks("sender_comm", workload_comm)});
+
+  // A sibling with a comm of its own sends SIGKILL.
+  child = start_waiting_child();
+  pid_t sibling = fork_or_die();
+  if (sibling == 0) {
+    prctl(PR_SET_NAME, "ft-sibling");
+    _exit(kill(child, SIGKILL) == 0 ? 0 : 104);
+  }
+  int sibling_status = wait_for(sibling);
+  if (sibling_status != 0) g_failed = true;
+  emit_killed("sibling", child, wait_for(child), {kv("sender", sibling), ks("sender_comm", "ft-sibling")});
+
+  // abort(): the process's own thread raises SIGABRT.
+  child = fork_or_die();
+  if (child == 0) {
+    no_core_dumps();
+    abort();
+  }
+  emit_killed("abort", child, wait_for(child), {kv("sender", child), ks("sender_comm", workload_comm)});
+
+  // A process group's SIGHUP from a process with its own comm: both members die by it.
+  pid_t first = start_waiting_child();
+  pid_t second = start_waiting_child();
+  if (setpgid(first, first) != 0 || setpgid(second, first) != 0) die("setpgid");
+  pid_t killer = fork_or_die();
+  if (killer == 0) {
+    prctl(PR_SET_NAME, "ft-pgkill");
+    _exit(kill(-first, SIGHUP) == 0 ? 0 : 104);
+  }
+  if (wait_for(killer) != 0) g_failed = true;
+  for (pid_t member : {first, second})
+    emit_killed("process_group", member, wait_for(member), {kv("sender", killer), ks("sender_comm", "ft-pgkill")});
+
+  // timeout -s KILL: its command is killed by timeout itself.
+  if (access("/usr/bin/timeout", X_OK) == 0 && access("/bin/sleep", X_OK) == 0) {
+    pid_t timeout = fork_or_die();
+    if (timeout == 0) {
+      execl("/usr/bin/timeout", "timeout", "-s", "KILL", "0.2", "/bin/sleep", "30", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int status = wait_for(timeout);
+    // Its command is the one sleep it started; the test finds it by its parent.
+    emit_killed("timeout", timeout, status, {ks("victim", "sleep"), kv("sender", timeout), ks("sender_comm", "timeout")});
+  } else {
+    emit_killed("timeout", 0, 0, {ks("skipped", "no /usr/bin/timeout or /bin/sleep")});
+  }
+
+  // A NULL dereference: a fault.
+  child = fork_or_die();
+  if (child == 0) {
+    no_core_dumps();
+    volatile int* nowhere = nullptr;
+    *nowhere = 1;
+    _exit(0);
+  }
+  emit_killed("null_deref", child, wait_for(child), {ks("kernel", "fault")});
+
+  // A write to a pipe nobody reads: SIGPIPE.
+  child = fork_or_die();
+  if (child == 0) {
+    signal(SIGPIPE, SIG_DFL);
+    int p[2];
+    if (pipe(p) != 0) _exit(104);
+    close(p[0]);
+    char c = 'x';
+    ssize_t n = write(p[1], &c, 1);
+    _exit(n < 0 ? 105 : 106);
+  }
+  emit_killed("pipe", child, wait_for(child), {ks("kernel", "pipe")});
+
+  // RLIMIT_CPU: SIGXCPU at the soft limit; SIGKILL at the hard one (soft = hard).
+  for (bool hard : {false, true}) {
+    child = fork_or_die();
+    if (child == 0) {
+      no_core_dumps();
+      struct rlimit cpu = {1, hard ? 1u : 10u};
+      if (setrlimit(RLIMIT_CPU, &cpu) != 0) _exit(104);
+      for (volatile unsigned long i = 0;; i = i + 1) {
+      }
+    }
+    emit_killed(hard ? "cpu_limit_hard" : "cpu_limit", child, wait_for(child), {ks("kernel", "cpu_limit")});
+  }
+
+  // RLIMIT_FSIZE: a write past it raises SIGXFSZ.
+  child = fork_or_die();
+  if (child == 0) {
+    no_core_dumps();
+    struct rlimit fsize = {4096, 4096};
+    if (setrlimit(RLIMIT_FSIZE, &fsize) != 0) _exit(104);
+    char name[] = "/tmp/ft-workload-fsize-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd < 0) _exit(105);
+    unlink(name);
+    static char buf[8192];
+    ssize_t n = write(fd, buf, sizeof buf);
+    n = write(fd, buf, sizeof buf);  // the first stops at the limit; this one is past it
+    _exit(n < 0 ? 106 : 107);
+  }
+  emit_killed("file_size_limit", child, wait_for(child), {ks("kernel", "file_size_limit")});
+
+  killed_by_oom();
+
+  // A SIGTERM the child handles, then exits 0: no killed_by.
+  int ready[2];
+  if (pipe(ready) != 0) die("pipe");
+  child = fork_or_die();
+  if (child == 0) {
+    close(ready[0]);
+    struct sigaction sa = {};
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigset_t term, unblocked;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &unblocked);  // taken only inside sigsuspend: no lost wake-up
+    sigdelset(&unblocked, SIGTERM);
+    write_pid(ready[1], getpid());
+    while (!g_got_term) sigsuspend(&unblocked);
+    _exit(0);
+  }
+  close(ready[1]);
+  read_pid(ready[0]);
+  close(ready[0]);
+  kill(child, SIGTERM);
+  emit_killed("handled", child, wait_for(child), {kb("none", true)});
+}
+
 struct Case {
   const char* name;
   void (*run)();
@@ -1027,6 +1287,7 @@ const Case kCases[] = {
     {"usage_leader_exit", case_usage_leader_exit},
     {"usage_write", case_usage_write},
     {"usage_reaper", case_usage_reaper},
+    {"killed_by", case_killed_by},
 };
 
 }  // namespace
@@ -1035,11 +1296,12 @@ int main(int argc, char** argv) {
   std::string which = argc == 2 ? argv[1] : "";
   if (which == "all") {
     // Every case but hold and gap, which wait for someone, the usage cases,
-    // which burn CPU for their own tests, and exec_detail, checked by tests of
-    // its own; reuse_pid needs root.
+    // which burn CPU for their own tests, and exec_detail and killed_by
+    // (which burns CPU too), checked by tests of their own; reuse_pid needs root.
     for (const Case& c : kCases) {
       std::string name = c.name;
-      if (name != "hold" && name != "gap" && name != "exec_detail" && name.rfind("usage_", 0) != 0 &&
+      if (name != "hold" && name != "gap" && name != "exec_detail" && name != "killed_by" &&
+          name.rfind("usage_", 0) != 0 &&
           (name != "reuse_pid" || geteuid() == 0))
         c.run();
     }

@@ -137,6 +137,17 @@ std::vector<Failure> find_failures(const Trace& t, uint32_t root) {
   return out;
 }
 
+std::vector<uint32_t> find_killed(const Trace& t) {
+  std::vector<uint32_t> out;
+  for (uint32_t s : depth_first(t, kNone)) {
+    const Step& step = t.steps[s];
+    if (!step.context && step.exited && !step.status_unknown && decode_wait_status(step.wait_status).signal)
+      out.push_back(s);
+  }
+  std::stable_sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) { return t.steps[a].exit_ns < t.steps[b].exit_ns; });
+  return out;
+}
+
 std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& t,
                                                                                const std::vector<Failure>& failures) {
   std::map<std::tuple<bool, std::string, std::string>, size_t> index;
@@ -368,6 +379,7 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
   r.failures = find_failures(t, r.root);
   std::tie(r.propagated, r.handled) = group_failures(t, r.failures);
   r.not_found = find_not_found(t);
+  if (t.scope.knows_killers) r.killed = find_killed(t);
   r.critical_path = critical_path(t, r.root);
   r.slowest = slowest_steps(t, options.slowest);
   r.executables = per_executable(t);

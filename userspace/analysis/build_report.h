@@ -73,6 +73,8 @@ struct BuildReport {
   std::vector<FailureGroup> propagated;  // grouped, most frequent first
   std::vector<FailureGroup> handled;
   std::vector<NotFound> not_found;     // most frequent first
+  std::vector<uint32_t> killed;        // every process a signal killed, in the order they ended
+                                       // (only where the trace knows killers: TraceScope::knows_killers)
   std::vector<uint32_t> critical_path; // in time order
   std::vector<uint32_t> slowest;       // the longest processes that ran no children, longest first
   std::vector<ExecutableStats> executables;  // by CPU (or wall time without usage), largest first
@@ -97,6 +99,8 @@ std::vector<Failure> find_failures(const Trace& trace, uint32_t root);
 std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& trace,
                                                                                const std::vector<Failure>& failures);
 std::vector<NotFound> find_not_found(const Trace& trace);
+// Every process a signal killed, in the order they ended (each Step's killed_by says who or what).
+std::vector<uint32_t> find_killed(const Trace& trace);
 // Under `root`, or over the whole trace when kNone.
 std::vector<uint32_t> critical_path(const Trace& trace, uint32_t root);
 // The critical path as a person reads it: each step at its depth below the

@@ -310,6 +310,10 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
       s.status_unknown = e.status_unknown || p.status_unknown;
       s.usage = p.usage;
       if (s.usage) trace_.has_usage = true;
+      if (p.killed_by) {
+        trace_.kills.push_back(*p.killed_by);
+        s.killed_by = &trace_.kills.back();
+      }
       break;
     default: break;
   }

@@ -61,6 +61,7 @@ struct TraceScope {
   std::vector<std::string> traced_command;    // the command after `--`, if any
   std::vector<uint32_t> followed_pids;        // -p's PIDs, if any
   int64_t realtime_offset_ns = 0;             // add to a boot-time ns for Unix epoch ns
+  bool knows_killers = true;  // exits say who killed them: live, or recording format version 4 on
 };
 
 // The -p PIDs named in forktrace's own command line (a recording's header).
@@ -128,6 +129,7 @@ struct Step {
   uint32_t unsatisfied_exec_count = 0;  // all of them
   uint32_t folded_exec_misses = 0;
   std::optional<ResourceUsage> usage;
+  const KilledBy* killed_by = nullptr;  // in Trace::kills: who or what sent the signal that killed it
 
   bool failed() const;              // exited non-zero or by a signal
   uint64_t duration_ns() const { return exited && exit_ns > start_ns ? exit_ns - start_ns : 0; }
@@ -187,6 +189,7 @@ struct Trace {
   TraceScope scope;
   StringPool strings;
   std::deque<Step> steps;                   // in blocks: growing never copies the steps made
+  std::deque<KilledBy> kills;               // Step::killed_by points here (a deque: never moves)
   std::vector<StrId> items;                 // the argvs, StrSpan-addressed
   std::vector<FailedExecStep> failed_execs; // StrSpan-addressed (Step::unsatisfied_execs)
   std::vector<Image> images;                // with history (TraceBuilder's)

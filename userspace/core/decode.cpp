@@ -1,9 +1,11 @@
 #include "core/decode.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cerrno>
 #include <cstring>
 
+#include "core/killed_by.h"
 #include "core/usage.h"
 
 extern "C" {
@@ -34,6 +36,11 @@ static_assert(offsetof(ft_exec_record, comm) == 76);
 static_assert(offsetof(ft_exec_record, data) == 112);
 static_assert(offsetof(ft_exit_record, exit_code) == 52);
 static_assert(offsetof(ft_exit_record, comm) == 64);
+static_assert(sizeof(ft_kill) == 56 + FT_OOM_CGROUP_MAX);
+static_assert(offsetof(ft_kill, signal) == 16);
+static_assert(offsetof(ft_kill, cgroup_len) == 36);
+static_assert(offsetof(ft_kill, sender_comm) == 40);
+static_assert(offsetof(ft_kill, oom_cgroup) == 56);
 
 std::string fixed_string(const char* chars, size_t capacity) {
   return std::string(chars, strnlen(chars, capacity));
@@ -161,6 +168,24 @@ DecodeError decode_exit(const void* data, size_t size, Event& e) {
   // What wait_task_zombie() reports: the group's code once exit_group or a
   // fatal signal set SIGNAL_GROUP_EXIT, else the task's own.
   e.wait_status = (r.flags & FT_EXIT_GROUP_EXIT) ? r.group_exit_code : r.exit_code;
+  // The last fatal signal the process was sent rides after the usage.
+  if ((r.flags & FT_EXIT_KILL) && (r.flags & FT_EXIT_USAGE)) {
+    ft_kill k;
+    if (size < sizeof r + sizeof k) return DecodeError::bad_size;
+    std::memcpy(&k, static_cast<const char*>(data) + sizeof r, sizeof k);
+    if (e.thread) return DecodeError::none;
+    RawKill raw;
+    raw.signal = static_cast<int>(k.signal);
+    raw.si_code = k.si_code;
+    raw.flags = k.flags;
+    raw.sender_pid = k.sender_pid;
+    raw.sender_comm = fixed_string(k.sender_comm, sizeof k.sender_comm);
+    if ((k.flags & FT_KILL_OOM) && k.memcg_id) {
+      raw.oom_cgroup = path_from_components(k.oom_cgroup, std::min<size_t>(k.cgroup_len, sizeof k.oom_cgroup));
+      if (k.flags & FT_KILL_CGROUP_CUT) raw.oom_cgroup = "..." + raw.oom_cgroup;  // the top was not reached
+    }
+    e.killed_by = classify_kill(raw, e.pid, decode_wait_status(e.wait_status));
+  }
   return DecodeError::none;
 }
 

@@ -17,6 +17,26 @@ struct ResourceUsage {
   uint64_t cpu_ns() const { return cpu_user_ns + cpu_sys_ns; }
 };
 
+// Who or what sent the signal that ended a process (core/killed_by.h
+// classifies the kernel's facts). The JSON names are the contract's.
+enum class KillSource : uint8_t {
+  process = 1,          // a process sent it: pid, comm
+  oom = 2,              // the OOM killer: oom_cgroup
+  fault = 3,            // a fault in the process itself
+  cpu_limit = 4,        // RLIMIT_CPU: SIGXCPU, or SIGKILL at the hard limit
+  file_size_limit = 5,  // RLIMIT_FSIZE: SIGXFSZ
+  pipe = 6,             // SIGPIPE: a write with no reader
+  other = 7,            // any other signal the kernel raised itself
+};
+
+struct KilledBy {
+  KillSource source = KillSource::other;
+  uint32_t pid = 0;        // process: the sender's pid (its own for abort())
+  std::string comm;        // process: the sender's comm at the time
+  std::string oom_cgroup;  // oom: the memory cgroup whose limit was hit, "" machine-wide
+  bool operator==(const KilledBy&) const = default;
+};
+
 // exec_failed: an execve/execveat that returned an error; the process runs on.
 enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4, exec_failed = 5 };
 
@@ -64,6 +84,8 @@ struct Event {
   uint32_t wait_status = 0;  // raw status as the parent's wait() sees it
   bool status_unknown = false;  // its real exit was lost: found gone from /proc, no status
   std::optional<ResourceUsage> usage;  // whole-process exits, when the kernel gave it
+  // A whole process that a signal killed, where forktrace saw the signal sent
+  std::optional<KilledBy> killed_by;
 
   // lost
   uint64_t lost_count = 0;  // the total, whatever the kind

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/killed_by.h"
+
 namespace ft {
 namespace {
 
@@ -127,6 +129,14 @@ JsonLine& JsonLine::raw(std::string_view key, std::string_view json) {
   start(key);
   out_ += json;
   return *this;
+}
+
+std::string killed_by_json(const KilledBy& k) {
+  JsonLine j;
+  if (k.source == KillSource::process) return j.num("pid", k.pid).str("comm", k.comm).done();
+  j.str("kernel", kill_source_name(k.source));
+  if (k.source == KillSource::oom && !k.oom_cgroup.empty()) j.str("oom_cgroup", k.oom_cgroup);
+  return j.done();
 }
 
 std::string JsonLine::done() {

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/event.h"
+
 namespace ft {
 
 // `s` as a JSON string (quoted): control characters escaped, valid UTF-8 kept,
@@ -48,5 +50,10 @@ class JsonLine {
   std::string out_;
   bool empty_ = true;
 };
+
+// The contract's `killed_by` object: {"pid":N,"comm":"NAME"} for a process,
+// {"kernel":"oom","oom_cgroup":"/ci/job-42"} (the cgroup where known),
+// {"kernel":"fault"} and the like for the kernel's own reasons.
+std::string killed_by_json(const KilledBy& killed_by);
 
 }  // namespace ft

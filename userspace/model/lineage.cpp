@@ -207,6 +207,7 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   p->wait_status = e.wait_status;
   p->exit_ns = e.ts_ns;
   p->usage = e.usage;
+  p->killed_by = e.killed_by ? std::make_shared<const KilledBy>(*e.killed_by) : nullptr;
   p->live_threads = 0;
   live_.erase(e.pid);
   recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns};

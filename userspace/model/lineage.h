@@ -68,6 +68,7 @@ struct Process : std::enable_shared_from_this<Process> {
   uint32_t wait_status = 0;       // raw, as wait() sees it
   uint64_t exit_ns = 0;           // boot time
   std::optional<ResourceUsage> usage;  // from its exit, when the trace has it
+  std::shared_ptr<const KilledBy> killed_by;  // from its exit: who or what sent the signal that killed it
 
   uint64_t duration_ns() const { return exit_ns > start_ns ? exit_ns - start_ns : 0; }
 

@@ -107,6 +107,22 @@ bool exit_tracepoint_passes_group_dead() {
   return passes;
 }
 
+// btf_trace_mark_victim takes (task, uid) since Linux 6.8 (and in stable
+// kernels that took the change, Debian's 6.1 among them); before, a pid.
+bool mark_victim_passes_task() {
+  const btf* vmlinux = kernel_btf();
+  if (!vmlinux) return false;
+  int id = btf__find_by_name_kind(vmlinux, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
+  if (id <= 0) return false;
+  const btf_type* pointer = btf__type_by_id(vmlinux, btf__type_by_id(vmlinux, id)->type);
+  if (!pointer || !btf_is_ptr(pointer)) return false;
+  const btf_type* proto = btf__type_by_id(vmlinux, pointer->type);
+  if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) < 2) return false;
+  // The first parameter is the tracepoint's context; the second the victim.
+  const btf_type* victim = btf__type_by_id(vmlinux, btf_params(proto)[1].type);
+  return victim && btf_is_ptr(victim);
+}
+
 namespace {
 
 long read_number(const char* path) {
@@ -171,6 +187,7 @@ struct Needs {
   bool bpf_loop = true;        // the kernel has bpf_loop (5.17)
   bool group_dead = false;     // ExitProgram::group_dead
   bool filter_by_pid = false;  // -- CMD, -p
+  bool mark_victim_task = true;  // oom:mark_victim passes the victim's task (6.8), not its pid
   ExecFailureHook exec_failures = ExecFailureHook::off;  // off, sys_exit or tracepoint: the one chosen
 };
 
@@ -195,6 +212,11 @@ constexpr ProgramRule kPrograms[] = {
     // only ends a process's pid-filter entry: without a filter it would run
     // (~0.2 µs) on every task's free for nothing
     {"sched_proc_free", [](const Needs& n) { return n.filter_by_pid; }},
+    // who or what sent the signal that ends a process (signal.bpf.h)
+    {"signal_generate", [](const Needs&) { return true; }},
+    // the OOM killer's victim: one of two forms of mark_victim, as the kernel's BTF has it
+    {"oom_mark_victim", [](const Needs& n) { return n.mark_victim_task; }},
+    {"oom_victim_pid", [](const Needs& n) { return !n.mark_victim_task; }},
 };
 
 // Sets each program's autoload from kPrograms; false (with `error`) for a
@@ -307,12 +329,15 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   probe->exit_program_ = options.exit_program;
   if (probe->exit_program_ == ExitProgram::automatic)
     probe->exit_program_ = exit_tracepoint_passes_group_dead() ? ExitProgram::group_dead : ExitProgram::live_count;
+  bool victim_task = mark_victim_passes_task();
+  skel->rodata->oom_victim_by_pid = !victim_task;
   release_kernel_btf();  // libbpf reads its own
 
   Needs needs;
   needs.bpf_loop = probe->has_bpf_loop_;
   needs.group_dead = probe->exit_program_ == ExitProgram::group_dead;
   needs.filter_by_pid = options.filter_by_pid;
+  needs.mark_victim_task = victim_task;
   needs.exec_failures = probe->exec_failures_;
   if (!select_programs(skel->obj, needs, error)) return nullptr;
 

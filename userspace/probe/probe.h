@@ -118,5 +118,9 @@ std::string check_kernel_support(const std::string& btf_path = "/sys/kernel/btf/
 // Whether this kernel's sched_process_exit tracepoint passes group_dead (its
 // BTF says so), so that ExitProgram::group_dead can load.
 bool exit_tracepoint_passes_group_dead();
+// Whether this kernel's oom:mark_victim passes the victim's task (Linux 6.8,
+// stable kernels that took the change), not only its pid: which of the two
+// OOM programs loads.
+bool mark_victim_passes_task();
 
 }  // namespace ft

@@ -43,7 +43,12 @@ constexpr uint64_t ResourceUsage::*kUsageFigures[] = {
     &ResourceUsage::involuntary_switches, &ResourceUsage::read_bytes,         &ResourceUsage::write_bytes};
 static_assert(std::size(kUsageFigures) == f_usage_end - f_cpu_user);
 
-constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields;
+// Version 4: why a process died (bit 53). Its payload: a varint source
+// (KillSource), then for a process its pid (varint) and comm (bytes), for
+// the OOM killer the memory cgroup (bytes, "" machine-wide).
+enum KillField : uint32_t { f_killed_by = 53 };
+
+constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields | bit(f_killed_by);
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -93,6 +98,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
     mark(f_usage, true);
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
   }
+  mark(f_killed_by, e.killed_by.has_value());
 
   codec::Encoder out(body);
   out.u8(static_cast<uint8_t>(e.kind));
@@ -139,6 +145,16 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (has(f_lost_exec_failed)) out.varint(e.lost_exec_failed);
   for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
     if (has(f)) out.varint((*e.usage).*kUsageFigures[f - f_cpu_user]);
+  if (has(f_killed_by)) {
+    const KilledBy& k = *e.killed_by;
+    out.varint(static_cast<uint8_t>(k.source));
+    if (k.source == KillSource::process) {
+      out.varint(k.pid);
+      out.bytes(k.comm);
+    } else if (k.source == KillSource::oom) {
+      out.bytes(k.oom_cgroup);
+    }
+  }
   prev_ts_ = e.ts_ns;
 }
 
@@ -230,6 +246,19 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     e.usage.emplace();
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f)
       if (has(f)) (*e.usage).*kUsageFigures[f - f_cpu_user] = in.varint();
+  }
+  if (has(f_killed_by)) {
+    uint64_t source = in.varint();
+    if (source < static_cast<uint8_t>(KillSource::process) || source > static_cast<uint8_t>(KillSource::other))
+      return Result::malformed;
+    KilledBy& k = e.killed_by.emplace();
+    k.source = static_cast<KillSource>(source);
+    if (k.source == KillSource::process) {
+      k.pid = static_cast<uint32_t>(in.varint());
+      in.bytes(k.comm);
+    } else if (k.source == KillSource::oom) {
+      in.bytes(k.oom_cgroup);
+    }
   }
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;

@@ -20,7 +20,9 @@ namespace ft {
 //      24..39), exec_failed events (kind 5), resource usage at exit (bits
 //      40..52). The header ends with the machine's boot ID (span and trace IDs
 //      of the OpenTelemetry export are derived from it).
-constexpr uint32_t kTraceFormatVersion = 3;
+//   4: why a process died: killed_by on an exit (bit 53). Files of versions 1
+//      to 3 never set it.
+constexpr uint32_t kTraceFormatVersion = 4;
 
 enum TraceFlags : uint32_t {
   kTraceThreads = 1u << 0,     // thread forks and exits were recorded

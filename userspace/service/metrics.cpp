@@ -9,6 +9,7 @@
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
+#include "core/killed_by.h"
 #include "format/text.h"
 
 namespace ft {
@@ -59,6 +60,7 @@ void Metrics::on_event(const Event& e, const Process& p) {
       if (status.signal) {
         exited_signaled_.fetch_add(1, std::memory_order_relaxed);
         if (status.core_dumped) core_dumps_.fetch_add(1, std::memory_order_relaxed);
+        if (e.killed_by) kills_[static_cast<size_t>(e.killed_by->source) & 7].fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock(mutex_);
         signals_[*status.signal]++;
       } else if (status.failed()) {
@@ -142,6 +144,12 @@ std::string Metrics::render() const {
   metric("forktrace_processes_signaled_total", "counter", "Processes killed by a signal, by signal name.");
   for (const auto& [sig, n] : signals)
     out += fmt::format("forktrace_processes_signaled_total{{signal=\"{}\"}} {}\n", signal_name(sig), n);
+  metric("forktrace_kills_total", "counter",
+         "Processes killed by a signal whose sender forktrace saw, by who or what sent it (process, oom, fault, "
+         "cpu_limit, file_size_limit, pipe, other).");
+  for (uint8_t by = static_cast<uint8_t>(KillSource::process); by <= static_cast<uint8_t>(KillSource::other); ++by)
+    out += fmt::format("forktrace_kills_total{{by=\"{}\"}} {}\n", kill_source_name(static_cast<KillSource>(by)),
+                       get(kills_[by]));
   metric("forktrace_exec_failures_total", "counter",
          "Exec attempts that returned an error (PATH-search misses included), by errno name.");
   std::map<int, uint64_t> exec_failures;

@@ -44,6 +44,8 @@ class Metrics : public Sink {
   std::atomic<uint64_t> otlp_on_{0}, otlp_exported_{0}, otlp_dropped_{0}, otlp_queued_{0};
   std::array<std::atomic<uint64_t>, kLifetimeBuckets.size() + 1> lifetime_{};
   std::atomic<uint64_t> lifetime_sum_us_{0};
+  // Processes a signal killed, by who or what sent it (KillSource: 1..7; 0 unused)
+  std::array<std::atomic<uint64_t>, 8> kills_{};
   // Resource usage of the processes that ended (whole-process exits that carry it).
   std::array<std::atomic<uint64_t>, 3> cpu_ns_by_outcome_{};  // ok, failed, signaled
   std::array<std::atomic<uint64_t>, kPeakRssBuckets.size() + 1> peak_rss_{};

@@ -7,6 +7,8 @@
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
+#include "core/killed_by.h"
+#include "format/json_line.h"
 #include "format/text.h"
 
 namespace ft {
@@ -75,7 +77,7 @@ void ChromeView::finish() {
     std::string step = name_as_called(t.str(p.filename), t.str(p.comm)) + "(" + std::to_string(p.pid) + ")";
     chain_of[index] = parent == analysis::kNone ? step : chain_of[parent] + " → " + step;
     ExitStatus status = decode_wait_status(p.wait_status);
-    std::string outcome = !p.exited ? "running" : describe(status);
+    std::string outcome = !p.exited ? "running" : describe(status, p.killed_by);
     std::string command = argv.empty() ? comm : format_command(argv.strings(), p.argv_truncated);
     std::string marks;
     for (size_t d = 0; d < depth; ++d) marks += "· ";
@@ -110,6 +112,7 @@ void ChromeView::finish() {
         args["command"] = format_command(image_argv, false);
       }
       if (last) args["status"] = outcome;
+      if (last && p.killed_by) args["killed_by"] = Json::parse(killed_by_json(*p.killed_by));
       if (last && p.usage) {
         args["cpu_user_ns"] = p.usage->cpu_user_ns;
         args["cpu_sys_ns"] = p.usage->cpu_sys_ns;

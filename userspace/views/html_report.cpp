@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "core/exit_status.h"
+#include "core/killed_by.h"
 #include "format/text.h"
 
 namespace ft {
@@ -39,7 +40,7 @@ std::string status_text(const Step& p) {
   switch (outcome_of(p)) {
     case kRunning: return "running";
     case kUnknown: return "status unknown";
-    default: return describe(decode_wait_status(p.wait_status));
+    default: return describe(decode_wait_status(p.wait_status), p.killed_by);
   }
 }
 

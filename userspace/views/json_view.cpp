@@ -92,6 +92,7 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       j.num("duration_ns", e.thread ? (e.ts_ns > e.thread_start_ns ? e.ts_ns - e.thread_start_ns : 0)
                                      : p.duration_ns());
       if (e.usage && !e.thread) add_usage(j, *e.usage);
+      if (e.killed_by && !e.thread) j.raw("killed_by", killed_by_json(*e.killed_by));
       break;
     }
     case EventKind::lost: break;

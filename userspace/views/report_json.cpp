@@ -1,6 +1,8 @@
 #include "views/report_json.h"
 
 #include "core/exit_status.h"
+#include "core/killed_by.h"
+#include "format/json_line.h"
 
 namespace ft {
 namespace {
@@ -47,7 +49,8 @@ Json step_to_json(const Trace& t, uint32_t index) {
     if (status.exit_code) j["exit_code"] = *status.exit_code;
     if (status.signal) j["signal"] = *status.signal;
     if (status.core_dumped) j["core_dumped"] = true;
-    j["status"] = describe(status);
+    j["status"] = describe(status, s.killed_by);
+    if (s.killed_by) j["killed_by"] = Json::parse(killed_by_json(*s.killed_by));
   } else {
     j["status"] = s.exited ? "unknown" : "running";
   }
@@ -83,6 +86,8 @@ Json report_to_json(const Trace& t, const BuildReport& r) {
     not_found.push_back(Json{{"command", n.command}, {"error", n.error}, {"count", n.count}, {"pids", pids(t, n.steps)}});
   j["not_found"] = std::move(not_found);
   j["critical_path"] = steps_to_json(t, r.critical_path);
+  // Who killed each process a signal killed (its killed_by, where forktrace saw the signal sent).
+  if (t.scope.knows_killers) j["killed"] = steps_to_json(t, r.killed);
   Json executables = Json::array();
   for (const ExecutableStats& x : r.executables) {
     Json e;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/exit_status.h"
+#include "core/killed_by.h"
 #include "format/text.h"
 #include "pipeline/sink.h"
 
@@ -69,7 +70,7 @@ std::string step_command(const Trace& t, const Step& s) {
 std::string step_status(const Step& s) {
   if (!s.exited) return "running";
   if (s.status_unknown) return "status unknown";
-  return describe(decode_wait_status(s.wait_status));
+  return describe(decode_wait_status(s.wait_status), s.killed_by);
 }
 
 void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const TextReportOptions& o) {
@@ -128,6 +129,17 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
       for (size_t i = 0; i < r.handled.size() && i < o.top_n; ++i) print_group(out, t, r.handled[i]);
       if (r.handled.size() > o.top_n) fmt::print(out, "    ... and {} more groups\n", r.handled.size() - o.top_n);
     }
+  }
+
+  if (!r.killed.empty()) {
+    // Who or what sent each fatal signal, where forktrace saw it sent.
+    fmt::print(out, "\nKilled by a signal: {}\n", r.killed.size());
+    for (size_t i = 0; i < r.killed.size() && i < o.top_n; ++i) {
+      const Step& s = t.steps[r.killed[i]];
+      fmt::print(out, "  {}  {} after {}  (pid {})\n", shortened(step_command(t, s)), step_status(s),
+                 format_duration(s.duration_ns()), s.pid);
+    }
+    if (r.killed.size() > o.top_n) fmt::print(out, "    ... and {} more\n", r.killed.size() - o.top_n);
   }
 
   if (!r.not_found.empty()) {

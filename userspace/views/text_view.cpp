@@ -7,6 +7,7 @@
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
+#include "core/killed_by.h"
 #include "format/text.h"
 
 namespace ft {
@@ -78,7 +79,7 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
         if (with_ancestry) s += "  " + ancestry_text(p, scope);
         return s;
       }
-      std::string s = describe(decode_wait_status(e.wait_status)) + " after " +
+      std::string s = describe(decode_wait_status(e.wait_status), e.killed_by && !e.thread ? &*e.killed_by : nullptr) + " after " +
                       format_duration(p.duration_ns());
       if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->max_rss_kb);
       if (with_ancestry) s += "  " + ancestry_text(p, scope);

@@ -4,6 +4,7 @@
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
+#include "core/killed_by.h"
 #include "format/text.h"
 
 namespace ft::otel {
@@ -255,9 +256,18 @@ void SpanBuilder::end(Open& o, const Process& p, bool running) {
       a.push_back({"forktrace.process.signal_name", signal_name(*st.signal)});
       a.push_back({"forktrace.process.core_dumped", st.core_dumped});
     }
+    if (const KilledBy* k = p.killed_by.get()) {
+      // Who or what sent the signal: "process", "oom", "fault"... (the JSON's killed_by)
+      a.push_back({"forktrace.process.killed_by", std::string(kill_source_name(k->source))});
+      if (k->source == KillSource::process) {
+        a.push_back({"forktrace.process.killed_by.pid", static_cast<int64_t>(k->pid)});
+        a.push_back({"forktrace.process.killed_by.comm", to_utf8(k->comm)});
+      }
+      if (!k->oom_cgroup.empty()) a.push_back({"forktrace.process.killed_by.oom_cgroup", to_utf8(k->oom_cgroup)});
+    }
     if (st.failed()) {
       s.status = StatusCode::error;
-      s.status_message = describe(st);
+      s.status_message = describe(st, p.killed_by.get());
     }
     add_usage(p, a);
   }

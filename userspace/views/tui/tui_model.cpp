@@ -10,6 +10,7 @@
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
+#include "core/killed_by.h"
 #include "format/text.h"
 #include "views/tui/process_info.h"
 #include "views/tui/text.h"
@@ -570,7 +571,7 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
     }
     Style style = status_style(p);
     if (p.exited) {
-      field("status", describe(decode_wait_status(p.wait_status)) +
+      field("status", describe(decode_wait_status(p.wait_status), p.killed_by.get()) +
                           fmt::format("  (wait status 0x{:04x})", p.wait_status), style);
     } else {
       field("status", "running", style);
