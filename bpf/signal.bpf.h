@@ -122,7 +122,8 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 	k = bpf_map_lookup_elem(&kill_scratch, &zero);
 	if (!k)
 		return 0;
-	current = bpf_get_current_task_btf();
+	/* bpf_get_current_task_btf() came in 5.11: probe reads, on this rare path */
+	current = (struct task_struct *)bpf_get_current_task();
 	k->target_start_ns = task->group_leader->start_boottime;
 	k->memcg_id = 0;
 	k->signal = sig;
@@ -138,8 +139,8 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 	if (result == FT_TRACE_SIGNAL_LOSE_INFO)
 		flags |= FT_KILL_LOSE_INFO;
 	k->flags = flags;
-	k->sender_pid = current->tgid;
-	k->sender_tid = current->pid;
+	k->sender_pid = BPF_CORE_READ(current, tgid);
+	k->sender_tid = BPF_CORE_READ(current, pid);
 	k->cgroup_len = 0;
 	k->pad = 0;
 	BPF_CORE_READ_STR_INTO(&k->sender_comm, current, comm);
@@ -281,12 +282,19 @@ int BPF_PROG(oom_mark_victim, struct task_struct *task, __u32 uid)
 	return 0;
 }
 
-/* Before: mark_victim(pid), the victim thread's pid, joined through oom_candidates. */
+/*
+ * Before: mark_victim(pid), the victim thread's pid, joined through
+ * oom_candidates. The pid is read from the context's first word as a
+ * number, so that the program also loads (a test's) where that word is the
+ * task of the newer form: the verifier would not let a pointer be cut to 32 bits.
+ */
 SEC("tp_btf/mark_victim")
-int BPF_PROG(oom_victim_pid, int pid)
+int oom_victim_pid(__u64 *ctx)
 {
 	struct oom_candidate *c;
-	__u32 tid = pid;
+	__u32 tid = 0;
+
+	bpf_probe_read_kernel(&tid, sizeof(tid), ctx); /* the int's low bytes: x86 and arm64 are little-endian */
 
 	c = bpf_map_lookup_elem(&oom_candidates, &tid);
 	if (!c)

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates a golden recording and its expected replay output. Run as root
 # only when the format or a view changes on purpose; review the diff.
-#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic]
-# exec (the default): exec.ftrace, in the current format (version 3): every
-# exec attempt of `ft-workload exec_detail`, where and as whom.
+#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic|killed]
+# exec (the default): exec.ftrace, in format version 3: every exec attempt of
+# `ft-workload exec_detail`, where and as whom (regenerate it only with a
+# forktrace of that version, or it becomes version 4).
+# killed: killed.ftrace, in format version 4: `ft-workload killed_by`, every
+# sender and reason of a fatal signal (an OOM kill in a memory cgroup among
+# them: run it where one can be made).
 # basic: basic.ftrace, which is kept at version 1 on purpose, so that every
 # forktrace is tested on reading an old file: regenerate it only with a
 # forktrace of that version.
@@ -18,6 +22,8 @@ case $which in
       sh -c '"$0" all >/dev/null 2>&1; sh -c "exit 3"; sh -c "kill -TERM \$\$"; true' "$workload" ;;
   exec)
     (cd /tmp && "$bin" -q -w "$here/exec.ftrace" -o /dev/null -- "$workload" exec_detail >/dev/null) ;;
-  *) echo "make-golden.sh: exec or basic, not $which" >&2; exit 2 ;;
+  killed)
+    (cd /tmp && "$bin" -q -w "$here/killed.ftrace" -o /dev/null -- "$workload" killed_by >/dev/null) ;;
+  *) echo "make-golden.sh: exec, basic or killed, not $which" >&2; exit 2 ;;
 esac
 "$here/check.sh" "$bin" "$here" --update "$which"

@@ -184,6 +184,14 @@ TEST(ProbeLoads, OnlyTheProgramsTheRunNeeds) {
   EXPECT_EQ(names.count("sched_proc_free"), 1u);
   EXPECT_EQ(names.size(), 6u);
 
+  // The other form of the OOM program (mark_victim(pid), kernels before 6.8)
+  // loads here too: the verifier accepts it, whichever form this kernel has.
+  setenv("FORKTRACE_TEST_OOM_BY_PID", "1", 1);
+  names = loaded_names(none);
+  unsetenv("FORKTRACE_TEST_OOM_BY_PID");
+  EXPECT_EQ(names.count("oom_victim_pid"), 1u);
+  EXPECT_EQ(names.count("oom_mark_victim"), 0u);
+
   if (names.count("sched_proc_exec_plain")) return;  // no bpf_loop: no failed-exec hook can load
   ProbeOptions sys_exit = none;
   sys_exit.exec_failures = ExecFailureHook::sys_exit;

@@ -1,6 +1,6 @@
 // fork_storm: the benchmark workload (docs/benchmarks.md).
 //
-//   ft-fork-storm MODE ITERATIONS [WORKERS]     MODE: exec, fork or thread
+//   ft-fork-storm MODE ITERATIONS [WORKERS]     MODE: exec, fork, thread or signal
 //   ft-fork-storm hold COUNT
 //
 // ITERATIONS are split over WORKERS processes (default: one per online CPU),
@@ -8,6 +8,8 @@
 //   exec    fork + exec of /bin/true (or $FT_STORM_EXEC) + exit + wait
 //   fork    fork + _exit + wait
 //   thread  pthread_create + join
+//   signal  kill(getpid(), SIGUSR1), which a handler takes (the signal
+//           hook's cost per signal that ends nothing)
 // and the storm prints one JSON line: its pid, the exact number of processes
 // it forked, execs and exits it caused and threads it created (the storm's own
 // fork, exec and exit are not counted: they belong to whoever started it), its
@@ -22,6 +24,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +33,13 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { MODE_EXEC, MODE_FORK, MODE_THREAD };
+enum mode { MODE_EXEC, MODE_FORK, MODE_THREAD, MODE_SIGNAL };
 
 static void *nothing(void *arg) { return arg; }
+
+static volatile sig_atomic_t handled;
+
+static void on_usr1(int sig) { handled += sig == SIGUSR1; }
 
 static double now(void)
 {
@@ -55,6 +62,16 @@ static double cpu_seconds(int who)
 // storm reports failed and its counts are not to be trusted.
 static int iterate(enum mode mode, long n, const char *program)
 {
+	if (mode == MODE_SIGNAL) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+
+		if (sigaction(SIGUSR1, &sa, NULL))
+			return 1;
+		for (long i = 0; i < n; ++i)
+			if (kill(getpid(), SIGUSR1))
+				return 1;
+		return handled == n ? 0 : 1;
+	}
 	for (long i = 0; i < n; ++i) {
 		if (mode == MODE_THREAD) {
 			pthread_t t;
@@ -127,7 +144,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(atol(argv[2]));
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: ft-fork-storm exec|fork|thread ITERATIONS [WORKERS]\n"
+		fprintf(stderr, "usage: ft-fork-storm exec|fork|thread|signal ITERATIONS [WORKERS]\n"
 				"       ft-fork-storm hold COUNT\n");
 		return 2;
 	}
@@ -139,6 +156,8 @@ int main(int argc, char **argv)
 		mode = MODE_FORK;
 	else if (!strcmp(argv[1], "thread"))
 		mode = MODE_THREAD;
+	else if (!strcmp(argv[1], "signal"))
+		mode = MODE_SIGNAL;
 	else {
 		fprintf(stderr, "ft-fork-storm: unknown mode %s\n", argv[1]);
 		return 2;
@@ -183,13 +202,13 @@ int main(int argc, char **argv)
 		failed |= status != 0;
 	double seconds = now() - start;
 	double cpu = cpu_seconds(RUSAGE_SELF) + cpu_seconds(RUSAGE_CHILDREN);
-	long forks = workers + (mode == MODE_THREAD ? 0 : n);
+	long forks = workers + (mode == MODE_THREAD || mode == MODE_SIGNAL ? 0 : n);
 
 	printf("{\"mode\":\"%s\",\"pid\":%d,\"iterations\":%ld,\"workers\":%ld,"
 	       "\"forks\":%ld,\"execs\":%ld,\"exits\":%ld,\"threads\":%ld,"
-	       "\"seconds\":%.6f,\"per_second\":%.0f,\"cpu_seconds\":%.6f,\"failed\":%d}\n",
+	       "\"signals\":%ld,\"seconds\":%.6f,\"per_second\":%.0f,\"cpu_seconds\":%.6f,\"failed\":%d}\n",
 	       argv[1], getpid(), n, workers, forks, mode == MODE_EXEC ? n : 0, forks,
-	       mode == MODE_THREAD ? n : 0, seconds, seconds > 0 ? n / seconds : 0.0, cpu,
+	       mode == MODE_THREAD ? n : 0, mode == MODE_SIGNAL ? n : 0, seconds, seconds > 0 ? n / seconds : 0.0, cpu,
 	       failed);
 	return failed;
 }
