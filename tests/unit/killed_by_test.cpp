@@ -274,8 +274,8 @@ class KilledByViews : public testing::Test {
   std::string run(std::unique_ptr<Sink> view) {
     Pipeline p(false);
     p.add_sink(std::move(view));
-    p.model().seed({seed_of(100, 1, proc_tick_ns(), "bash", "/bin/bash", {"bash"})});
-    Id shell{100, proc_tick_ns() + 5};
+    p.model().seed({seed_of(100, 1, Lineage::kDefaultProcTickNs, "bash", "/bin/bash", {"bash"})});
+    Id shell{100, Lineage::kDefaultProcTickNs + 5};
     Id sh{200, 10 * kSec}, timeout{201, 10 * kSec + kMs}, sleep{202, 10 * kSec + 2 * kMs};
     Id stress{203, 10 * kSec + 3 * kMs}, crash{204, 10 * kSec + 4 * kMs};
     p.feed(fork_of(shell, sh, 0, "bash"));
