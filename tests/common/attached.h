@@ -1,48 +1,75 @@
 // For root tests that start forktrace without a command (-p, whole machine):
-// waits until it has attached its BPF programs, instead of sleeping for a
-// time that a slow machine (an emulated guest, a loaded CI host) outlasts.
+// waits until it is tracing, instead of sleeping for a time that a slow
+// machine (an emulated guest, a loaded CI host) outlasts, or guessing from
+// its file descriptors (a pause of a second between two attaches under load
+// once looked like the end of attaching).
+//
+// forktrace says READY=1 to $NOTIFY_SOCKET (sd_notify) once its programs are
+// attached and it reads the ring buffer: the fact the tests wait for.
 #pragma once
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
-#include <filesystem>
+#include <cstdlib>
+#include <cstring>
 #include <string>
-#include <thread>
 
 namespace ft::test {
 
-// True once `tracer` holds a BPF link for each BPF program it holds (every
-// loaded program attached), or its links stopped growing for a second (a
-// program that is loaded but never attached, such as a tail call's); false
-// if it exited (left for the caller to reap) or `timeout` passed first.
-inline bool wait_until_attached(pid_t tracer, std::chrono::milliseconds timeout) {
-  using namespace std::chrono_literals;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const std::string fds = "/proc/" + std::to_string(tracer) + "/fd";
-  int last_links = 0;
-  auto last_change = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() < deadline) {
-    siginfo_t exited{};
-    if (waitid(P_PID, static_cast<id_t>(tracer), &exited, WEXITED | WNOHANG | WNOWAIT) == 0 && exited.si_pid == tracer)
-      return false;  // it gave up (still to be reaped by the caller)
-    int links = 0, programs = 0;
-    std::error_code ec;
-    for (const auto& fd : std::filesystem::directory_iterator(fds, ec)) {
-      std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
-      if (target == "anon_inode:bpf_link") links++;
-      if (target == "anon_inode:bpf-prog") programs++;
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (links != last_links) {
-      last_links = links;
-      last_change = now;
-    }
-    if (links > 0 && (links >= programs || now - last_change >= 1s)) return true;
-    std::this_thread::sleep_for(10ms);
+// A datagram socket named in NOTIFY_SOCKET for as long as it lives, so every
+// forktrace this test starts meanwhile reports to it.
+class ReadyNotice {
+ public:
+  ReadyNotice() {
+    static std::atomic<int> serial{0};
+    path_ = "/tmp/ft-notify." + std::to_string(getpid()) + "." + std::to_string(serial++);
+    unlink(path_.c_str());
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
+    setenv("NOTIFY_SOCKET", path_.c_str(), 1);
   }
-  return false;
-}
+  ~ReadyNotice() {
+    unsetenv("NOTIFY_SOCKET");
+    if (fd_ >= 0) close(fd_);
+    unlink(path_.c_str());
+  }
+  ReadyNotice(const ReadyNotice&) = delete;
+  ReadyNotice& operator=(const ReadyNotice&) = delete;
+
+  // True once `tracer` said READY=1; false if it exited first (left for the
+  // caller to reap) or `timeout` passed.
+  bool wait(pid_t tracer, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      siginfo_t exited{};
+      if (waitid(P_PID, static_cast<id_t>(tracer), &exited, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          exited.si_pid == tracer)
+        return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char message[512];
+      ssize_t n = recv(fd_, message, sizeof message - 1, 0);
+      if (n <= 0) continue;
+      message[n] = '\0';
+      // One message may hold several assignments, a line each.
+      std::string text = "\n" + std::string(message) + "\n";
+      if (text.find("\nREADY=1\n") != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
 
 }  // namespace ft::test

@@ -226,8 +226,8 @@ bool one_line(const std::string& s) {
   return !s.empty() && s.back() == '\n' && std::count(s.begin(), s.end(), '\n') == 1 && s.size() > 1;
 }
 
-// Waits for the tracer's BPF links (tests/common/attached.h), not for a fixed time.
-using ft::test::wait_until_attached;
+// Waits for the tracer's READY=1 (tests/common/attached.h), not for a fixed time.
+using ft::test::ReadyNotice;
 
 std::string comm_of(const std::string& path) {
   return std::filesystem::path(path).filename().string().substr(0, 15);  // TASK_COMM_LEN - 1
@@ -340,7 +340,7 @@ void add_workload_lines(Model& m, const std::vector<json>& truth, long workload)
       ExpectedProcess p = child(w, "child", "child");
       p.execs.push_back(exec_of(w));
       m.processes.push_back(p);
-    } else if (c == "exit_codes" || c == "vfork_exit" || c == "signal") {
+    } else if (c == "exit_codes" || c == "vfork_exit" || c == "signal" || c == "reuse_pid_retry") {
       m.processes.push_back(child(w, "child", "child"));
       if (c == "signal") {
         int status = m.processes.back().status;
@@ -596,17 +596,9 @@ void check_trace(const std::vector<json>& events, const Model& m, bool threads_s
     if (which == "threads") {
       // Each joined thread ends with status 0; the main thread's end is the
       // process's. Where sched_process_exit passes no group_dead (5.10, 6.1),
-      // pthread_join returns before the joined thread's tracepoint, which can
-      // then read signal->live == 0 after the main thread's exit and be
-      // dropped as the process's repeated end (Lifecycle.ThreadsShownWithFlag):
-      // there, a joined thread's exit may be missing, and nothing else.
-      if (!ft::exit_tracepoint_passes_group_dead() && exit_tids != tids &&
-          std::includes(tids.begin(), tids.end(), exit_tids.begin(), exit_tids.end())) {
-        std::cerr << which << " in " << pid << ": " << tids.size() - exit_tids.size()
-                  << " joined thread(s) read signal->live == 0 (no group_dead here)\n";
-      } else {
-        EXPECT_EQ(exit_tids, tids);
-      }
+      // a joined thread's exit can come as a repeat of the process's end;
+      // user space gives it as the thread's own (Lineage::as_thread_exit).
+      EXPECT_EQ(exit_tids, tids);
       for (const json* e : exits) expect_status(*e, 0, "thread");
     } else if (which == "leader_exits_first") {
       // The leader's pthread-style exit is a thread exit; the last thread's is the process's.
@@ -627,16 +619,10 @@ void check_trace(const std::vector<json>& events, const Model& m, bool threads_s
       all.insert(pid);
       std::string shown;
       for (const json* e : exits) shown += "\n  " + e->dump();
-      // Where sched_process_exit passes no group_dead (5.10, 6.1), the exit
-      // program reads signal->live, and two threads ending at once (both
-      // cases end them so) can both read zero: both look like the process's
-      // end, and the second is dropped as a repeat (forktrace.bpf.c), so one
-      // thread exit of the pair may be missing. Nothing else may be.
-      if (!ft::exit_tracepoint_passes_group_dead() && exits.size() + 2 == all.size()) {
-        std::cerr << which << " in " << pid << ": both threads read signal->live == 0 (no group_dead here)\n";
-      } else {
-        EXPECT_EQ(exits.size(), all.size() - 1) << "thread exits of " << all.size() << " threads:" << shown;
-      }
+      // Where sched_process_exit passes no group_dead (5.10, 6.1), two threads
+      // ending at once can both read signal->live == 0 and both be sent as the
+      // process's end; the second is that thread's own exit, never missing.
+      EXPECT_EQ(exits.size(), all.size() - 1) << "thread exits of " << all.size() << " threads:" << shown;
       EXPECT_EQ(exit_tids.size(), exits.size()) << "a thread ended twice:" << shown;
       for (long tid : exit_tids) EXPECT_TRUE(all.count(tid)) << tid;
     } else if (which == "thread_exec") {
@@ -805,11 +791,12 @@ TEST_P(Attach, FollowsAProcessStartedBefore) {
 
   std::string view = path("hold.jsonl");
   std::string err = path("hold.err");
+  ReadyNotice ready;  // before the tracer starts: it inherits NOTIFY_SOCKET
   Child tracer = spawn({kForktrace, "--format", "json", "-o", view, "-p", std::to_string(held)}, stderr_to(err));
   ASSERT_GT(tracer.pid, 0);
   close(tracer.in);
   Reaper reap_tracer{tracer.pid};
-  ASSERT_TRUE(wait_until_attached(tracer.pid, 60s)) << "forktrace -p did not attach: " << read_file(err);
+  ASSERT_TRUE(ready.wait(tracer.pid, 60s)) << "forktrace -p did not attach: " << read_file(err);
 
   if (wake_by == "stdin") {
     ASSERT_EQ(write(hold.in, "go\n", 3), 3);
@@ -888,11 +875,12 @@ TEST_P(WholeMachine, ShowsEachProcessOnce) {
   int64_t start_ns = wall_ns();
   std::vector<std::string> argv = {kForktrace, "--format", "json", "-o", view};
   if (threads) argv.push_back("--threads");
+  ReadyNotice ready;  // before the tracer starts: it inherits NOTIFY_SOCKET
   Child tracer = spawn(argv, stderr_to(err));
   ASSERT_GT(tracer.pid, 0);
   close(tracer.in);
   close(tracer.out);
-  ASSERT_TRUE(wait_until_attached(tracer.pid, 60s)) << "forktrace did not attach: " << read_file(err);
+  ASSERT_TRUE(ready.wait(tracer.pid, 60s)) << "forktrace did not attach: " << read_file(err);
 
   const std::string which = "exit_together";
   Result w = run({kWorkload, which});

@@ -167,15 +167,10 @@ TEST(Lifecycle, ThreadsShownWithFlag) {
     EXPECT_EQ(fork["pid"], pid);
     EXPECT_EQ(fork["thread"], true);
     EXPECT_EQ(fork["parent_tid"], pid);
-    // Where sched_process_exit passes no group_dead (5.10, 6.1), pthread_join
-    // returns at the joined thread's exit_mm(), before its tracepoint; the
-    // main thread's _exit can bring signal->live to zero first, and then the
-    // thread reads zero too, looks like the process's end and is dropped as
-    // its repeat (as Programs/ProbeExit documents). Nothing else may be missing.
-    if (exit.is_null() && !exit_tracepoint_passes_group_dead()) {
-      std::cerr << "thread " << tid << " read signal->live == 0 after the main thread's exit (no group_dead here)\n";
-      continue;
-    }
+    // Where sched_process_exit passes no group_dead (5.10, 6.1), a joined
+    // thread can read signal->live == 0 after the main thread's _exit and be
+    // sent as the process's end too (Programs/ProbeExit): user space turns
+    // that repeat into the thread's own exit, so it is never missing.
     ASSERT_FALSE(exit.is_null()) << "no exit for thread " << tid;
     EXPECT_EQ(exit["pid"], pid);
     EXPECT_EQ(exit["thread"], true);
@@ -245,7 +240,8 @@ TEST(Lifecycle, ReusedPidIsANewProcess) {
   FT_REQUIRE_ROOT();
   std::string tree_out = temp_path("reuse.tree");
   Traced t = trace_case("reuse_pid", {"-w", temp_path("reuse.ftrace")});
-  const json& w = t.truth.at(0);
+  ASSERT_FALSE(t.truth.empty());
+  const json& w = t.truth.back();  // after any retries ("reuse_pid_retry") on a busy machine
   ASSERT_EQ(w["first"], w["second"]);
   auto forks = select(t.events, "fork", w["first"], 0);
   auto exits = select(t.events, "exit", w["first"], 0);
@@ -283,6 +279,7 @@ TEST(Lifecycle, ProcessStartedBeforeTracing) {
 
   std::string out = temp_path("hold.json");
   std::string err = temp_path("hold.err");
+  ReadyNotice ready;  // before the tracer starts: it inherits NOTIFY_SOCKET
   pid_t tracer = fork();
   if (tracer == 0) {
     freopen(err.c_str(), "w", stderr);
@@ -291,7 +288,7 @@ TEST(Lifecycle, ProcessStartedBeforeTracing) {
           static_cast<char*>(nullptr));
     _exit(127);
   }
-  ASSERT_TRUE(wait_until_attached(tracer, std::chrono::seconds(60))) << read_file(err);
+  ASSERT_TRUE(ready.wait(tracer, std::chrono::seconds(60))) << read_file(err);
   ASSERT_EQ(write(to_hold[1], "go\n", 3), 3);
   ASSERT_TRUE(fgets(line, sizeof line, hold_out));
   json w = json::parse(line);
@@ -340,13 +337,14 @@ TEST(Lifecycle, StopsCleanlyOnSigint) {
   FT_REQUIRE_ROOT();
   std::string out = temp_path("sigint.json");
   std::string err = temp_path("sigint.err");
+  ReadyNotice ready;  // before the tracer starts: it inherits NOTIFY_SOCKET
   pid_t tracer = fork();
   if (tracer == 0) {
     freopen(err.c_str(), "w", stderr);
     execl(FORKTRACE_BIN, "forktrace", "--format", "json", "-o", out.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  ASSERT_TRUE(wait_until_attached(tracer, std::chrono::seconds(60))) << read_file(err);
+  ASSERT_TRUE(ready.wait(tracer, std::chrono::seconds(60))) << read_file(err);
   Result marker = run({"sh", "-c", "exit 42"});
   ASSERT_EQ(marker.exit_code(), 42);
   // Its exit is in the ring buffer now, and forktrace drains that on SIGINT.

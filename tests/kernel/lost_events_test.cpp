@@ -38,6 +38,7 @@ TEST(LostEvents, OverflowIsCountedExactly) {
   close(go[0]);
 
   std::string out = temp_path("lost_events.json");  // per process: other runs share /tmp
+  ReadyNotice ready;  // before the tracer starts: it inherits NOTIFY_SOCKET
   pid_t tracer = fork();
   ASSERT_GE(tracer, 0);
   if (tracer == 0) {
@@ -46,7 +47,7 @@ TEST(LostEvents, OverflowIsCountedExactly) {
           pid.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  ASSERT_TRUE(wait_until_attached(tracer, std::chrono::seconds(60)));
+  ASSERT_TRUE(ready.wait(tracer, std::chrono::seconds(60)));
   // A stopped consumer: the 1 MiB ring buffer must overflow.
   ASSERT_EQ(kill(tracer, SIGSTOP), 0);
   ASSERT_EQ(write(go[1], "x", 1), 1);

@@ -326,7 +326,9 @@ TEST_F(UnitLineageThreads, RepeatedProcessExitIsDroppedAndAReusedPidStillExits) 
   // once could both report the process's end.
   ProcessPtr first = model.apply(exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 201, "worker"));
   EXPECT_EQ(first, proc);
-  EXPECT_EQ(model.apply(exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 202, "worker")), nullptr);
+  Event repeat = exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 201, "worker");
+  EXPECT_FALSE(model.as_thread_exit(repeat)) << "the same thread twice is a repeat";
+  EXPECT_EQ(model.apply(repeat), nullptr);
   EXPECT_EQ(proc->wait_status, exited_with(4));
   EXPECT_EQ(model.live_count(), baseline);
   // The same pid with another start is a new process and its exit counts.
@@ -334,6 +336,22 @@ TEST_F(UnitLineageThreads, RepeatedProcessExitIsDroppedAndAReusedPidStillExits) 
   ProcessPtr next = model.apply(fork_of(shell, reused));
   EXPECT_EQ(model.apply(exit_of(reused, 100, 0, reused.start_ns + kMs)), next);
   EXPECT_TRUE(next->exited);
+}
+
+TEST_F(UnitLineageThreads, RepeatedProcessExitFromAnotherThreadIsThatThreadsExit) {
+  model.apply(exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 201, "worker"));
+  Event repeat = exit_of(id, 100, exited_with(4), id.start_ns + 6 * kMs, 202, "worker");
+  repeat.usage = ResourceUsage{};
+  std::optional<Event> thread_exit = model.as_thread_exit(repeat);
+  ASSERT_TRUE(thread_exit);
+  EXPECT_TRUE(thread_exit->thread);
+  EXPECT_EQ(thread_exit->tid, 202u);
+  EXPECT_FALSE(thread_exit->usage) << "the usage is the process's, given with its end";
+  EXPECT_EQ(model.apply(*thread_exit), proc);
+  EXPECT_EQ(model.live_count(), baseline);
+  // Not for an event of a live process, nor for other kinds.
+  EXPECT_FALSE(model.as_thread_exit(exit_of(shell, 1, 0, id.start_ns + 7 * kMs)));
+  EXPECT_FALSE(model.as_thread_exit(exec_of(id, 100, "/bin/true", {"true"}, id.start_ns + 7 * kMs)));
 }
 
 TEST_F(UnitLineageThreads, ExecFromANonLeaderKeepsThePid) {

@@ -408,7 +408,12 @@ void case_reuse_pid() {
     flock(fd, LOCK_UN);
     close(fd);
     second_status = wait_for(second);
-    // Another process may have taken the pid in between: then try again.
+    // Another process may have taken the pid in between (a busy machine's
+    // forks ignore the flock): then try again, and say what this try made.
+    if (first != second) {
+      emit("reuse_pid_retry", {kv("child", first), kv("status", first_status)});
+      emit("reuse_pid_retry", {kv("child", second), kv("status", second_status)});
+    }
   }
   if (first != second) {
     std::fprintf(stderr, "ft-workload: reuse_pid: could not get the same pid twice\n");

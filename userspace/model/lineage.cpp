@@ -185,14 +185,41 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   return p;
 }
 
-bool Lineage::exited_recently(uint32_t pid, uint64_t start_ns) const {
-  for (const auto& [exited_pid, exited_start] : recent_exits_)
-    if (exited_pid == pid && exited_start == start_ns && exited_pid) return true;
-  return false;
+const Lineage::RecentExit* Lineage::exited_recently(uint32_t pid, uint64_t start_ns) const {
+  if (!pid || find(pid)) return nullptr;
+  for (const RecentExit& r : recent_exits_)
+    if (r.pid == pid && r.start_ns == start_ns) return &r;
+  return nullptr;
+}
+
+std::optional<Event> Lineage::as_thread_exit(const Event& e) const {
+  if (e.kind != EventKind::exit || e.thread) return std::nullopt;
+  const RecentExit* ended = exited_recently(e.pid, e.start_ns);
+  if (!ended || ended->tid == e.tid) return std::nullopt;
+  Event thread_exit = e;
+  thread_exit.thread = true;
+  thread_exit.usage.reset();  // the process's, already given with its end
+  thread_exit.killed_by.reset();
+  return thread_exit;
 }
 
 ProcessPtr Lineage::on_exit(const Event& e) {
-  if (!e.thread && !find(e.pid) && exited_recently(e.pid, e.start_ns)) return nullptr;
+  if (const RecentExit* ended = exited_recently(e.pid, e.start_ns)) {
+    // A thread's exit after its process's end (see as_thread_exit) belongs to
+    // the ended process; a repeated process exit from the same thread is dropped.
+    if (!e.thread) return nullptr;
+    if (ended->multithreaded) return ended->multithreaded;
+    auto p = std::make_shared<Process>();  // not kept (threads not traced): what the event says
+    p->pid = e.pid;
+    p->start_ns = e.start_ns;
+    p->ppid = e.ppid;
+    p->comm = e.comm;
+    p->exited = true;
+    p->wait_status = e.wait_status;
+    p->exit_ns = e.ts_ns;
+    p->live_threads = 0;
+    return p;
+  }
   ProcessPtr p = lookup(e.pid, e.start_ns, e.ppid, e);
   note_parent(*p, e.ppid);
   p->comm = e.comm;
@@ -208,9 +235,10 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   p->exit_ns = e.ts_ns;
   p->usage = e.usage;
   p->killed_by = e.killed_by ? std::make_shared<const KilledBy>(*e.killed_by) : nullptr;
+  recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns, e.tid,
+                                                               p->live_threads > 1 ? p : nullptr};
   p->live_threads = 0;
   live_.erase(e.pid);
-  recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns};
   return p;
 }
 

@@ -96,11 +96,18 @@ class Lineage {
   std::vector<SeedProcess> snapshot() const;
 
   // Applies one event and returns the process it is about; null for `lost`,
-  // for a repeated exit of a process that already ended (older kernels can
-  // report two when its last threads exit at once), and for the real fork of
-  // a process already recovered from /proc, which views skip.
-  // The pointer stays valid, with the final state, after the process exits.
+  // for a repeated exit of a process that already ended from the same thread,
+  // and for the real fork of a process already recovered from /proc, which
+  // views skip. The pointer stays valid, with the final state, after the
+  // process exits.
   ProcessPtr apply(const Event& event);
+
+  // Kernels whose sched_process_exit passes no group_dead (5.10, 6.1) can
+  // report a process's end twice, when its last threads exit at once and both
+  // read signal->live as zero: a joined thread's exit and the main thread's,
+  // for one. The second, from another thread, is that thread's own exit: this
+  // gives it as a thread exit (to feed instead), or nothing for any other event.
+  std::optional<Event> as_thread_exit(const Event& event) const;
 
   // The live process with this pid, or null.
   ProcessPtr find(uint32_t pid) const;
@@ -119,14 +126,22 @@ class Lineage {
   ProcessPtr on_exit(const Event& event);
   ProcessPtr on_exec_failed(const Event& event);
 
-  bool exited_recently(uint32_t pid, uint64_t start_ns) const;
+  struct RecentExit {
+    uint32_t pid = 0;
+    uint64_t start_ns = 0;
+    uint32_t tid = 0;  // the thread whose exit ended the process
+    // Kept only where another thread was still counted at the end (the only
+    // case that repeats): ended processes are otherwise freed at once.
+    ProcessPtr multithreaded;
+  };
+  const RecentExit* exited_recently(uint32_t pid, uint64_t start_ns) const;
 
   uint64_t proc_tick_ns_ = kDefaultProcTickNs;
   std::unordered_map<uint32_t, ProcessPtr> live_;
   ExecMissFolder<Process::FailedExec> exec_misses_;
   // The last process exits, to recognise a repeated one: it follows within
   // microseconds, so a short ring is enough.
-  std::array<std::pair<uint32_t, uint64_t>, 64> recent_exits_{};
+  std::array<RecentExit, 64> recent_exits_{};
   size_t next_recent_exit_ = 0;
 };
 

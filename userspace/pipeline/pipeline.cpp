@@ -56,6 +56,11 @@ void Pipeline::feed(const Event& e) {
       if (views || !entry.view) entry.sink->on_lost(e);
     return;
   }
+  if (std::optional<Event> thread_exit = model_.as_thread_exit(e)) return feed_applied(*thread_exit);
+  feed_applied(e);
+}
+
+void Pipeline::feed_applied(const Event& e) {
   ProcessPtr process = model_.apply(e);
   if (!process) return;  // a repeated exit
   events_++;

@@ -53,6 +53,7 @@ class Pipeline {
   };
   void to_views_held_back(const Event& e);
   bool room_for_views();
+  void feed_applied(const Event& event);  // lock held, not `lost`
 
   Lineage model_;
   std::vector<Entry> sinks_;
