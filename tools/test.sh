@@ -4,7 +4,7 @@
 # FORKTRACE_REQUIRE_ROOT_TESTS makes them fail rather than skip.
 #
 # As root it then runs the kernel matrix (docs/kernel-matrix.md): the same
-# build's root test tiers inside Debian's x86-64 5.10 and 6.1 kernels under
+# build's root test tiers inside Debian's x86-64 5.10, 6.1 and 6.12 kernels under
 # qemu, and an arm64 cross build's inside Debian's arm64 6.1; a failure there,
 # or of the cross build, fails the run. FORKTRACE_KERNEL_MATRIX=0 skips the
 # matrix, FORKTRACE_ARM64=0 only its arm64 part.

@@ -40,8 +40,23 @@ mv "$unpacked"/boot/vmlinuz-* "$dir.new/vmlinuz"
 mv "$unpacked"/boot/config-* "$dir.new/config"
 # Only the modules a guest may load (the virtio transports and console); the
 # rest is most of the package.
+# Debian 13 ships them in /usr/lib/modules (merged /usr), xz-compressed; the
+# guest's busybox insmod takes plain .ko files.
+modules=$unpacked/lib/modules
+[ -d "$modules" ] || modules=$unpacked/usr/lib/modules
+plain_module() {  # FILE DEST: the module, decompressed
+  case $1 in
+    *.ko) cp "$1" "$2" ;;
+    *.ko.xz) xz -dc "$1" > "$2" ;;
+    *.ko.zst) zstd -qdc "$1" > "$2" ;;
+    *.ko.gz) gzip -dc "$1" > "$2" ;;
+    *) echo "fetch-kernel: $1: unknown module compression" >&2; return 1 ;;
+  esac
+}
 for m in virtio_mmio virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_console; do
-  find "$unpacked/lib/modules" -name "$m.ko*" -exec cp {} "$dir.new/modules/" \;
+  # Built into some kernels (then there is no file).
+  file=$(find "$modules" -name "$m.ko*" | head -n1)
+  [ -z "$file" ] || plain_module "$file" "$dir.new/modules/$m.ko"
 done
 # Storage for the tests that measure storage I/O (read_bytes, write_bytes: the
 # kernel counts block I/O, never tmpfs): brd, a RAM disk, and ext4 (which
@@ -51,14 +66,18 @@ done
 keep_module() {  # NAME: it and its dependencies, dependencies first, into modules/storage
   local name=$1 file dep
   grep -qx "$name.ko" "$dir.new/modules/storage" 2>/dev/null && return 0
-  file=$(find "$unpacked/lib/modules" -name "$name.ko*" | head -n1)
-  [ -n "$file" ] || file=$(find "$unpacked/lib/modules" -name "${name//_/-}.ko*" | head -n1)
-  [ -n "$file" ] || { echo "fetch-kernel: $image has no $name module" >&2; return 1; }
-  case $file in *.ko) ;; *) echo "fetch-kernel: $file is compressed; the guest's insmod takes .ko" >&2; return 1 ;; esac
-  for dep in $(readelf -p .modinfo "$file" | sed -n 's/^ *\[ *[0-9a-f]*\] *depends=//p' | tr ',' ' '); do
+  file=$(find "$modules" -name "$name.ko*" | head -n1)
+  [ -n "$file" ] || file=$(find "$modules" -name "${name//_/-}.ko*" | head -n1)
+  if [ -z "$file" ]; then
+    # Built in (modules.builtin lists it): nothing to load.
+    cat "$modules"/*/modules.builtin 2>/dev/null | grep -Eq "/($name|${name//_/-})\.ko\$" && return 0
+    echo "fetch-kernel: $image has no $name module" >&2
+    return 1
+  fi
+  plain_module "$file" "$dir.new/modules/$name.ko" || return 1
+  for dep in $(readelf -p .modinfo "$dir.new/modules/$name.ko" | sed -n 's/^ *\[ *[0-9a-f]*\] *depends=//p' | tr ',' ' '); do
     keep_module "$dep" || return 1
   done
-  cp "$file" "$dir.new/modules/$name.ko"
   echo "$name.ko" >> "$dir.new/modules/storage"
 }
 keep_module brd

@@ -8,7 +8,7 @@
 #   tools/qemu/run-matrix.sh [-B BUILD_DIR] [-a x86_64|aarch64] [-f GTEST_FILTER] [KERNEL]...
 #
 # KERNEL is SUITE-ARCH (Debian's linux-image-ARCH of that suite): by default
-# bullseye-amd64 (5.10) and bookworm-amd64 (6.1) for an x86-64 build, and
+# bullseye-amd64 (5.10), bookworm-amd64 (6.1) and trixie-amd64 (6.12) for an x86-64 build, and
 # bookworm-arm64 (6.1) for an arm64 one (tools/cross-build-arm64.sh).
 # Kernels are fetched with apt into $FORKTRACE_KERNEL_CACHE (default
 # /var/cache/forktrace-kernels); see fetch-kernel.sh.
@@ -34,7 +34,7 @@ done
 shift $((OPTIND - 1))
 kernels=("$@")
 case $arch in
-  x86_64) ((${#kernels[@]})) || kernels=(bullseye-amd64 bookworm-amd64) ;;
+  x86_64) ((${#kernels[@]})) || kernels=(bullseye-amd64 bookworm-amd64 trixie-amd64) ;;
   aarch64) ((${#kernels[@]})) || kernels=(bookworm-arm64) ;;
   *) echo "run-matrix: unknown architecture $arch" >&2; exit 2 ;;
 esac
