@@ -36,13 +36,14 @@ struct Seen {
   uint32_t wait_status;
   std::string filename;
   uint32_t live_threads;
+  uint32_t tid;
 };
 
 class RecordingSink : public Sink {
  public:
   explicit RecordingSink(std::vector<std::string>* log = nullptr, std::string name = "") : log_(log), name_(name) {}
   void on_event(const Event& e, const Process& p) override {
-    seen.push_back(Seen{e.kind, e.thread, e.pid, &p, p.exited, p.wait_status, p.filename, p.live_threads});
+    seen.push_back(Seen{e.kind, e.thread, e.pid, &p, p.exited, p.wait_status, p.filename, p.live_threads, e.tid});
     if (log_) log_->push_back(name_ + " event");
   }
   void on_lost(const Event& e) override {
@@ -150,7 +151,8 @@ TEST_F(UnitPipeline, RepeatedProcessExitFromAnotherThreadIsThatThreadsExit) {
     ASSERT_EQ(sink->seen.size(), 4u);
     EXPECT_FALSE(sink->seen[2].thread);
     EXPECT_TRUE(sink->seen[2].exited);
-    EXPECT_TRUE(sink->seen[3].thread) << "the second exit is the other thread's own";
+    EXPECT_TRUE(sink->seen[3].thread) << "the second exit is a thread's own";
+    EXPECT_EQ(sink->seen[3].tid, 201u) << "the joined thread's, whichever came first";
     EXPECT_EQ(sink->seen[3].process, sink->seen[2].process) << "of the process that ended, not a new one";
     EXPECT_EQ(sink->seen[3].wait_status, exited_with(3));
     EXPECT_EQ(p.events(), 4u);

@@ -200,6 +200,10 @@ std::optional<Event> Lineage::as_thread_exit(const Event& e) const {
   thread_exit.thread = true;
   thread_exit.usage.reset();  // the process's, already given with its end
   thread_exit.killed_by.reset();
+  if (e.tid == e.pid) {
+    thread_exit.tid = ended->tid;
+    thread_exit.thread_start_ns = ended->thread_start_ns;
+  }
   return thread_exit;
 }
 
@@ -235,7 +239,7 @@ ProcessPtr Lineage::on_exit(const Event& e) {
   p->exit_ns = e.ts_ns;
   p->usage = e.usage;
   p->killed_by = e.killed_by ? std::make_shared<const KilledBy>(*e.killed_by) : nullptr;
-  recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns, e.tid,
+  recent_exits_[next_recent_exit_++ % recent_exits_.size()] = {e.pid, e.start_ns, e.tid, e.thread_start_ns,
                                                                p->live_threads > 1 ? p : nullptr};
   p->live_threads = 0;
   live_.erase(e.pid);

@@ -105,8 +105,11 @@ class Lineage {
   // Kernels whose sched_process_exit passes no group_dead (5.10, 6.1) can
   // report a process's end twice, when its last threads exit at once and both
   // read signal->live as zero: a joined thread's exit and the main thread's,
-  // for one. The second, from another thread, is that thread's own exit: this
+  // for one. The second, from another thread, is a thread's own exit: this
   // gives it as a thread exit (to feed instead), or nothing for any other event.
+  // Where the second is the main thread's, the first was the other thread's
+  // (newer kernels end a process with its last thread, here the main one), so
+  // the thread exit is the first one's: each non-main thread gets its line.
   std::optional<Event> as_thread_exit(const Event& event) const;
 
   // The live process with this pid, or null.
@@ -130,6 +133,7 @@ class Lineage {
     uint32_t pid = 0;
     uint64_t start_ns = 0;
     uint32_t tid = 0;  // the thread whose exit ended the process
+    uint64_t thread_start_ns = 0;  // and its start
     // Kept only where another thread was still counted at the end (the only
     // case that repeats): ended processes are otherwise freed at once.
     ProcessPtr multithreaded;
