@@ -19,6 +19,23 @@ std::optional<int> parse(std::vector<std::string> args, Options& o) {
   return parse_options(static_cast<int>(argv.size()), argv.data(), o);
 }
 
+TEST(UnitOptions, CompileCommands) {
+  Options o;
+  ASSERT_EQ(parse({"-r", "x", "--format", "compile-commands", "-o", "cc.json", "--compile-commands-all"}, o),
+            std::nullopt);
+  EXPECT_EQ(o.format, Format::compile_commands);
+  EXPECT_TRUE(o.compile_commands_all);
+  EXPECT_TRUE(view_kind(Format::compile_commands).reads_store);
+  Options plain;
+  ASSERT_EQ(parse({"-r", "x", "--format", "compile-commands"}, plain), std::nullopt);
+  EXPECT_FALSE(plain.compile_commands_all);
+  Options wrong;
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(parse({"-r", "x", "--compile-commands-all"}, wrong), 2);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("--compile-commands-all applies to --format compile-commands"),
+            std::string::npos);
+}
+
 TEST(UnitOptions, ChoicesBecomeTypedValues) {
   Options o;
   ASSERT_EQ(parse({"-r", "x", "--format", "chrome", "--color", "never", "--exec-failures-hook", "sys_exit"}, o),
@@ -54,7 +71,7 @@ TEST(UnitViewTable, EveryFormatHasOneEntryByItsOwnName) {
     ASSERT_EQ(parse({"-r", "x", "--format", kind.name}, o), std::nullopt) << kind.name;
     EXPECT_EQ(o.format, kind.format);
   }
-  EXPECT_EQ(names.size(), 6u);
+  EXPECT_EQ(names.size(), 7u);
 }
 
 }  // namespace

@@ -85,6 +85,9 @@ void setup(CLI::App& app, Options& o, bool& exec_failures) {
                  "With -r NEW: compare it with the recording BASE (added, removed and changed steps, "
                  "new failures, fixed ones, slower steps); text, or --format json")
       ->type_name("BASE");
+  app.add_flag("--compile-commands-all", o.compile_commands_all,
+               "With --format compile-commands: also preprocess-only runs (-E, -M, -MM) and configure's "
+               "probes (conftest.c)");
   add_choice(app, "--color", o.color,
              {{"auto", ColorChoice::automatic}, {"always", ColorChoice::always}, {"never", ColorChoice::never}},
              "Colour outcomes in the tree: auto (on a terminal, unless NO_COLOR is set), always or never");
@@ -179,6 +182,8 @@ std::optional<int> validate(Options& o) {
     return fail("--diff BASE compares recordings: give the new one with -r NEW");
   if (!o.diff_path.empty() && o.format != Format::text && o.format != Format::json)
     return fail("--diff prints text or, with --format json, one JSON object");
+  if (o.compile_commands_all && o.format != Format::compile_commands)
+    return fail("--compile-commands-all applies to --format compile-commands");
   if (!o.read_path.empty() && !o.write_path.empty())
     return fail("-r and -w cannot be combined: copy the recording instead");
   if (!o.command.empty() && !o.pids.empty())

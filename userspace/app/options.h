@@ -11,7 +11,7 @@
 namespace ft {
 
 // --format: the view (app/view_table.h has one entry for each).
-enum class Format { text, tree, json, chrome, html, otlp };
+enum class Format { text, tree, json, chrome, html, otlp, compile_commands };
 // --color.
 enum class ColorChoice { automatic, always, never };
 
@@ -30,6 +30,7 @@ struct Options {
   bool failed = false;
   bool threads = false;
   bool summary = false;
+  bool compile_commands_all = false;  // --compile-commands-all: preprocess-only runs and configure's probes too
   ColorChoice color = ColorChoice::automatic;  // --color auto|always|never
   size_t max_depth = 0;              // --max-depth (tree), 0: all
   bool tui = false;                  // --tui

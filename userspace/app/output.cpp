@@ -103,6 +103,7 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   view.color = use_color(options.color, out);
   view.max_depth = options.max_depth;
   view.verbose = options.verbose;
+  view.compile_commands_all = options.compile_commands_all;
   // One line per event on a terminal; files and pipes get whole commands.
   if (isatty(fileno(out))) view.max_command_bytes = 512;
   std::vector<std::unique_ptr<Sink>> sinks;

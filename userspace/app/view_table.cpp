@@ -2,6 +2,7 @@
 
 #include "export/otel/otlp_json_view.h"
 #include "views/chrome_view.h"
+#include "views/compile_commands_view.h"
 #include "views/html_view.h"
 #include "views/json_view.h"
 #include "views/text_view.h"
@@ -36,6 +37,8 @@ const ViewKind kViews[] = {
     {Format::chrome, "chrome", "Trace Event JSON for Perfetto", true, true, at_end<ChromeView>},
     {Format::html, "html", "a self-contained report, with -o FILE", true, false, at_end<HtmlView>},
     {Format::otlp, "otlp", "OpenTelemetry traces as OTLP/JSON lines", false, false, otlp_json},
+    {Format::compile_commands, "compile-commands", "a JSON compilation database, compile_commands.json, with -o FILE",
+     true, false, at_end<CompileCommandsView>},
 };
 
 }  // namespace

@@ -19,6 +19,7 @@ struct ViewOptions {
   analysis::TraceScope scope{};  // what was traced: where chains begin
   bool color = false;        // colour outcomes (--color, resolved against the terminal)
   size_t max_depth = 0;      // tree: levels shown below the roots (0: all)
+  bool compile_commands_all = false;  // compile-commands: preprocess-only runs and configure's probes too
 };
 
 // The ancestors a chain shown to the user holds: from the traced command (or
