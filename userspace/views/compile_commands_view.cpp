@@ -19,7 +19,21 @@ void CompileCommandsView::on_lost(const Event& e) { store_.on_lost(e); }
 void CompileCommandsView::finish() {
   using Json = nlohmann::ordered_json;
   const analysis::Trace& t = store_.trace();
-  Json entries = Json::array();
+  // Each entry is written as soon as it is made, not gathered into one JSON
+  // tree of the whole database first (a build of 80,000 compiles would hold
+  // its argvs twice); the bytes are those of the whole array's dump(2).
+  bool first = true;
+  auto emit = [&](const Json& entry) {
+    // Bytes that are not UTF-8 (argv is bytes) become U+FFFD: the file stays JSON.
+    std::string text = entry.dump(2, ' ', false, Json::error_handler_t::replace);
+    std::string indented = first ? "[\n  " : ",\n  ";
+    first = false;
+    for (char c : text) {
+      indented += c;
+      if (c == '\n') indented += "  ";  // a JSON string holds no raw newline
+    }
+    std::fwrite(indented.data(), 1, indented.size(), out_);
+  };
   std::vector<std::string_view> argv;
   for (const analysis::Step& s : t.steps) {
     if (s.context || s.argv.count == 0 || s.argv_truncated || s.cwd == 0) continue;
@@ -36,13 +50,10 @@ void CompileCommandsView::finish() {
       entry["file"] = source;
       entry["arguments"] = argv;
       if (!step.output.empty()) entry["output"] = step.output;
-      entries.push_back(std::move(entry));
+      emit(entry);
     }
   }
-  // Bytes that are not UTF-8 (argv is bytes) become U+FFFD: the file stays JSON.
-  std::string text = entries.dump(2, ' ', false, Json::error_handler_t::replace);
-  text += '\n';
-  std::fwrite(text.data(), 1, text.size(), out_);
+  std::fputs(first ? "[]\n" : "\n]\n", out_);
   std::fflush(out_);
 }
 
