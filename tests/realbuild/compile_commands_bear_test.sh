@@ -7,8 +7,10 @@
 #      CMake's configure (its compiler checks) and `make gtest gtest_main`;
 #   2. a small C project whose Makefile runs what the helper must tell apart:
 #      a multi-source compile and link, a triplet/versioned driver name, -E,
-#      -c -M, -S, -fsyntax-only, a response file, a link-only step and
-#      configure-style conftest.c probes.
+#      -c -M, -S, -fsyntax-only, a response file, a link-only step,
+#      configure-style conftest.c probes, and where ccache is installed a
+#      compile under `ccache cc` and one through ccache's `gcc` symlink
+#      (/usr/lib/ccache), whose own compiler runs must not count again.
 # The two databases must hold the same entries, by (directory, file as an
 # absolute path), except for the differences written down below, each one
 # asserted: anything else fails. Also: the -r replay writes the same bytes as
@@ -63,10 +65,14 @@ make_project() {
   printf 'int h(void) { return 0; }\n' >"$d/h.c"
   printf -- '-O1 -DFROM_RSP=1\n' >"$d/flags.rsp"
   # A triplet/versioned name where Debian's gcc provides one.
-  local tcc=cc
+  local tcc=cc wrapped=
   command -v x86_64-linux-gnu-gcc-12 >/dev/null && tcc=x86_64-linux-gnu-gcc-12
+  [ -x /usr/bin/ccache ] && [ -e /usr/lib/ccache/gcc ] && wrapped=wrapped
   cat >"$d/Makefile" <<EOF
-all: prog both syntax asm pre deps rsp probe
+all: prog both syntax asm pre deps rsp probe $wrapped
+wrapped:
+	CCACHE_DIR=\$(CURDIR)/.ccache ccache cc -O0 -c h.c -o h-ccache.o
+	CCACHE_DIR=\$(CURDIR)/.ccache PATH=/usr/lib/ccache:\$\$PATH gcc -O0 -c g.c -o g-symlink.o
 prog: main.o lib/f.o g.o
 	cc main.o lib/f.o g.o -o prog
 main.o: main.c
@@ -197,9 +203,9 @@ def compare(name, expect_sources):
             note("D5 repeated compile listed each time", f["arguments"])
         fa, ba = [masked(a) for a in f["arguments"]], [masked(a) for a in b["arguments"]]
         # D1: the program as run vs the program Bear resolved.
-        if fa[0] != ba[0]:
-            check(os.path.isabs(ba[0]) and os.path.realpath(ba[0]) ==
-                  os.path.realpath(fa[0] if "/" in fa[0] else os.path.join("/usr/bin", fa[0])),
+        if fa[0] != ba[0]:  # the same file, or the same name found elsewhere in PATH (/usr/lib/ccache/gcc)
+            check(os.path.isabs(ba[0]) and (os.path.basename(ba[0]) == os.path.basename(fa[0]) or
+                  os.path.realpath(ba[0]) == os.path.realpath(fa[0] if "/" in fa[0] else os.path.join("/usr/bin", fa[0]))),
                   f"{name}: D1 {fa[0]} vs {ba[0]}")
             note("D1 argv[0] as run", (fa[0], ba[0]))
         # D4: file and output as written vs absolute.
@@ -226,6 +232,12 @@ check(any(e["file"].endswith("gtest_main.cc") for e in g), "gtest_main.cc is in 
 c = compare("c", 8)
 files = Counter(os.path.normpath(os.path.join(e["directory"], e["file"])).split("/c/", 1)[1] for e in c)
 want = Counter({"main.c": 2, "lib/f.c": 2, "g.c": 2, "h.c": 3})  # h.c: -fsyntax-only, -S, @flags.rsp
+if os.path.exists("/usr/lib/ccache/gcc") and os.access("/usr/bin/ccache", os.X_OK):
+    want.update({"g.c": 1, "h.c": 1})
+    wrapped = [e for e in c if e.get("output") in ("h-ccache.o", "g-symlink.o")]
+    check(sorted(e["arguments"][0] for e in wrapped) == ["cc", "gcc"] and
+          not any("-fdiagnostics-color" in e["arguments"] for e in c),
+          f"ccache: the build's command, not ccache's own compiler runs: {wrapped}")
 check(files == want, f"the C project's entries: {dict(files)}, want {dict(want)}")
 rsp = [e for e in c if "@flags.rsp" in e["arguments"]]
 check(len(rsp) == 1 and rsp[0]["output"] == "h-rsp.o", f"the response file is kept as written: {rsp}")

@@ -75,6 +75,11 @@ class UnitCompileCommandsView : public testing::Test {
     run({"clang", "-c", "c.c"}, "/w/c", false,
         {{"/usr/lib/llvm-14/bin/clang", "-cc1", "-emit-obj", "-o", "c.o", "-x", "c", "c.c"}});
     run({"sh", "-c", "gcc -c q.c"});
+    // ccache runs the compiler: one entry, ccache's, without ccache.
+    run({"ccache", "cc", "-c", "w.c", "-o", "w.o"}, "/w/src", false,
+        {{"/usr/bin/cc", "-c", "w.c", "-o", "w.o"}});
+    // ccache behind a `gcc` symlink (/usr/lib/ccache/gcc) runs the real gcc: the build's gcc counts.
+    run({"gcc", "-c", "m.c"}, "/w/src", false, {{"/usr/bin/gcc", "-c", "m.c"}});
     run({"gcc", "--version"});
     Event end = exit_of(make_, 100, exited_with(0), make_.start_ns + 10 * kSec);
     pipeline->feed(end);
@@ -101,7 +106,9 @@ TEST_F(UnitCompileCommandsView, OneEntryPerCompiledSource) {
      "output": "prog"},
     {"directory": "/w/src", "file": "r.cc", "arguments": ["c++", "@flags.rsp", "-c", "r.cc", "-o", "r.o"],
      "output": "r.o"},
-    {"directory": "/w/c", "file": "c.c", "arguments": ["clang", "-c", "c.c"]}
+    {"directory": "/w/c", "file": "c.c", "arguments": ["clang", "-c", "c.c"]},
+    {"directory": "/w/src", "file": "w.c", "arguments": ["cc", "-c", "w.c", "-o", "w.o"], "output": "w.o"},
+    {"directory": "/w/src", "file": "m.c", "arguments": ["gcc", "-c", "m.c"]}
   ])");
   EXPECT_EQ(db, expected) << db.dump(2);
 }
@@ -111,7 +118,7 @@ TEST_F(UnitCompileCommandsView, AllKeepsPreprocessingAndConfigureProbes) {
   std::vector<std::string> files;
   for (const Json& e : db) files.push_back(e["file"]);
   EXPECT_EQ(files, (std::vector<std::string>{"a.c", "main.c", "util.c", "x.c", "y.c", "conftest.c", "conftest.cpp",
-                                             "r.cc", "c.c"}));
+                                             "r.cc", "c.c", "w.c", "m.c"}));
   EXPECT_FALSE(db[3].contains("output")) << "-E without -o";
   EXPECT_EQ(db[6]["output"], "conftest.o");
 }

@@ -189,6 +189,30 @@ TEST(UnitCompilerStep, AssemblerAndLinker) {
   EXPECT_FALSE(ld.links_only());  // a driver's word
 }
 
+TEST(UnitCompilerStep, UnderAWrapper) {
+  CompilerStep s = step({"/usr/bin/ccache", "/usr/bin/c++", "-O2", "-c", "x.cc", "-o", "x.o"});
+  EXPECT_EQ(s.tool, CompilerTool::driver);
+  EXPECT_EQ(s.program, 1u);
+  EXPECT_EQ(s.sources, Strings{"x.cc"});
+  EXPECT_EQ(s.output, "x.o");
+  EXPECT_TRUE(s.compiles());
+  EXPECT_EQ(step({"distcc", "gcc", "-c", "a.c"}).program, 1u);
+  EXPECT_EQ(step({"gcc", "-c", "a.c"}).program, 0u);
+  // ccache's own options, or a wrapped non-compiler: nothing.
+  EXPECT_EQ(step({"ccache", "-s"}).tool, CompilerTool::none);
+  EXPECT_EQ(step({"ccache"}).tool, CompilerTool::none);
+  EXPECT_EQ(step({"ccache", "make"}).tool, CompilerTool::none);
+}
+
+TEST(UnitCompilerStep, LtoIsNotASource) {
+  // What lto-wrapper runs at an -flto link: -x lto inputs are objects.
+  CompilerStep s = step({"gcc", "-xlto", "-c", "/tmp/ccA.ltrans0.o", "-o", "/tmp/ccA.ltrans0.ltrans.o"});
+  EXPECT_TRUE(s.sources.empty());
+  EXPECT_FALSE(s.compiles());
+  EXPECT_EQ(step({"gcc", "-x", "assembler-with-cpp", "-c", "start.asm"}).sources, Strings{"start.asm"});
+  EXPECT_EQ(step({"gcc", "-x", "c++-header", "pch.hpp"}).sources, Strings{"pch.hpp"});
+}
+
 TEST(UnitCompilerStep, NotACompiler) {
   CompilerStep s = step({"make", "-C", "build", "all.c"});
   EXPECT_EQ(s.tool, CompilerTool::none);

@@ -36,6 +36,12 @@ bool one_of(std::string_view s, const std::array<std::string_view, N>& names) {
 
 constexpr std::array<std::string_view, 6> kDrivers = {"gcc", "g++", "cc", "c++", "clang", "clang++"};
 constexpr std::array<std::string_view, 5> kCompilers = {"cc1", "cc1plus", "cc1obj", "cc1objplus", "lto1"};
+constexpr std::array<std::string_view, 4> kWrappers = {"ccache", "sccache", "distcc", "icecc"};
+// The -x languages gcc and clang compile from source (not `lto`, `ir`, `none`).
+constexpr std::array<std::string_view, 18> kSourceLanguages = {
+    "c", "c++", "c-header", "c++-header", "c++-system-header", "c++-user-header", "cpp-output", "c++-cpp-output",
+    "objective-c", "objective-c++", "objective-c-header", "objective-c++-header", "objc-cpp-output",
+    "objc++-cpp-output", "objective-c-cpp-output", "objective-c++-cpp-output", "assembler", "assembler-with-cpp"};
 constexpr std::array<std::string_view, 7> kLinkers = {"collect2", "ld", "ld.bfd", "ld.gold", "ld.lld", "lld", "mold"};
 
 // Options whose value is the next argument when given alone ("-I dir"); their
@@ -119,6 +125,12 @@ bool is_configure_probe(std::string_view source) {
 CompilerStep compiler_step(std::span<const std::string_view> argv) {
   CompilerStep step;
   if (argv.empty()) return step;
+  if (one_of(basename(argv[0]), kWrappers)) {
+    if (argv.size() < 2 || compiler_tool(argv[1]) == CompilerTool::none) return step;
+    step = compiler_step(argv.subspan(1));
+    step.program = 1;
+    return step;
+  }
   step.tool = compiler_tool(argv[0]);
   // clang runs itself as its compiler proper and its assembler.
   if (step.tool == CompilerTool::driver && argv.size() > 1) {
@@ -140,7 +152,7 @@ CompilerStep compiler_step(std::span<const std::string_view> argv) {
     if (arg[0] != '-' || arg == "-") {  // an input ("-": standard input)
       step.inputs.push_back(arg);
       bool source = step.tool == CompilerTool::compiler || step.tool == CompilerTool::assembler ||
-                    (driver && (language.empty() ? is_source_file(arg) : language != "none"));
+                    (driver && (language.empty() ? is_source_file(arg) : one_of(language, kSourceLanguages)));
       if (source && arg != "-") step.sources.push_back(arg);
       continue;
     }

@@ -41,6 +41,9 @@ struct CompilerStep {
   std::vector<std::string_view> sources;         // the inputs in a source language (by -x or by suffix)
   std::string_view output;                       // -o's value (the last one); "" when not given
   bool response_file = false;                    // an @file argument: more inputs may be in it
+  // Where the toolchain program's own argv begins: 0, or 1 under a compiler
+  // wrapper that runs it (`ccache gcc -c a.c`, also sccache, distcc, icecc).
+  size_t program = 0;
 
   // A driver that compiled source files (to objects, to assembler, a syntax
   // check, or on its way to a link).
@@ -54,7 +57,9 @@ struct CompilerStep {
 CompilerTool compiler_tool(std::string_view program);
 
 // argv[0] names the program (compiler_tool() of its basename); the rest is read
-// as that program reads it. Anything not a toolchain program: tool `none`.
+// as that program reads it. A wrapper (ccache, sccache, distcc, icecc) followed
+// by a toolchain program is read as that program (`program` 1). Anything else:
+// tool `none`.
 CompilerStep compiler_step(std::span<const std::string_view> argv);
 
 // Whether a file name has a suffix gcc compiles as a source language (C, C++,
