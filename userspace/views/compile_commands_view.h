@@ -8,8 +8,10 @@
 // unless `all`: preprocess-only runs (-E, -M, -MM) and configure's probes
 // (conftest.c ...). Always left out: link-only runs (no source), queries
 // (--version, -###), the compiler proper (cc1, cc1plus, clang -cc1), as and
-// collect2/ld, and a driver whose argv was truncated or whose cwd is unknown
-// (a recording before format version 3): its entry would be wrong.
+// collect2/ld, a driver below another driver or a wrapper's (ccache's own
+// compiler runs), and a driver whose argv was truncated or whose cwd is
+// unknown (a recording before format version 3): its entry would be wrong.
+// Under a wrapper (ccache gcc ...) the arguments start at the compiler.
 #pragma once
 
 #include <cstdio>
