@@ -12,7 +12,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libssl-dev openssl man-db
   util-linux procps curl python3 prometheus systemd
   chromium  # tests/browser: the HTML report in a real headless browser
-  bear      # tests/realbuild: --format compile-commands compared with Bear's database
+  bear ccache  # tests/realbuild: --format compile-commands compared with Bear's database, under ccache too
 )
 # npm fetches the OTLP .proto files at configure time (tools/fetch-otlp-proto.sh).
 # Machines with NodeSource's nodejs already have it, and Debian's npm conflicts
