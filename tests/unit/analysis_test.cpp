@@ -329,6 +329,240 @@ TEST(AnalysisFailures, HandledApartFromPropagatedGroupedWithCounts) {
   EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{top.pid, make.pid, cc.pid}));
 }
 
+// The failure path (issue 24): a failure propagated only where the root's
+// failure came through it, each parent failing because of the one below.
+std::vector<uint32_t> propagated_pids(const Trace& t, const analysis::BuildReport& r) {
+  std::vector<uint32_t> out;
+  for (const analysis::Failure& f : r.failures)
+    if (f.propagated) out.push_back(t.steps[f.step].pid);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(AnalysisFailurePath, ProbesInFailingSubshellsUnderASucceedingConfigureAreHandled) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "./configure && make"});
+  Id configure = s.spawn(top, 10 * kSec + kMs, {"sh", "./configure"});
+  // Each probe: a subshell that fails because its compiler did.
+  for (int i = 0; i < 3; ++i) {
+    uint64_t at = 10 * kSec + (10 + 10 * i) * kMs;
+    Id sub = s.fork(configure, at, "sh");
+    Id gcc = s.spawn(sub, at + kMs, {"gcc", "-V"});
+    s.exit(gcc, at + 2 * kMs, exited_with(1));
+    s.exit(sub, at + 3 * kMs, exited_with(1));
+  }
+  s.exit(configure, 10 * kSec + 100 * kMs);
+  Id make = s.spawn(top, 11 * kSec, {"make"});
+  Id cc = s.spawn(make, 11 * kSec + kMs, {"gcc", "-c", "hello.c"});
+  s.exit(cc, 11 * kSec + 2 * kMs, exited_with(1));
+  s.exit(make, 11 * kSec + 3 * kMs, exited_with(2));
+  s.exit(top, 11 * kSec + 4 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_EQ(r.failures.size(), 9u);  // 3 subshells, 3 probes, cc, make, the root
+  EXPECT_EQ(propagated_pids(t, r), (std::vector<uint32_t>{make.pid, cc.pid}));
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{top.pid, make.pid, cc.pid}));
+}
+
+TEST(AnalysisFailurePath, AFailingConfigureFailedBecauseOfItsLastProbeOnly) {
+  Story s;
+  Id configure = s.spawn(kTracer, 10 * kSec, {"sh", "./configure"});
+  std::vector<Id> probes;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t at = 10 * kSec + (10 + 10 * i) * kMs;
+    Id sub = s.fork(configure, at, "sh");
+    Id gcc = s.spawn(sub, at + kMs, {"gcc", "conftest.c"});
+    s.exit(gcc, at + 2 * kMs, exited_with(1));
+    s.exit(sub, at + 3 * kMs, exited_with(1));
+    probes.push_back(sub);
+    probes.push_back(gcc);
+  }
+  // "error: C compiler cannot create executables": it cleans up, then exits.
+  Id rm = s.spawn(configure, 10 * kSec + 50 * kMs, {"rm", "-f", "conftest.c"});
+  s.exit(rm, 10 * kSec + 51 * kMs);
+  s.exit(configure, 10 * kSec + 52 * kMs, exited_with(1));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  // The last probe's status was passed on after the clean-up; the earlier
+  // probes are ones it went on from, though they failed with the same status.
+  EXPECT_EQ(propagated_pids(t, r), (std::vector<uint32_t>{probes[4].pid, probes[5].pid}));
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{configure.pid, probes[4].pid, probes[5].pid}));
+}
+
+TEST(AnalysisFailurePath, OrTrueThenMoreThenExit9IsHandled) {
+  // sh -c 'cmd || true; echo done >log; /bin/cp a b; exit 9'
+  Story s;
+  Id sh = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "cmd || true; cp a b; exit 9"});
+  Id cmd = s.spawn(sh, 10 * kSec + kMs, {"cmd"});
+  s.exit(cmd, 10 * kSec + 2 * kMs, exited_with(1));
+  Id cp = s.spawn(sh, 10 * kSec + 3 * kMs, {"cp", "a", "b"});
+  s.exit(cp, 10 * kSec + 4 * kMs);
+  s.exit(sh, 10 * kSec + 5 * kMs, exited_with(9));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_TRUE(propagated_pids(t, r).empty());
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{sh.pid}));  // the shell's own failure
+}
+
+TEST(AnalysisFailurePath, ACleanUpThatPassesTheStatusOnPropagates) {
+  // depcomp, libtool: cc ... || { stat=$?; rm -f "$tmp"; exit $stat; }
+  Story s;
+  Id sh = s.spawn(kTracer, 10 * kSec, {"sh", "depcomp", "gcc", "-c", "x.c"});
+  Id cc = s.spawn(sh, 10 * kSec + kMs, {"gcc", "-c", "x.c"});
+  s.exit(cc, 10 * kSec + 2 * kMs, exited_with(1));
+  Id rm = s.spawn(sh, 10 * kSec + 3 * kMs, {"rm", "-f", "x.Tpo"});
+  s.exit(rm, 10 * kSec + 4 * kMs);
+  s.exit(sh, 10 * kSec + 5 * kMs, exited_with(1));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_EQ(propagated_pids(t, r), (std::vector<uint32_t>{cc.pid}));
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{sh.pid, cc.pid}));
+}
+
+TEST(AnalysisFailurePath, MakeJ2WithTwoCompilesFailingInParallelPropagatesBoth) {
+  Story s;
+  Id make = s.spawn(kTracer, 10 * kSec, {"make", "-j2"});
+  Id a = s.spawn(make, 10 * kSec + kMs, {"sh", "-c", "gcc -c a.c"});
+  Id b = s.spawn(make, 10 * kSec + 2 * kMs, {"sh", "-c", "gcc -c b.c"});
+  Id cca = s.spawn(a, 10 * kSec + 3 * kMs, {"gcc", "-c", "a.c"});
+  Id ccb = s.spawn(b, 10 * kSec + 4 * kMs, {"gcc", "-c", "b.c"});
+  s.exit(cca, 10 * kSec + 5 * kMs, exited_with(1));
+  s.exit(a, 10 * kSec + 6 * kMs, exited_with(1));
+  s.exit(ccb, 10 * kSec + 7 * kMs, exited_with(1));
+  s.exit(b, 10 * kSec + 8 * kMs, exited_with(1));
+  s.exit(make, 10 * kSec + 9 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  std::vector<uint32_t> want{a.pid, b.pid, cca.pid, ccb.pid};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(propagated_pids(t, r), want);
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{make.pid, b.pid, ccb.pid}));  // the last to end
+}
+
+TEST(AnalysisFailurePath, MakeKWithTwoFailuresBetweenSuccessesPropagatesBoth) {
+  Story s;
+  Id make = s.spawn(kTracer, 10 * kSec, {"make", "-k"});
+  std::vector<Id> jobs;
+  for (int i = 0; i < 4; ++i) {
+    Id job = s.spawn(make, 10 * kSec + (10 * i + 1) * kMs, {"gcc", "-c", "f" + std::to_string(i) + ".c"});
+    s.exit(job, 10 * kSec + (10 * i + 5) * kMs, exited_with(i % 2 ? 0 : 1));
+    jobs.push_back(job);
+  }
+  s.exit(make, 10 * kSec + 50 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_EQ(propagated_pids(t, r), (std::vector<uint32_t>{jobs[0].pid, jobs[2].pid}));
+}
+
+TEST(AnalysisFailurePath, MakeWithoutKWentOnFromAShellCallAtParseTime) {
+  // $(shell cat .prev-version) fails while make reads its makefile; a recipe fails later.
+  Story s;
+  Id make = s.spawn(kTracer, 10 * kSec, {"make", "-j2"});
+  Id call = s.spawn(make, 10 * kSec + kMs, {"/bin/sh", "-c", "cat .prev-version"});
+  s.exit(call, 10 * kSec + 2 * kMs, exited_with(1));
+  Id recipe = s.spawn(make, 10 * kSec + 3 * kMs, {"/bin/sh", "-c", "gcc -c x.c"});
+  s.exit(recipe, 10 * kSec + 4 * kMs, exited_with(1));
+  s.exit(make, 10 * kSec + 5 * kMs, exited_with(2));
+  Trace t = s.trace();
+  EXPECT_EQ(propagated_pids(t, analysis::analyze_build(t)), (std::vector<uint32_t>{recipe.pid}));
+}
+
+TEST(AnalysisFailurePath, KeepGoingReachesTheMakesBelowThroughTheirRecipeShells) {
+  // make -kj4 → sh -c 'make -C lib' → make -C lib, which has -k only in MAKEFLAGS.
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"make", "-kj4"});
+  Id recipe = s.spawn(top, 10 * kSec + kMs, {"/bin/sh", "-c", "make -C lib"});
+  Id sub = s.spawn(recipe, 10 * kSec + 2 * kMs, {"make", "-C", "lib"});
+  Id a = s.spawn(sub, 10 * kSec + 3 * kMs, {"gcc", "-c", "a.c"});
+  s.exit(a, 10 * kSec + 4 * kMs, exited_with(1));
+  Id b = s.spawn(sub, 10 * kSec + 5 * kMs, {"gcc", "-c", "b.c"});  // started after a failed
+  s.exit(b, 10 * kSec + 6 * kMs, exited_with(1));
+  s.exit(sub, 10 * kSec + 7 * kMs, exited_with(2));
+  s.exit(recipe, 10 * kSec + 8 * kMs, exited_with(2));
+  s.exit(top, 10 * kSec + 9 * kMs, exited_with(2));
+  Trace t = s.trace();
+  std::vector<uint32_t> want{recipe.pid, sub.pid, a.pid, b.pid};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(propagated_pids(t, analysis::analyze_build(t)), want);
+}
+
+TEST(AnalysisFailurePath, AFailureInsideACommandSubstitutionTheCallerWentOnFromIsHandled) {
+  // sh -c 'v=$(git describe); cc -c x.c'  with both failing
+  Story s;
+  Id sh = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "v=$(git describe); cc -c x.c"});
+  Id sub = s.fork(sh, 10 * kSec + kMs, "sh");
+  Id git = s.spawn(sub, 10 * kSec + 2 * kMs, {"git", "describe"});
+  s.exit(git, 10 * kSec + 3 * kMs, exited_with(128));
+  s.exit(sub, 10 * kSec + 4 * kMs, exited_with(128));
+  Id cc = s.spawn(sh, 10 * kSec + 5 * kMs, {"cc", "-c", "x.c"});
+  s.exit(cc, 10 * kSec + 6 * kMs, exited_with(1));
+  s.exit(sh, 10 * kSec + 7 * kMs, exited_with(1));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_EQ(propagated_pids(t, r), (std::vector<uint32_t>{cc.pid}));
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{sh.pid, cc.pid}));
+}
+
+TEST(AnalysisFailurePath, AKilledChildsStatusPassedOnAs128PlusItsSignal) {
+  Story s;
+  Id sh = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "cc -c x.c; rm -f x.o"});
+  Id cc = s.spawn(sh, 10 * kSec + kMs, {"cc", "-c", "x.c"});
+  s.exit(cc, 10 * kSec + 2 * kMs, killed_by(9));
+  Id rm = s.spawn(sh, 10 * kSec + 3 * kMs, {"rm", "-f", "x.o"});
+  s.exit(rm, 10 * kSec + 4 * kMs);
+  s.exit(sh, 10 * kSec + 5 * kMs, exited_with(128 + 9));
+  Trace t = s.trace();
+  EXPECT_EQ(propagated_pids(t, analysis::analyze_build(t)), (std::vector<uint32_t>{cc.pid}));
+}
+
+TEST(AnalysisFailurePath, NotFoundOnTheFailurePathComesFirst) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "./configure && make"});
+  Id configure = s.spawn(top, 10 * kSec + kMs, {"sh", "./configure"});
+  // config.guess's probes, twice each: handled.
+  for (int i = 0; i < 4; ++i) {
+    Id probe = s.fork(configure, 10 * kSec + (10 + 10 * i) * kMs, "sh");
+    std::string name = i % 2 ? "/bin/machine" : "/usr/convex/getsysinfo";
+    s.fail_exec(probe, configure.pid, 10 * kSec + (11 + 10 * i) * kMs, name, {name}, ENOENT);
+    s.exit(probe, 10 * kSec + (12 + 10 * i) * kMs, exited_with(127));
+  }
+  s.exit(configure, 10 * kSec + 100 * kMs);
+  Id make = s.spawn(top, 11 * kSec, {"make"});
+  Id cc = s.fork(make, 11 * kSec + kMs, "make");
+  s.fail_exec(cc, make.pid, 11 * kSec + 2 * kMs, "/usr/bin/x86_64-w64-mingw32-gcc", {"x86_64-w64-mingw32-gcc"}, ENOENT);
+  s.exit(cc, 11 * kSec + 3 * kMs, exited_with(127));
+  s.exit(make, 11 * kSec + 4 * kMs, exited_with(2));
+  s.exit(top, 11 * kSec + 5 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  ASSERT_EQ(r.not_found.size(), 3u);
+  EXPECT_EQ(r.not_found[0].command, "x86_64-w64-mingw32-gcc");
+  EXPECT_TRUE(r.not_found[0].propagated);
+  EXPECT_FALSE(r.not_found[1].propagated);
+  EXPECT_FALSE(r.not_found[2].propagated);
+  EXPECT_EQ(r.not_found[1].count, 2u);
+  EXPECT_EQ(report_to_json(t, r)["not_found"][0]["propagated"], true);
+}
+
+TEST(AnalysisFailurePath, WholeMachineTracesStartAPathAtEachProcessWhoseParentIsNotTraced) {
+  TraceScope whole;
+  Story s(whole);
+  // make started from the tracer's shell (a context step, with no events of its own).
+  Id make = s.spawn(kShell, 10 * kSec, {"make"});
+  Id cc = s.spawn(make, 10 * kSec + kMs, {"gcc", "-c", "x.c"});
+  s.exit(cc, 10 * kSec + 2 * kMs, exited_with(1));
+  s.exit(make, 10 * kSec + 3 * kMs, exited_with(2));
+  // A configure that succeeded, its probe's subshell failing because of its gcc.
+  Id configure = s.spawn(kShell, 11 * kSec, {"sh", "./configure"});
+  Id sub = s.fork(configure, 11 * kSec + kMs, "sh");
+  Id gcc = s.spawn(sub, 11 * kSec + 2 * kMs, {"gcc", "-V"});
+  s.exit(gcc, 11 * kSec + 3 * kMs, exited_with(1));
+  s.exit(sub, 11 * kSec + 4 * kMs, exited_with(1));
+  s.exit(configure, 11 * kSec + 5 * kMs);
+  Trace t = s.trace();
+  EXPECT_EQ(propagated_pids(t, analysis::analyze_build(t)), (std::vector<uint32_t>{cc.pid}));
+}
+
 TEST(AnalysisNotFound, FromExit127WithTheShellsCommand) {
   Story s;
   Id top = s.spawn(kTracer, 10 * kSec, {"make"});

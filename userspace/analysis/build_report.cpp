@@ -59,7 +59,77 @@ std::string_view basename(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+bool is_make(std::string_view name) { return name == "make" || name == "gmake" || name == "bmake"; }
+bool is_ninja(std::string_view name) { return name == "ninja" || name == "samu"; }
+
+// A build driver told to keep going after a failed job (`make -k`, `ninja -k 0`)
+// starts more jobs after it and fails because of it at the end.
+bool keeps_going(const Trace& t, const Step& s) {
+  std::string_view name = executable_of(t, s);
+  bool make = is_make(name), ninja = is_ninja(name);
+  if (!make && !ninja) return false;
+  ArgvView argv = t.argv(s);
+  for (auto it = argv.begin(); it != argv.end(); ++it) {
+    std::string_view arg = *it;
+    if (arg == "--") break;
+    if (arg == "--keep-going") return make;
+    if (arg.size() < 2 || arg[0] != '-' || arg[1] == '-') continue;
+    if (ninja) {
+      if (arg.substr(0, 2) != "-k") continue;
+      std::string_view count = arg.size() > 2 ? arg.substr(2) : std::next(it) != argv.end() ? *std::next(it) : "";
+      return count != "1";  // how many failures to allow; 0 means any number
+    }
+    // A cluster of make's short options (-kj4): a 'k' before an option that takes a value.
+    for (char c : arg.substr(1)) {
+      if (c == 'k') return true;
+      if (std::string_view("CfIjloW").find(c) != std::string_view::npos) break;
+    }
+  }
+  return false;
+}
+
+// The status `parent` ended with is the one `child` ended with, passed on:
+// the same exit code, or a shell's 128+N for a child killed by signal N.
+bool passes_on(const Step& parent, const Step& child) {
+  ExitStatus p = decode_wait_status(parent.wait_status), c = decode_wait_status(child.wait_status);
+  if (p.exit_code && c.exit_code) return *p.exit_code == *c.exit_code;
+  if (p.exit_code && c.signal) return *p.exit_code == 128 + *c.signal;
+  return p.signal && c.signal && *p.signal == *c.signal;
+}
+
 }  // namespace
+
+FailureBlame::FailureBlame(const Trace& t)
+    : t_(t), last_start_(t.steps.size(), 0), last_failed_(t.steps.size(), kNone), keeps_going_(t.steps.size(), false) {
+  // `make -k` passes -k on to the makes below it (in MAKEFLAGS, not their argv).
+  for (uint32_t i : depth_first(t, kNone)) {
+    const Step& s = t.steps[i];
+    bool inherited = s.parent != kNone && keeps_going_[s.parent];
+    keeps_going_[i] = inherited || keeps_going(t, s);
+  }
+  for (uint32_t i = 0; i < t.steps.size(); ++i) {
+    const Step& s = t.steps[i];
+    for (uint32_t c : s.children) {
+      const Step& child = t.steps[c];
+      if (!child.reparented) last_start_[i] = std::max(last_start_[i], child.start_ns);
+      if (!child.failed() || child.exit_ns > s.exit_ns) continue;
+      if (last_failed_[i] == kNone || child.exit_ns >= t.steps[last_failed_[i]].exit_ns) last_failed_[i] = c;
+    }
+  }
+}
+
+bool FailureBlame::failed_because_of(uint32_t parent, uint32_t child) const {
+  const Step& p = t_.steps[parent];
+  const Step& c = t_.steps[child];
+  if (!p.failed() || !c.failed() || c.exit_ns > p.exit_ns) return false;
+  std::string_view name = executable_of(t_, p);
+  if (keeps_going_[parent] && (is_make(name) || is_ninja(name))) return true;
+  // It started nothing after the child ended: nothing to go on with.
+  if (last_start_[parent] <= c.exit_ns) return true;
+  // It went on, but only to clean up and pass the last failure's status on
+  // (`cc ... || { rm -f $tmp; exit $status; }`, depcomp, libtool).
+  return child == last_failed_[parent] && passes_on(p, c);
+}
 
 std::vector<uint32_t> depth_first(const Trace& t, uint32_t top) {
   std::vector<uint32_t> just_top{top};
@@ -92,9 +162,13 @@ std::vector<uint32_t> chain_to(const Trace& t, uint32_t step, uint32_t root) {
 }
 
 std::vector<uint32_t> cause_chain(const Trace& t, uint32_t root) {
+  return cause_chain(t, root, FailureBlame(t));
+}
+
+std::vector<uint32_t> cause_chain(const Trace& t, uint32_t root, const FailureBlame& blame) {
   if (root == kNone || !t.steps[root].failed()) return {};
   // For each failed step, how deep a chain of failures below it goes, and
-  // which failed child it came from: one that failed before it ended.
+  // which of the children it failed because of it came from.
   std::vector<uint32_t> order = depth_first(t, root);
   std::vector<uint32_t> depth(t.steps.size(), 0), from(t.steps.size(), kNone);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
@@ -102,11 +176,11 @@ std::vector<uint32_t> cause_chain(const Trace& t, uint32_t root) {
     if (!s.failed()) continue;
     depth[*it] = 1;
     for (uint32_t c : s.children) {
+      if (!blame.failed_because_of(*it, c)) continue;
       const Step& child = t.steps[c];
-      if (!child.failed() || child.exit_ns > s.exit_ns) continue;
-      // The failed child that ended last before it: make stops (or, with -k,
-      // ends) after a failing recipe, while earlier failures such as a
-      // $(shell ...) at parse time are ones it went on from. Depth breaks ties.
+      // The one that ended last: make stops (or, with -k, ends) after a
+      // failing recipe, while earlier failures such as a $(shell ...) at
+      // parse time are ones it went on from. Depth breaks ties.
       bool better = from[*it] == kNone || child.exit_ns > t.steps[from[*it]].exit_ns ||
                     (child.exit_ns == t.steps[from[*it]].exit_ns && depth[c] > depth[from[*it]]);
       if (better) from[*it] = c;
@@ -118,16 +192,29 @@ std::vector<uint32_t> cause_chain(const Trace& t, uint32_t root) {
   return chain;
 }
 
-std::vector<Failure> find_failures(const Trace& t, uint32_t root) {
+std::vector<Failure> find_failures(const Trace& t, uint32_t root) { return find_failures(t, root, FailureBlame(t)); }
+
+std::vector<Failure> find_failures(const Trace& t, uint32_t root, const FailureBlame& blame) {
+  // A failure path starts at the traced command, or without one at each
+  // failed process whose parent is not in the trace and at each job's root.
+  auto path_top = [&](uint32_t s) {
+    if (root != kNone) return s == root;
+    const Step& step = t.steps[s];
+    if (step.parent == kNone || t.steps[step.parent].context) return true;
+    return step.job != 0 && t.steps[step.parent].job != step.job;
+  };
+  std::vector<bool> on_path(t.steps.size(), false);  // the top, or propagated: parents come first
   std::vector<Failure> out;
   for (uint32_t s : depth_first(t, kNone)) {
     const Step& step = t.steps[s];
     if (step.context || !step.failed()) continue;
     Failure f;
     f.step = s;
-    if (s != root && step.parent != kNone) {
-      const Step& parent = t.steps[step.parent];
-      f.propagated = parent.failed() && parent.exit_ns >= step.exit_ns;
+    if (path_top(s)) {
+      on_path[s] = true;
+    } else if (step.parent != kNone) {
+      f.propagated = on_path[step.parent] && blame.failed_because_of(step.parent, s);
+      on_path[s] = f.propagated;
     }
     f.chain = chain_to(t, s, root);
     out.push_back(std::move(f));
@@ -207,6 +294,17 @@ std::vector<NotFound> find_not_found(const Trace& t) {
   }
   std::stable_sort(out.begin(), out.end(), [](const NotFound& a, const NotFound& b) { return a.count > b.count; });
   return out;
+}
+
+void mark_failure_path(std::vector<NotFound>& not_found, const std::vector<Failure>& failures, uint32_t root) {
+  std::unordered_set<uint32_t> on_path;
+  if (root != kNone) on_path.insert(root);
+  for (const Failure& f : failures)
+    if (f.propagated) on_path.insert(f.step);
+  for (NotFound& n : not_found)
+    n.propagated = std::any_of(n.steps.begin(), n.steps.end(), [&](uint32_t s) { return on_path.count(s) > 0; });
+  std::stable_sort(not_found.begin(), not_found.end(),
+                   [](const NotFound& a, const NotFound& b) { return a.propagated > b.propagated; });
 }
 
 std::vector<uint32_t> critical_path(const Trace& t, uint32_t root) {
@@ -375,10 +473,12 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
     bool job_root = s.job != 0 && (s.parent == kNone || t.steps[s.parent].job != s.job);
     if (job_root && i != r.root) r.subtrees.push_back(Subtree{i, std::string(t.str(s.job)), totals[i]});
   }
-  r.cause = cause_chain(t, r.root);
-  r.failures = find_failures(t, r.root);
+  FailureBlame blame(t);
+  r.cause = cause_chain(t, r.root, blame);
+  r.failures = find_failures(t, r.root, blame);
   std::tie(r.propagated, r.handled) = group_failures(t, r.failures);
   r.not_found = find_not_found(t);
+  mark_failure_path(r.not_found, r.failures, r.root);
   if (t.scope.knows_killers) r.killed = find_killed(t);
   r.critical_path = critical_path(t, r.root);
   r.slowest = slowest_steps(t, options.slowest);

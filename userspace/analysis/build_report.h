@@ -27,7 +27,7 @@ struct Totals {
 
 struct Failure {
   uint32_t step = kNone;
-  bool propagated = false;       // its parent failed after it
+  bool propagated = false;       // on the failure path: see FailureBlame
   std::vector<uint32_t> chain;   // from the root (or the oldest known ancestor) down to its parent
 };
 
@@ -45,6 +45,7 @@ struct NotFound {
   std::string error;             // "ENOENT"; "exit 127" when known only from the shell's status
   uint64_t count = 0;            // processes that tried it
   std::vector<uint32_t> steps;   // those processes
+  bool propagated = false;       // one of them is on the failure path (mark_failure_path)
 };
 
 struct ExecutableStats {
@@ -89,16 +90,46 @@ struct ReportOptions {
 
 BuildReport analyze_build(const Trace& trace, const ReportOptions& options = {});
 
+// Whether a failed process failed because of a failed child of it, or went
+// on after it. A process failed because of a failed child when it started
+// nothing after the child ended (`make -j` waits for the jobs beside a failed
+// one but starts no more), when it is a build driver told to keep going
+// (`make -k`, or below one; `ninja -k 0`) and fails because of every failed
+// job, or when that child was its last failure and it passed the child's
+// status on (a shell cleaning up, then `exit $?`). Otherwise it went on:
+// configure after a probe, make after a `$(shell ...)` at parse time,
+// `cmd || true; next; exit 9`. Built once per trace, linear in its processes.
+class FailureBlame {
+ public:
+  explicit FailureBlame(const Trace& trace);
+  bool failed_because_of(uint32_t parent, uint32_t child) const;
+
+ private:
+  const Trace& t_;
+  std::vector<uint64_t> last_start_;   // per step: its last own child's start
+  std::vector<uint32_t> last_failed_;  // per step: its failed child that ended last before it
+  std::vector<bool> keeps_going_;      // per step: under (or itself) a make -k / ninja -k 0
+};
+
 // The parts, each usable alone.
 uint32_t find_root(const Trace& trace);
 // Steps from the top of its tree (stopping at `root` when it is an ancestor) down to its parent.
 std::vector<uint32_t> chain_to(const Trace& trace, uint32_t step, uint32_t root = kNone);
+// Down through the failures each step failed because of, the last of them at each level.
 std::vector<uint32_t> cause_chain(const Trace& trace, uint32_t root);
+std::vector<uint32_t> cause_chain(const Trace& trace, uint32_t root, const FailureBlame& blame);
+// Propagated: on a failure path from the root (or, without one, from each
+// failed process whose parent is not in the trace, and each job's root), each
+// step failing because of the next.
 std::vector<Failure> find_failures(const Trace& trace, uint32_t root);
+std::vector<Failure> find_failures(const Trace& trace, uint32_t root, const FailureBlame& blame);
 // Split into {propagated, handled}, each most frequent first.
 std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& trace,
                                                                                const std::vector<Failure>& failures);
 std::vector<NotFound> find_not_found(const Trace& trace);
+// Marks the commands some process on the failure path (the root or a
+// propagated failure) could not run, and moves them first, keeping the order.
+void mark_failure_path(std::vector<NotFound>& not_found, const std::vector<Failure>& failures, uint32_t root);
 // Every process a signal killed, in the order they ended (each Step's killed_by says who or what).
 std::vector<uint32_t> find_killed(const Trace& trace);
 // Under `root`, or over the whole trace when kNone.

@@ -83,7 +83,8 @@ Json report_to_json(const Trace& t, const BuildReport& r) {
   j["failures"] = std::move(failures);
   Json not_found = Json::array();
   for (const NotFound& n : r.not_found)
-    not_found.push_back(Json{{"command", n.command}, {"error", n.error}, {"count", n.count}, {"pids", pids(t, n.steps)}});
+    not_found.push_back(Json{{"command", n.command}, {"error", n.error}, {"count", n.count}, {"pids", pids(t, n.steps)},
+                              {"propagated", n.propagated}});
   j["not_found"] = std::move(not_found);
   j["critical_path"] = steps_to_json(t, r.critical_path);
   // Who killed each process a signal killed (its killed_by, where forktrace saw the signal sent).

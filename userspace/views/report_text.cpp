@@ -120,12 +120,12 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
   if (propagated + handled) {
     fmt::print(out, "\nFailures: {} propagated, {} handled\n", propagated, handled);
     if (propagated) {
-      fmt::print(out, "  propagated (a parent failed after them)\n");
+      fmt::print(out, "  propagated (on the failure path: each parent failed because of them)\n");
       for (size_t i = 0; i < r.propagated.size() && i < o.top_n; ++i) print_group(out, t, r.propagated[i]);
       if (r.propagated.size() > o.top_n) fmt::print(out, "    ... and {} more groups\n", r.propagated.size() - o.top_n);
     }
     if (handled) {
-      fmt::print(out, "  handled (the parent went on and succeeded, or the failure was the traced command's own)\n");
+      fmt::print(out, "  handled (a parent went on after them, or the failure was the traced command's own)\n");
       for (size_t i = 0; i < r.handled.size() && i < o.top_n; ++i) print_group(out, t, r.handled[i]);
       if (r.handled.size() > o.top_n) fmt::print(out, "    ... and {} more groups\n", r.handled.size() - o.top_n);
     }
@@ -143,12 +143,25 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
   }
 
   if (!r.not_found.empty()) {
-    fmt::print(out, "\nCommands not found\n");
-    for (size_t i = 0; i < r.not_found.size() && i < o.top_n; ++i) {
-      const NotFound& n = r.not_found[i];
-      fmt::print(out, "  {:>5} × {:<30} {}  (first by pid {})\n", n.count, printable(n.command), n.error,
-                 t.steps[n.steps.front()].pid);
-    }
+    // Those the build failed on first; the handled ones (configure's
+    // and config.guess's probes) apart, counted.
+    auto print_not_found = [&](bool propagated, std::string_view title) {
+      size_t n_commands = 0, shown = 0;
+      for (const NotFound& n : r.not_found) n_commands += n.propagated == propagated;
+      if (!n_commands) return;
+      fmt::print(out, "\n{} ({})\n", title, n_commands);
+      for (const NotFound& n : r.not_found) {
+        if (n.propagated != propagated) continue;
+        if (shown++ == o.top_n) {
+          fmt::print(out, "    ... and {} more\n", n_commands - o.top_n);
+          break;
+        }
+        fmt::print(out, "  {:>5} × {:<30} {}  (first by pid {})\n", n.count, printable(n.command), n.error,
+                   t.steps[n.steps.front()].pid);
+      }
+    };
+    print_not_found(true, "Commands not found, on the failure path");
+    print_not_found(false, "Commands not found, handled");
   }
 
   if (!r.critical_path.empty()) print_critical_path(out, t, r.critical_path, o.top_n);

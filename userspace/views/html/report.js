@@ -521,7 +521,7 @@ const render = (data) => {
     ];
     const ranked = failures.slice().sort((a, b) => (cause[b.i] - cause[a.i]) || (b.propagated - a.propagated) || (a.i - b.i));
     sections.push(['Failures', failures.length, () => failures.length
-      ? el('div', null, el('p', { class: 'note', text: 'Propagated: its parent failed after it. Handled: its parent went on and succeeded (as configure\'s probes do).' }),
+      ? el('div', null, el('p', { class: 'note', text: 'Propagated: on the failure path, each parent failed because of it. Handled: a parent went on after it (as configure does after its probes).' }),
         table(cols, ranked, (f) => select(f.i, true)))
       : el('p', { class: 'note', text: 'Nothing failed.' })]);
   }
