@@ -11,6 +11,7 @@
 #include "core/errno_label.h"
 #include "event_builders.h"
 #include "views/report_json.h"
+#include "views/report_text.h"
 
 namespace ft::test {
 namespace {
@@ -48,6 +49,16 @@ class Story {
     feed(fork_of(parent, child));
     std::string file = argv[0].find('/') == std::string::npos ? "/usr/bin/" + argv[0] : argv[0];
     feed(exec_of(child, parent.pid, file, std::move(argv), at + 1));
+    return child;
+  }
+  // The same, the exec running in `cwd`.
+  Id spawn_in(Id parent, uint64_t at, std::string cwd, std::vector<std::string> argv) {
+    Id child{next_pid_++, at};
+    feed(fork_of(parent, child));
+    std::string file = argv[0].find('/') == std::string::npos ? "/usr/bin/" + argv[0] : argv[0];
+    Event e = exec_of(child, parent.pid, file, std::move(argv), at + 1);
+    e.cwd = std::move(cwd);
+    feed(e);
     return child;
   }
   // Only a fork (forktrace's own child before it execs the command).
@@ -561,6 +572,60 @@ TEST(AnalysisFailurePath, WholeMachineTracesStartAPathAtEachProcessWhoseParentIs
   s.exit(configure, 11 * kSec + 5 * kMs);
   Trace t = s.trace();
   EXPECT_EQ(propagated_pids(t, analysis::analyze_build(t)), (std::vector<uint32_t>{cc.pid}));
+}
+
+// Where and on what (issue 24, point 2).
+TEST(AnalysisStepPlace, RelativeDirFromTheRootsDirectory) {
+  EXPECT_EQ(analysis::relative_dir("/b", "/b"), "");
+  EXPECT_EQ(analysis::relative_dir("/b/lib", "/b"), "lib/");
+  EXPECT_EQ(analysis::relative_dir("/b/lib/x", "/b/"), "lib/x/");
+  EXPECT_EQ(analysis::relative_dir("/bin", "/b"), "/bin");  // not below it
+  EXPECT_EQ(analysis::relative_dir("/tmp", "/"), "tmp/");
+  EXPECT_EQ(analysis::relative_dir("/tmp", ""), "/tmp");
+}
+
+TEST(AnalysisStepPlace, TheCauseSaysWhereAndOnWhat) {
+  Story s;
+  Id top = s.spawn_in(kTracer, 10 * kSec, "/b", {"sh", "-c", "make"});
+  Id make = s.spawn_in(top, 10 * kSec + kMs, "/b", {"make"});
+  Id sub = s.spawn_in(make, 10 * kSec + 2 * kMs, "/b/lib", {"make", "-C", "lib", "all"});
+  Id gcc = s.spawn_in(sub, 10 * kSec + 3 * kMs, "/b/lib", {"gcc", "-I.", "-O2", "-c", "-o", "fsync.o", "fsync.c"});
+  Id cc1 = s.spawn_in(gcc, 10 * kSec + 4 * kMs, "/b/lib",
+                      {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "-quiet", "-I", ".", "fsync.c", "-quiet", "-dumpbase",
+                       "fsync.c", "-dumpbase-ext", ".c", "-mtune=generic", "-O2", "-o", "/tmp/ccA1b2.s"});
+  s.exit(cc1, 10 * kSec + 5 * kMs, exited_with(1));
+  s.exit(gcc, 10 * kSec + 6 * kMs, exited_with(1));
+  s.exit(sub, 10 * kSec + 7 * kMs, exited_with(2));
+  s.exit(make, 10 * kSec + 8 * kMs, exited_with(2));
+  s.exit(top, 10 * kSec + 9 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  ASSERT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{top.pid, make.pid, sub.pid, gcc.pid, cc1.pid}));
+
+  nlohmann::ordered_json j = report_to_json(t, r);
+  const auto& last = j["cause"][4];
+  EXPECT_EQ(last["cwd"], "/b/lib");
+  EXPECT_EQ(last["inputs"], nlohmann::ordered_json::array({"fsync.c"}));
+  EXPECT_EQ(last["output"], "/tmp/ccA1b2.s");
+  EXPECT_EQ(j["cause"][3]["inputs"], nlohmann::ordered_json::array({"fsync.c"}));
+  EXPECT_EQ(j["cause"][3]["output"], "fsync.o");
+  EXPECT_FALSE(j["cause"][2].contains("inputs"));  // make is no toolchain program
+  EXPECT_EQ(j["cause"][2]["cwd"], "/b/lib");
+  for (const auto& f : j["failures"]) EXPECT_TRUE(f.contains("cwd")) << f.dump();
+
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  print_report(out, t, r);
+  std::fclose(out);
+  std::string report(text, size);
+  std::free(text);
+  EXPECT_NE(report.find("Why it failed: sh → make → make → gcc → cc1 (exit 1)  in lib/\n"), std::string::npos) << report;
+  EXPECT_NE(report.find("→ cc1 fsync.c → /tmp/ccA1b2.s  exit 1  in lib/  (pid"), std::string::npos) << report;
+  EXPECT_NE(report.find("→ gcc fsync.c → fsync.o  exit 1  in lib/"), std::string::npos) << report;
+  size_t cause = report.find("Why it failed");
+  std::string cause_section = report.substr(cause, report.find("\n\n", cause) - cause);
+  EXPECT_EQ(cause_section.find("-dumpbase"), std::string::npos) << "the compiler's long command line is left to the JSON";
 }
 
 TEST(AnalysisNotFound, FromExit127WithTheShellsCommand) {

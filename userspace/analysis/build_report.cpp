@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/compiler_step.h"
 #include "analysis/rollup.h"
 #include "core/errno_label.h"
 #include "core/exit_status.h"
@@ -129,6 +130,32 @@ bool FailureBlame::failed_because_of(uint32_t parent, uint32_t child) const {
   // It went on, but only to clean up and pass the last failure's status on
   // (`cc ... || { rm -f $tmp; exit $status; }`, depcomp, libtool).
   return child == last_failed_[parent] && passes_on(p, c);
+}
+
+StepPlace step_place(const Trace& t, uint32_t index) {
+  const Step& s = t.steps[index];
+  StepPlace place;
+  if (s.cwd) place.cwd = t.str(s.cwd);
+  std::vector<std::string_view> argv;
+  for (std::string_view a : t.argv(s)) argv.push_back(a);
+  CompilerStep step = compiler_step(argv);
+  if (step.tool == CompilerTool::none) return place;
+  place.toolchain = true;
+  place.inputs = std::move(step.inputs);
+  place.output = step.output;
+  return place;
+}
+
+std::string relative_dir(std::string_view dir, std::string_view base) {
+  while (base.size() > 1 && base.back() == '/') base.remove_suffix(1);
+  if (dir == base) return "";
+  if (!base.empty() && dir.size() > base.size() && dir.substr(0, base.size()) == base &&
+      (dir[base.size()] == '/' || base == "/")) {
+    std::string below(dir.substr(base == "/" ? 1 : base.size() + 1));
+    if (below.empty()) return "";
+    return below.back() == '/' ? below : below + "/";
+  }
+  return std::string(dir);
 }
 
 std::vector<uint32_t> depth_first(const Trace& t, uint32_t top) {

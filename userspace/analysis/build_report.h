@@ -111,6 +111,19 @@ class FailureBlame {
   std::vector<bool> keeps_going_;      // per step: under (or itself) a make -k / ninja -k 0
 };
 
+// Where a step ran and, for a compiler, assembler or linker, on what: its
+// input files and its -o file as its argv names them (analysis/compiler_step.h).
+struct StepPlace {
+  std::string_view cwd;                  // "" where unknown
+  bool toolchain = false;                // a compiler driver, compiler, assembler or linker
+  std::vector<std::string_view> inputs;  // views into the trace's strings
+  std::string_view output;               // "" where not named
+};
+StepPlace step_place(const Trace& trace, uint32_t step);
+// `dir` as a person reads it from `base`: "" when the same, "src/" below it,
+// else `dir` itself.
+std::string relative_dir(std::string_view dir, std::string_view base);
+
 // The parts, each usable alone.
 uint32_t find_root(const Trace& trace);
 // Steps from the top of its tree (stopping at `root` when it is an ancestor) down to its parent.

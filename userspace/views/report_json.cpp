@@ -59,6 +59,14 @@ Json step_to_json(const Trace& t, uint32_t index) {
   j["cpu_ns"] = s.usage ? Json(s.usage->cpu_ns()) : Json(nullptr);
   if (s.usage) j["max_rss_kb"] = s.usage->max_rss_kb;
   if (s.job) j["job"] = std::string(t.str(s.job));
+  StepPlace place = step_place(t, index);
+  if (!place.cwd.empty()) j["cwd"] = place.cwd;
+  if (place.toolchain) {
+    Json inputs = Json::array();
+    for (std::string_view i : place.inputs) inputs.push_back(i);
+    j["inputs"] = std::move(inputs);
+    if (!place.output.empty()) j["output"] = place.output;
+  }
   if (s.recovered) j["recovered"] = true;
   if (s.forker_unknown) j["forker_unknown"] = true;
   return j;

@@ -67,6 +67,20 @@ std::string step_command(const Trace& t, const Step& s) {
   return format_command(argv.strings(), s.argv_truncated);
 }
 
+std::string step_in_short(const Trace& t, uint32_t step) {
+  const Step& s = t.steps[step];
+  StepPlace place = step_place(t, step);
+  if (!place.toolchain || place.inputs.empty()) return shortened(step_command(t, s));
+  // A compiler's command line runs to hundreds of characters; what it
+  // worked on is what a person looks for: `cc1 parser.c → /tmp/cc.s`.
+  constexpr size_t kShown = 3;
+  std::string line = name(t, s);
+  for (size_t i = 0; i < place.inputs.size() && i < kShown; ++i) line += " " + printable(std::string(place.inputs[i]));
+  if (place.inputs.size() > kShown) line += fmt::format(" (+{} more)", place.inputs.size() - kShown);
+  if (!place.output.empty()) line += " → " + printable(std::string(place.output));
+  return line;
+}
+
 std::string step_status(const Step& s) {
   if (!s.exited) return "running";
   if (s.status_unknown) return "status unknown";
@@ -102,13 +116,22 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
   }
 
   if (!r.cause.empty()) {
+    // Where each step ran, from the traced command's directory: the answer
+    // to "which part of the build" is often the directory alone.
+    std::string_view base = r.root != kNone && t.steps[r.root].cwd ? t.str(t.steps[r.root].cwd) : "";
+    auto in_dir = [&](uint32_t step) -> std::string {
+      const Step& s = t.steps[step];
+      if (step == r.root || !s.cwd) return "";
+      std::string dir = relative_dir(t.str(s.cwd), base);
+      return dir.empty() ? "" : "  in " + printable(dir);
+    };
     std::string arrows;
     for (uint32_t s : r.cause) arrows += (arrows.empty() ? "" : " → ") + name(t, t.steps[s]);
-    fmt::print(out, "\nWhy it failed: {} ({})\n", arrows, step_status(t.steps[r.cause.back()]));
+    fmt::print(out, "\nWhy it failed: {} ({}){}\n", arrows, step_status(t.steps[r.cause.back()]), in_dir(r.cause.back()));
     for (size_t i = 0; i < r.cause.size(); ++i) {
       const Step& s = t.steps[r.cause[i]];
-      fmt::print(out, "  {}{}  {}  (pid {})\n", i ? std::string(2 * (i < 12 ? i : 12) - 2, ' ') + "→ " : "",
-                 step_command(t, s), step_status(s), s.pid);
+      fmt::print(out, "  {}{}  {}{}  (pid {})\n", i ? std::string(2 * (i < 12 ? i : 12) - 2, ' ') + "→ " : "",
+                 step_in_short(t, r.cause[i]), step_status(s), in_dir(r.cause[i]), s.pid);
     }
   } else if (r.root != kNone && t.steps[r.root].exited && !t.steps[r.root].failed()) {
     fmt::print(out, "\nIt succeeded.\n");

@@ -22,6 +22,8 @@ void print_diff(std::FILE* out, const analysis::Trace& base, const analysis::Tra
 
 // "make -j2" (the full command line), or "[comm]" when it never exec'd.
 std::string step_command(const analysis::Trace& trace, const analysis::Step& step);
+// The command, or for a compiler, assembler or linker what it worked on: `cc1 parser.c → /tmp/cc.s`.
+std::string step_in_short(const analysis::Trace& trace, uint32_t step);
 // "exit 1", "killed by SIGTERM", "running", "status unknown".
 std::string step_status(const analysis::Step& step);
 
