@@ -77,6 +77,15 @@ for f in report["failures"]:
     if f["pid"] != root["pid"]:
         check(f["chain"] and f["chain"][0] == root["pid"], f"failure {f['pid']} chain starts at make: {f['chain']}")
 check(any(f["pid"] == last["pid"] and f["propagated"] for f in report["failures"]), "the compile failure propagated")
+# Where and on what (issue 24): the compile's directory and file, short.
+check(last.get("cwd", "").startswith("/"), f"the compile's cwd: {last.get('cwd')}")
+check(any(i.endswith("gtest-all.cc") for i in last.get("inputs", [])), f"its inputs: {last.get('inputs')}")
+check("output" in last, f"its output: {last.get('output')}")
+# The failure path only: what propagated is the chain itself or beside it under make -j.
+on_path = {c["pid"] for c in cause}
+propagated = [f for f in report["failures"] if f["propagated"]]
+check(all(f["chain"][-1] in on_path or f["pid"] in on_path for f in propagated),
+      f"propagated failures hang off the cause chain: {[(f['pid'], f['argv'][:2]) for f in propagated]}")
 exes = {x["name"]: x for x in report["executables"]}
 check("cc1plus" in exes and exes["cc1plus"]["runs"] >= 1 and exes["cc1plus"]["failed"] >= 1, f"cc1plus row {exes.get('cc1plus')}")
 if report["has_usage"]:
@@ -96,4 +105,34 @@ sys.exit(1 if problems else 0)
 PY
 grep -q "^Why it failed: make → " "$tmp/report.txt" || fail "the text report opens with the cause: $(head -8 "$tmp/report.txt")"
 grep -q "cc1plus" "$tmp/diff.txt" || fail "the text diff names cc1plus: $(head "$tmp/diff.txt")"
+grep -q "^ *→ cc1plus .*gtest-all.cc → " "$tmp/report.txt" ||
+  fail "the cause shows the compile by its file: $(sed -n '/^Why/,/^$/p' "$tmp/report.txt")"
+
+# A build that fails in a subdirectory's make with no failed child (make's own
+# "No rule to make target"): the cause ends at that make and names the directory.
+mkdir -p "$tmp/subdir/doc"
+printf 'all:
+	$(MAKE) -C doc
+' >"$tmp/subdir/Makefile"
+printf 'all: manual.info
+manual.info: manual.texi
+	cp manual.texi $@
+' >"$tmp/subdir/doc/Makefile"
+set +e
+"$forktrace" -q -w "$tmp/subdir.ftrace" -o /dev/null -- make -C "$tmp/subdir" >"$tmp/subdir.log" 2>&1
+subdir_status=$?
+set -e
+[ "$subdir_status" -ne 0 ] || fail "the subdirectory build succeeded"
+"$forktrace" -r "$tmp/subdir.ftrace" --summary --format json >"$tmp/subdir.json"
+"$forktrace" -r "$tmp/subdir.ftrace" --summary >"$tmp/subdir.txt"
+python3 - "$tmp/subdir.json" <<'PY' || fail "see above"
+import json, sys
+cause = json.load(open(sys.argv[1]))["cause"]
+last = cause[-1] if cause else {}
+ok = len(cause) == 2 and last.get("argv", [""])[0].endswith("make") and last.get("cwd", "").endswith("/subdir/doc")
+print("" if ok else f"FAIL: the cause ends at doc/'s make: {[(c['argv'], c.get('cwd')) for c in cause]}")
+sys.exit(0 if ok else 1)
+PY
+grep -q "^Why it failed: make → make (exit 2)  in doc/$" "$tmp/subdir.txt" ||
+  fail "the text cause names doc/: $(sed -n '/^Why/,/^$/p' "$tmp/subdir.txt")"
 echo "PASS"

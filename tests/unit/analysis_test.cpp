@@ -584,11 +584,27 @@ TEST(AnalysisStepPlace, RelativeDirFromTheRootsDirectory) {
   EXPECT_EQ(analysis::relative_dir("/tmp", ""), "/tmp");
 }
 
+TEST(AnalysisStepPlace, MakeAndNinjaWorkWhereTheirDashCSays) {
+  Story s;
+  Id top = s.spawn_in(kTracer, 10 * kSec, "/home/u", {"make", "-C", "/b"});
+  Id lib = s.spawn_in(top, 10 * kSec + kMs, "/b", {"make", "-C", "lib", "all"});
+  Id two = s.spawn_in(top, 10 * kSec + 2 * kMs, "/b", {"gmake", "-Csub", "--directory=../x/", "all"});
+  Id ninja = s.spawn_in(top, 10 * kSec + 3 * kMs, "/b", {"ninja", "-C", "build"});
+  Id sh = s.spawn_in(top, 10 * kSec + 4 * kMs, "/b", {"sh", "-C", "x"});  // not a build driver
+  Trace t = s.trace();
+  auto cwd = [&](Id p) { return analysis::step_place(t, step_with_pid(t, p.pid)).cwd; };
+  EXPECT_EQ(cwd(top), "/b");
+  EXPECT_EQ(cwd(lib), "/b/lib");
+  EXPECT_EQ(cwd(two), "/b/x");
+  EXPECT_EQ(cwd(ninja), "/b/build");
+  EXPECT_EQ(cwd(sh), "/b");
+}
+
 TEST(AnalysisStepPlace, TheCauseSaysWhereAndOnWhat) {
   Story s;
   Id top = s.spawn_in(kTracer, 10 * kSec, "/b", {"sh", "-c", "make"});
   Id make = s.spawn_in(top, 10 * kSec + kMs, "/b", {"make"});
-  Id sub = s.spawn_in(make, 10 * kSec + 2 * kMs, "/b/lib", {"make", "-C", "lib", "all"});
+  Id sub = s.spawn_in(make, 10 * kSec + 2 * kMs, "/b", {"make", "-C", "lib", "all"});
   Id gcc = s.spawn_in(sub, 10 * kSec + 3 * kMs, "/b/lib", {"gcc", "-I.", "-O2", "-c", "-o", "fsync.o", "fsync.c"});
   Id cc1 = s.spawn_in(gcc, 10 * kSec + 4 * kMs, "/b/lib",
                       {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "-quiet", "-I", ".", "fsync.c", "-quiet", "-dumpbase",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -132,12 +133,40 @@ bool FailureBlame::failed_because_of(uint32_t parent, uint32_t child) const {
   return child == last_failed_[parent] && passes_on(p, c);
 }
 
+namespace {
+
+// Where a make or ninja works: its cwd, moved by each -C DIR in turn.
+std::string driver_directory(std::string_view cwd, const std::vector<std::string_view>& argv) {
+  std::filesystem::path dir(cwd);
+  for (size_t i = 1; i < argv.size(); ++i) {
+    std::string_view a = argv[i], to;
+    if (a == "--") break;
+    if ((a == "-C" || a == "--directory") && i + 1 < argv.size())
+      to = argv[++i];
+    else if (a.substr(0, 2) == "-C")
+      to = a.substr(2);
+    else if (a.substr(0, 12) == "--directory=")
+      to = a.substr(12);
+    else
+      continue;
+    dir /= std::filesystem::path(to);  // an absolute DIR replaces it
+  }
+  std::string out = dir.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
 StepPlace step_place(const Trace& t, uint32_t index) {
   const Step& s = t.steps[index];
   StepPlace place;
-  if (s.cwd) place.cwd = t.str(s.cwd);
   std::vector<std::string_view> argv;
   for (std::string_view a : t.argv(s)) argv.push_back(a);
+  if (s.cwd) {
+    std::string_view name = executable_of(t, s);
+    place.cwd = is_make(name) || is_ninja(name) ? driver_directory(t.str(s.cwd), argv) : std::string(t.str(s.cwd));
+  }
   CompilerStep step = compiler_step(argv);
   if (step.tool == CompilerTool::none) return place;
   place.toolchain = true;

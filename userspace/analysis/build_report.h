@@ -114,7 +114,9 @@ class FailureBlame {
 // Where a step ran and, for a compiler, assembler or linker, on what: its
 // input files and its -o file as its argv names them (analysis/compiler_step.h).
 struct StepPlace {
-  std::string_view cwd;                  // "" where unknown
+  // "" where unknown. A make or ninja run with -C DIR works in DIR: its cwd
+  // is that (where make chdirs before anything else), not where it was run.
+  std::string cwd;
   bool toolchain = false;                // a compiler driver, compiler, assembler or linker
   std::vector<std::string_view> inputs;  // views into the trace's strings
   std::string_view output;               // "" where not named

@@ -118,11 +118,11 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
   if (!r.cause.empty()) {
     // Where each step ran, from the traced command's directory: the answer
     // to "which part of the build" is often the directory alone.
-    std::string_view base = r.root != kNone && t.steps[r.root].cwd ? t.str(t.steps[r.root].cwd) : "";
+    std::string base = r.root != kNone ? step_place(t, r.root).cwd : "";
     auto in_dir = [&](uint32_t step) -> std::string {
-      const Step& s = t.steps[step];
-      if (step == r.root || !s.cwd) return "";
-      std::string dir = relative_dir(t.str(s.cwd), base);
+      std::string cwd = step_place(t, step).cwd;
+      if (step == r.root || cwd.empty()) return "";
+      std::string dir = relative_dir(cwd, base);
       return dir.empty() ? "" : "  in " + printable(dir);
     };
     std::string arrows;
