@@ -450,6 +450,24 @@ TEST(AnalysisFailurePath, MakeJ2WithTwoCompilesFailingInParallelPropagatesBoth) 
   EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{make.pid, b.pid, ccb.pid}));  // the last to end
 }
 
+TEST(AnalysisFailurePath, MakeJ2FinishesTheOtherJobsRecipeAfterAFailedCompile) {
+  // GNU patch's src/ under make -j2: inp.c fails while patch.c compiles; make
+  // then runs patch.o's second recipe line (mv -f .deps/patch.Tpo ...).
+  Story s;
+  Id make = s.spawn(kTracer, 10 * kSec, {"make", "all"});
+  Id inp = s.spawn(make, 10 * kSec + kMs, {"/bin/bash", "-c", "gcc -c -o inp.o inp.c"});
+  Id patch = s.spawn(make, 10 * kSec + 2 * kMs, {"/bin/bash", "-c", "gcc -c -o patch.o patch.c"});
+  s.exit(inp, 10 * kSec + 200 * kMs, exited_with(1));
+  s.exit(patch, 10 * kSec + 1300 * kMs);
+  Id mv = s.spawn(make, 10 * kSec + 1301 * kMs, {"/bin/bash", "-c", "mv -f .deps/patch.Tpo .deps/patch.Po"});
+  s.exit(mv, 10 * kSec + 1320 * kMs);
+  s.exit(make, 10 * kSec + 1321 * kMs, exited_with(2));
+  Trace t = s.trace();
+  analysis::BuildReport r = analysis::analyze_build(t);
+  EXPECT_EQ(propagated_pids(t, r), (std::vector<uint32_t>{inp.pid}));
+  EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{make.pid, inp.pid}));
+}
+
 TEST(AnalysisFailurePath, MakeKWithTwoFailuresBetweenSuccessesPropagatesBoth) {
   Story s;
   Id make = s.spawn(kTracer, 10 * kSec, {"make", "-k"});

@@ -117,7 +117,26 @@ FailureBlame::FailureBlame(const Trace& t)
       if (!child.failed() || child.exit_ns > s.exit_ns) continue;
       if (last_failed_[i] == kNone || child.exit_ns >= t.steps[last_failed_[i]].exit_ns) last_failed_[i] = c;
     }
+    // A build driver with a failed child: its children's spans, to ask what
+    // else was running when that child failed.
+    if (last_failed_[i] == kNone) continue;
+    std::string_view name = executable_of(t, s);
+    if (!is_make(name) && !is_ninja(name)) continue;
+    std::vector<std::pair<uint64_t, uint64_t>>& spans = driver_jobs_[i];
+    for (uint32_t c : s.children) spans.emplace_back(t.steps[c].start_ns, t.steps[c].end_ns(t.last_ns));
+    std::sort(spans.begin(), spans.end());
+    for (size_t k = 1; k < spans.size(); ++k) spans[k].second = std::max(spans[k].second, spans[k - 1].second);
   }
+}
+
+bool FailureBlame::others_running_at(uint32_t driver, uint32_t child) const {
+  auto it = driver_jobs_.find(driver);
+  if (it == driver_jobs_.end()) return false;
+  const auto& spans = it->second;  // by start, each with the latest end so far
+  const Step& c = t_.steps[child];
+  // The children started by the time it ended; did one of them end later?
+  auto upto = std::upper_bound(spans.begin(), spans.end(), std::make_pair(c.exit_ns, UINT64_MAX));
+  return upto != spans.begin() && std::prev(upto)->second > c.exit_ns;
 }
 
 bool FailureBlame::failed_because_of(uint32_t parent, uint32_t child) const {
@@ -125,9 +144,14 @@ bool FailureBlame::failed_because_of(uint32_t parent, uint32_t child) const {
   const Step& c = t_.steps[child];
   if (!p.failed() || !c.failed() || c.exit_ns > p.exit_ns) return false;
   std::string_view name = executable_of(t_, p);
-  if (keeps_going_[parent] && (is_make(name) || is_ninja(name))) return true;
+  bool driver = is_make(name) || is_ninja(name);
+  if (driver && keeps_going_[parent]) return true;
   // It started nothing after the child ended: nothing to go on with.
   if (last_start_[parent] <= c.exit_ns) return true;
+  // A make -j whose job failed while others ran: it lets them finish, the
+  // later lines of their recipes too, and starts no new target. (A
+  // $(shell ...) fails at parse time, with no job running.)
+  if (driver && others_running_at(parent, child)) return true;
   // It went on, but only to clean up and pass the last failure's status on
   // (`cc ... || { rm -f $tmp; exit $status; }`, depcomp, libtool).
   return child == last_failed_[parent] && passes_on(p, c);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/trace.h"
@@ -92,8 +93,10 @@ BuildReport analyze_build(const Trace& trace, const ReportOptions& options = {})
 
 // Whether a failed process failed because of a failed child of it, or went
 // on after it. A process failed because of a failed child when it started
-// nothing after the child ended (`make -j` waits for the jobs beside a failed
-// one but starts no more), when it is a build driver told to keep going
+// nothing after the child ended; when it is a make or ninja in which other
+// jobs were running when the child failed (`make -j` lets them finish, the
+// later lines of their recipes too, and starts no new target); when it is a
+// build driver told to keep going
 // (`make -k`, or below one; `ninja -k 0`) and fails because of every failed
 // job, or when that child was its last failure and it passed the child's
 // status on (a shell cleaning up, then `exit $?`). Otherwise it went on:
@@ -105,10 +108,15 @@ class FailureBlame {
   bool failed_because_of(uint32_t parent, uint32_t child) const;
 
  private:
+  bool others_running_at(uint32_t driver, uint32_t child) const;  // when `child` ended
+
   const Trace& t_;
   std::vector<uint64_t> last_start_;   // per step: its last own child's start
   std::vector<uint32_t> last_failed_;  // per step: its failed child that ended last before it
   std::vector<bool> keeps_going_;      // per step: under (or itself) a make -k / ninja -k 0
+  // Per build driver with a failed child: its children's (start, latest end
+  // of those started so far), by start.
+  std::unordered_map<uint32_t, std::vector<std::pair<uint64_t, uint64_t>>> driver_jobs_;
 };
 
 // Where a step ran and, for a compiler, assembler or linker, on what: its
