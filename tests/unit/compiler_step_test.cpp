@@ -227,6 +227,10 @@ TEST(UnitCompilerStep, ConfigureProbes) {
   EXPECT_FALSE(analysis::is_configure_probe("conftest.o"));
   EXPECT_FALSE(analysis::is_configure_probe("myconftest.c"));
   EXPECT_FALSE(analysis::is_configure_probe("conftest_helper.c"));
+  // config.guess (seen in GNU patch 2.7.6's and gzip 1.12's real configure).
+  EXPECT_TRUE(analysis::is_configure_probe("/tmp/cgtWbqAB/dummy.c"));
+  EXPECT_FALSE(analysis::is_configure_probe("dummy.c"));
+  EXPECT_FALSE(analysis::is_configure_probe("src/dummy.c"));
 }
 
 TEST(UnitCompilerStep, SourceSuffixes) {

@@ -119,7 +119,11 @@ bool is_source_file(std::string_view path) {
 
 bool is_configure_probe(std::string_view source) {
   std::string_view name = basename(source);
-  return starts_with(name, "conftest.") && is_source_file(name);
+  if (starts_with(name, "conftest.") && is_source_file(name)) return true;
+  // config.guess compiles $tmp/dummy.c in a directory it made: ${TMPDIR}/cgXXXXXX.
+  if (name != "dummy.c" || name.size() == source.size()) return false;
+  std::string_view dir = source.substr(0, source.size() - name.size() - 1);
+  return starts_with(basename(dir), "cg");
 }
 
 CompilerStep compiler_step(std::span<const std::string_view> argv) {

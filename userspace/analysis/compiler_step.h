@@ -67,7 +67,8 @@ CompilerStep compiler_step(std::span<const std::string_view> argv);
 bool is_source_file(std::string_view path);
 
 // configure's probes: conftest.c, conftest.cpp, conftest.cc ... (autoconf's
-// conftest.$ac_ext), in any directory.
+// conftest.$ac_ext), in any directory, and config.guess's dummy.c in the
+// cgXXXXXX directory it makes.
 bool is_configure_probe(std::string_view source);
 
 }  // namespace ft::analysis
