@@ -375,6 +375,60 @@ TEST(AnalysisFailurePath, ProbesInFailingSubshellsUnderASucceedingConfigureAreHa
   EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{top.pid, make.pid, cc.pid}));
 }
 
+// What the views lead with (issue 24, point 5): the path to cc1 is marked,
+// configure's probes and their subshells are not, and --failed's order puts
+// the propagated failures first.
+TEST(AnalysisFailurePath, LeadsThroughTheCauseNotThroughHandledProbes) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "./configure && make"});
+  Id configure = s.spawn(top, 10 * kSec + kMs, {"sh", "./configure"});
+  std::vector<Id> probes;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t at = 10 * kSec + (10 + 10 * i) * kMs;
+    Id sub = s.fork(configure, at, "sh");
+    Id gcc = s.spawn(sub, at + kMs, {"gcc", "-V"});
+    s.exit(gcc, at + 2 * kMs, exited_with(1));
+    s.exit(sub, at + 3 * kMs, exited_with(1));
+    probes.push_back(sub);
+    probes.push_back(gcc);
+  }
+  s.exit(configure, 10 * kSec + 100 * kMs);
+  Id make = s.spawn(top, 11 * kSec, {"make"});
+  Id gcc = s.spawn(make, 11 * kSec + kMs, {"gcc", "-c", "hello.c"});
+  Id cc1 = s.spawn(gcc, 11 * kSec + 2 * kMs, {"cc1", "hello.c"});
+  s.exit(cc1, 11 * kSec + 3 * kMs, exited_with(1));
+  s.exit(gcc, 11 * kSec + 4 * kMs, exited_with(1));
+  s.exit(make, 11 * kSec + 5 * kMs, exited_with(2));
+  s.exit(top, 11 * kSec + 6 * kMs, exited_with(2));
+  Trace t = s.trace();
+  uint32_t root = analysis::find_root(t);
+  analysis::FailurePath path = analysis::failure_path(t, root);
+  EXPECT_EQ(pids_of(t, path.cause), (std::vector<uint32_t>{top.pid, make.pid, gcc.pid, cc1.pid}));
+  ASSERT_EQ(path.leads.size(), t.steps.size());
+  for (Id on : {top, make, gcc, cc1}) EXPECT_TRUE(path.leads[step_with_pid(t, on.pid)]) << on.pid;
+  EXPECT_FALSE(path.leads[step_with_pid(t, configure.pid)]);
+  for (Id p : probes) EXPECT_FALSE(path.leads[step_with_pid(t, p.pid)]) << p.pid;
+
+  std::vector<analysis::Failure> ordered = analysis::propagated_first(analysis::find_failures(t, root), root);
+  std::vector<uint32_t> order;
+  for (const analysis::Failure& f : ordered) order.push_back(t.steps[f.step].pid);
+  // The path (the propagated failures and the root they reach), then the
+  // handled ones, each in the order they ended.
+  EXPECT_EQ(order, (std::vector<uint32_t>{cc1.pid, gcc.pid, make.pid, top.pid, probes[1].pid, probes[0].pid,
+                                          probes[3].pid, probes[2].pid, probes[5].pid, probes[4].pid}));
+
+  // A trace that succeeded leads nowhere.
+  Story ok;
+  Id fine = ok.spawn(kTracer, 10 * kSec, {"sh", "-c", "false || true"});
+  Id f = ok.spawn(fine, 10 * kSec + kMs, {"false"});
+  ok.exit(f, 10 * kSec + 2 * kMs, exited_with(1));
+  ok.exit(fine, 10 * kSec + 3 * kMs);
+  Trace t2 = ok.trace();
+  analysis::FailurePath none = analysis::failure_path(t2, analysis::find_root(t2));
+  EXPECT_TRUE(none.cause.empty());
+  EXPECT_EQ(std::count(none.leads.begin(), none.leads.end(), true), 0);
+}
+
 TEST(AnalysisFailurePath, AFailingConfigureFailedBecauseOfItsLastProbeOnly) {
   Story s;
   Id configure = s.spawn(kTracer, 10 * kSec, {"sh", "./configure"});

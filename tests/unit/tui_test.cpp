@@ -44,8 +44,10 @@ class UnitTui : public ::testing::Test {
     tzset();
   }
 
-  void start(bool unicode = true, bool has_command = true) {
+  // `command`: traced as `-- CMD` (the scope names a root whose failure the end explains).
+  void start(bool unicode = true, bool has_command = true, bool command = false) {
     tui::TuiOptions o;
+    o.scope.filtered = command;
     o.clock = TraceClock{0};
     o.unicode = unicode;
     o.live = false;
@@ -174,6 +176,98 @@ TEST_F(UnitTui, FailuresOnlyWithAncestry) {
   expect_golden("failures", frame());
   keys("f");
   EXPECT_NE(frame().find("sleep 30"), std::string::npos);
+}
+
+// issue 24, point 5: `./configure && make` where configure handled 40 failed
+// probes (each a subshell whose gcc failed) and then make → make → gcc → cc1
+// failed. The first screen shows the cause: configure folded with its
+// failures counted, the cause path open, cc1 selected. Replay (live off) and
+// the end of a live trace (follow on) open the same way.
+class UnitTuiCause : public UnitTui {
+ protected:
+  Id configure{300, 4 * kSec}, make{600, 9 * kSec}, sub{601, 9 * kSec + 10 * kMs}, gcc{602, 9 * kSec + 20 * kMs},
+      cc1{603, 9 * kSec + 30 * kMs}, other{604, 9 * kSec + 40 * kMs};
+  Id top{200, 3 * kSec};
+  void configure_then_make(bool live) {
+    start(true, true, true);
+    if (live) {
+      tui::TuiOptions o;
+      o.clock = TraceClock{0};
+      o.live = true;
+      o.has_command = true;
+      o.title = "sh -c ./configure && make";
+      o.scope.filtered = true;
+      model = std::make_unique<TuiModel>(o);
+      pipeline = std::make_unique<Pipeline>(false);
+      pipeline->add_sink(std::make_unique<tui::TuiView>(*model));
+      pipeline->model().seed({seed_of(kForktrace.pid, 1, kForktrace.start_ns, "forktrace")});
+    }
+    spawn(kForktrace, top, {"sh", "-c", "./configure && make"});
+    spawn(top, configure, {"sh", "./configure"});
+    for (uint32_t i = 0; i < 40; ++i) {
+      uint64_t at = configure.start_ns + (10 + 10 * i) * kMs;
+      Id shell{310 + 2 * i, at}, probe{311 + 2 * i, at + kMs};
+      feed(fork_of(configure, shell, 0, "sh"));
+      spawn(shell, probe, {"gcc", "-V"});
+      end(probe, shell.pid, exited_with(1), kMs);
+      end(shell, configure.pid, exited_with(1), 3 * kMs);
+    }
+    end(configure, top.pid, exited_with(0), 4 * kSec);
+    spawn(top, make, {"make", "-j2"});
+    spawn(make, sub, {"make", "-C", "src"});
+    spawn(sub, other, {"gcc", "-c", "ok.c"});
+    spawn(sub, gcc, {"gcc", "-c", "broken.c"});
+    spawn(gcc, cc1, {"cc1", "broken.c", "-o", "/tmp/cc.s"});
+    end(other, sub.pid, exited_with(0), 100 * kMs);
+    end(cc1, gcc.pid, exited_with(1), 50 * kMs);
+    end(gcc, sub.pid, exited_with(1), 80 * kMs);
+    end(sub, make.pid, exited_with(2), 200 * kMs);
+    end(make, top.pid, exited_with(2), 300 * kMs);
+    end(top, kForktrace.pid, exited_with(2), 7 * kSec);
+    model->finish("ended: exit 2");
+  }
+};
+
+TEST_F(UnitTuiCause, OpensOnTheCauseWithHandledProbesFolded) {
+  configure_then_make(false);
+  std::string screen = frame();
+  expect_golden("cause_first", screen);
+  ASSERT_NE(model->cause_node(), TuiModel::npos);
+  EXPECT_EQ(model->forest().nodes()[model->cause_node()].process->pid, cc1.pid);
+  EXPECT_EQ(model->cursor(), model->cause_node());
+  // The selected line (the cursor's style) is cc1's.
+  tui::FrameContext c;
+  c.width = 80;
+  c.height = 16;
+  tui::Screen s = model->frame(c);
+  ASSERT_GE(s.cursor_row, 0);
+  EXPECT_NE(s.lines[static_cast<size_t>(s.cursor_row)].text.find("cc1 broken.c"), std::string::npos) << screen;
+  // configure's 80 handled failures stay folded, counted.
+  EXPECT_NE(screen.find("./configure  exit 0"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("80 failed"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("gcc -V"), std::string::npos) << screen;
+  // Still a tree to explore: configure opens by hand.
+  keys("gj\r");  // each probe's subshell, folded with its failure counted
+  EXPECT_NE(frame().find("310 sh ./configure  exit 1 3.0ms  … 1 process, 1 failed"), std::string::npos) << frame();
+}
+
+TEST_F(UnitTuiCause, TheEndOfALiveTraceOpensTheSameWay) {
+  configure_then_make(true);
+  EXPECT_FALSE(model->follow());
+  EXPECT_EQ(model->cursor(), model->cause_node());
+  EXPECT_NE(frame().find("cc1 broken.c"), std::string::npos);
+}
+
+TEST_F(UnitTuiCause, ASelectionTheUserMadeStays) {
+  start(true, true, true);
+  spawn(kForktrace, top, {"sh", "-c", "false; exit 3"});
+  Id f{201, 3 * kSec + kMs};
+  spawn(top, f, {"false"});
+  end(f, top.pid, exited_with(1), kMs);
+  keys("g");  // the user moved: the end does not take the selection away
+  end(top, kForktrace.pid, exited_with(3), 10 * kMs);
+  model->finish("ended: exit 3");
+  EXPECT_EQ(model->forest().nodes()[model->cursor()].process->pid, top.pid);
 }
 
 TEST_F(UnitTui, UsageWhereTheTraceHasIt) {

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   // Intake into the TUI under the lock, a frame laid out every 1/10 of the
   // events (as a 10 fps UI thread would see a build this size).
   std::mutex lock;
-  ft::tui::TuiModel model(ft::tui::TuiOptions{ft::TraceClock{}, true, true, true, "make -j8"});
+  ft::tui::TuiModel model(ft::tui::TuiOptions{ft::TraceClock{}, true, true, true, "make -j8", {}});
   ft::Pipeline pipeline(false);
   pipeline.add_sink(std::make_unique<ft::tui::TuiView>(model));
   pipeline.set_lock(&lock);

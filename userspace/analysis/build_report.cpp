@@ -304,6 +304,31 @@ std::vector<Failure> find_failures(const Trace& t, uint32_t root, const FailureB
   return out;
 }
 
+FailurePath failure_path(const Trace& t, uint32_t root) {
+  FailureBlame blame(t);
+  return failure_path(t, find_failures(t, root, blame), cause_chain(t, root, blame));
+}
+
+FailurePath failure_path(const Trace& t, const std::vector<Failure>& failures, std::vector<uint32_t> cause) {
+  FailurePath path;
+  path.leads.assign(t.steps.size(), false);
+  // Up from each step on the path until a step already marked: each step once.
+  auto mark = [&](uint32_t s) {
+    for (; s != kNone && !path.leads[s]; s = t.steps[s].parent) path.leads[s] = true;
+  };
+  for (uint32_t s : cause) mark(s);
+  for (const Failure& f : failures)
+    if (f.propagated) mark(f.step);
+  path.cause = std::move(cause);
+  return path;
+}
+
+std::vector<Failure> propagated_first(std::vector<Failure> failures, uint32_t root) {
+  std::stable_partition(failures.begin(), failures.end(),
+                        [root](const Failure& f) { return f.propagated || (root != kNone && f.step == root); });
+  return failures;
+}
+
 std::vector<uint32_t> find_killed(const Trace& t) {
   std::vector<uint32_t> out;
   for (uint32_t s : depth_first(t, kNone)) {

@@ -146,6 +146,20 @@ std::vector<uint32_t> cause_chain(const Trace& trace, uint32_t root, const Failu
 // step failing because of the next.
 std::vector<Failure> find_failures(const Trace& trace, uint32_t root);
 std::vector<Failure> find_failures(const Trace& trace, uint32_t root, const FailureBlame& blame);
+// What a view leads with when the trace failed: the cause chain, and per step
+// whether the failure path runs through it or below it (it is on the cause
+// chain or a propagated failure, or an ancestor of one). A view opens those
+// and lets everything else fold, handled failures included. Linear.
+struct FailurePath {
+  std::vector<uint32_t> cause;   // cause_chain: the root down to the deepest step
+  std::vector<bool> leads;       // indexed like Trace::steps
+};
+FailurePath failure_path(const Trace& trace, uint32_t root);
+// From answers already made (the report's failures and cause).
+FailurePath failure_path(const Trace& trace, const std::vector<Failure>& failures, std::vector<uint32_t> cause);
+// The failure path first (the propagated failures and `root`, where it failed),
+// then the handled failures, each in the order given (the order they ended).
+std::vector<Failure> propagated_first(std::vector<Failure> failures, uint32_t root);
 // Split into {propagated, handled}, each most frequent first.
 std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& trace,
                                                                                const std::vector<Failure>& failures);

@@ -64,18 +64,19 @@ void install_quit_signals() {
 
 }  // namespace
 
-TuiSession::TuiSession(const Options& o, const TraceClock& clock)
-    : model_(tui::TuiOptions{clock, true, o.read_path.empty(), !o.command.empty(), title_of(o)}) {
+TuiSession::TuiSession(const Options& o, const TraceClock& clock, const analysis::TraceScope& scope)
+    : model_(tui::TuiOptions{clock, true, o.read_path.empty(), !o.command.empty(), title_of(o), scope}) {
   title_ = title_of(o);
   output_name_ = "output of " + title_;
 }
 
-std::unique_ptr<TuiSession> TuiSession::open(const Options& o, const TraceClock& clock, std::string& error) {
+std::unique_ptr<TuiSession> TuiSession::open(const Options& o, const TraceClock& clock,
+                                             const analysis::TraceScope& scope, std::string& error) {
   if (!isatty(STDOUT_FILENO)) {
     error = "--tui needs a terminal, and standard output is not one (for a tree in a file or pipe, use --format tree)";
     return nullptr;
   }
-  std::unique_ptr<TuiSession> s(new TuiSession(o, clock));
+  std::unique_ptr<TuiSession> s(new TuiSession(o, clock, scope));
   s->input_fd_ = isatty(STDIN_FILENO) ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : ::open("/dev/tty", O_RDONLY | O_CLOEXEC);
   if (s->input_fd_ < 0) {
     error = "--tui needs a terminal to read keys from: standard input is not one and /dev/tty cannot be opened";

@@ -28,7 +28,9 @@ namespace ft {
 class TuiSession {
  public:
   // Takes the screen. Null with `error` when the terminal cannot be used.
-  static std::unique_ptr<TuiSession> open(const Options& options, const TraceClock& clock, std::string& error);
+  // `scope` says what was traced (live: the options; replay: the header), as for the other views.
+  static std::unique_ptr<TuiSession> open(const Options& options, const TraceClock& clock,
+                                          const analysis::TraceScope& scope, std::string& error);
   // Restores the terminal exactly, then prints what forktrace wrote to stderr meanwhile.
   ~TuiSession();
   TuiSession(const TuiSession&) = delete;
@@ -55,7 +57,7 @@ class TuiSession {
   static std::string describe_shell_status(int status);
 
  private:
-  TuiSession(const Options& options, const TraceClock& clock);
+  TuiSession(const Options& options, const TraceClock& clock, const analysis::TraceScope& scope);
   void ui_main();
   void close();
 

@@ -19,7 +19,7 @@ std::unique_ptr<Wiring> wire(const Options& o, Output& output, const TraceClock&
   install_filters(o, pipeline);
   pipeline.model().seed(seeds);
   if (o.tui) {
-    if (!(w->tui = TuiSession::open(o, clock, error))) return nullptr;
+    if (!(w->tui = TuiSession::open(o, clock, scope, error))) return nullptr;
     pipeline.add_sink(w->tui->view());
     pipeline.set_lock(w->tui->lock());
   }

@@ -1,5 +1,6 @@
 #include "views/tui/tui_model.h"
 
+#include "analysis/build_report.h"
 #include "analysis/rollup.h"
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <unordered_map>
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
@@ -86,9 +88,16 @@ void pad_to(std::vector<ScreenLine>& out, size_t rows) {
 
 }  // namespace
 
-TuiModel::TuiModel(TuiOptions options) : options_(std::move(options)), follow_(options_.live) {}
+TuiModel::TuiModel(TuiOptions options)
+    : options_(std::move(options)), store_(options_.scope), follow_(options_.live) {}
+
+void TuiModel::lost(const Event& event) {
+  store_.on_lost(event);
+  lost_ += event.lost_count;
+}
 
 void TuiModel::add(const Event& e, const Process& p) {
+  store_.on_event(e, p);
   if (e.thread) return;
   size_t before = forest_.nodes().size();
   size_t index = forest_.add(p);
@@ -115,6 +124,38 @@ void TuiModel::add(const Event& e, const Process& p) {
 void TuiModel::finish(std::string how) {
   finished_ = true;
   how_ = std::move(how);
+  const analysis::Trace& t = store_.trace();
+  analysis::FailurePath path = analysis::failure_path(t, analysis::find_root(t));
+  // Steps to nodes: a process is one (pid, start) in both.
+  struct Key {
+    uint32_t pid;
+    uint64_t start_ns;
+    bool operator==(const Key& o) const { return pid == o.pid && start_ns == o.start_ns; }
+  };
+  struct Hash {
+    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.start_ns * 0x9e3779b97f4a7c15ull ^ k.pid); }
+  };
+  const auto& nodes = forest_.nodes();
+  std::unordered_map<Key, size_t, Hash> node_of;
+  node_of.reserve(nodes.size());
+  for (size_t n = 0; n < nodes.size(); ++n) node_of.emplace(Key{nodes[n].process->pid, nodes[n].process->start_ns}, n);
+  auto find = [&](uint32_t step) {
+    auto it = node_of.find(Key{t.steps[step].pid, t.steps[step].start_ns});
+    return it == node_of.end() ? npos : it->second;
+  };
+  leads_.assign(nodes.size(), 0);
+  for (uint32_t s = 0; s < path.leads.size(); ++s)
+    if (path.leads[s])
+      if (size_t n = find(s); n != npos) leads_[n] = 1;
+  analysed_ = true;
+  cause_node_ = path.cause.empty() ? npos : find(path.cause.back());
+  // Open on the cause, unless the user has taken the selection elsewhere.
+  if (cause_node_ != npos && (cursor_ == npos || follow_)) {
+    cursor_ = cause_node_;
+    follow_ = false;
+    update_totals();
+    reveal(cursor_);
+  }
 }
 
 bool TuiModel::failed(size_t node) const { return states_[node] == kExitedFailed; }
@@ -177,7 +218,11 @@ bool TuiModel::collapsed(size_t node, size_t depth) const {
   if (folds_[node] != 0) return folds_[node] < 0;
   if (failures_only_ || depth == 0) return false;
   const Totals& t = totals_[node];
-  return states_[node] != kRunning && t.processes > 1 && t.running == 0 && t.failed == 0;
+  if (states_[node] == kRunning || t.processes <= 1 || t.running != 0) return false;
+  // Once the trace is analysed, only the failure path keeps a finished subtree
+  // open; before, any failure does (whether it was handled is not known yet).
+  if (analysed_ && node < leads_.size()) return !leads_[node];
+  return t.failed == 0;
 }
 
 void TuiModel::build_rows() {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/trace.h"
 #include "views/tui/live_forest.h"
 #include "pipeline/sink.h"
 #include "views/tui/screen.h"
@@ -46,6 +47,7 @@ struct TuiOptions {
   bool live = true;           // a live trace: follow mode starts on
   bool has_command = false;   // -- CMD: Ctrl-C goes to it; otherwise Ctrl-C quits
   std::string title;          // "make -j8", "whole machine", "replay of build.ftrace"
+  analysis::TraceScope scope; // what was traced: which process is the root whose failure the end explains
 };
 
 // What the frame needs besides the model, supplied by whoever draws it.
@@ -67,8 +69,12 @@ class TuiModel {
 
   // Intake (Sink::on_event / on_lost).
   void add(const Event& event, const Process& process);
-  void lost(uint64_t count) { lost_ += count; }
-  // The trace is over; `how` says how it ended ("make exited 2").
+  void lost(const Event& event);
+  // The trace is over; `how` says how it ended ("make exited 2"). When the
+  // traced command failed, the tree opens on its cause: the whole-trace
+  // store's failure path (analysis::failure_path) stays open, everything
+  // else finished folds, handled failures included, and the deepest step of
+  // the cause is selected (unless the user has moved the selection).
   void finish(std::string how);
   bool finished() const { return finished_; }
   void set_unicode(bool unicode) { options_.unicode = unicode; }
@@ -81,6 +87,8 @@ class TuiModel {
   const LiveForest& forest() const { return forest_; }
   size_t cursor() const { return cursor_; }
   bool follow() const { return follow_; }
+  // The deepest step of the cause, once the trace is over and failed; npos otherwise.
+  size_t cause_node() const { return cause_node_; }
   bool paused() const { return paused_; }
   const std::string& query() const { return query_; }
 
@@ -125,6 +133,12 @@ class TuiModel {
 
   TuiOptions options_;
   LiveForest forest_;
+  // The whole-trace store, fed the same events, for the analyses at the end
+  // (the TUI renders their answers, it does not make its own).
+  analysis::TraceBuilder store_;
+  std::vector<uint8_t> leads_;        // per node, once finished: the failure path runs through it
+  bool analysed_ = false;
+  size_t cause_node_ = npos;
   std::vector<std::string> cgroups_;  // per node, from its events ("" unknown)
   std::vector<int8_t> folds_;         // per node: 0 automatic, 1 open, -1 closed
   // Per node, as of its last event: so a frame reads two flat arrays instead

@@ -12,7 +12,7 @@ class TuiView : public Sink {
  public:
   explicit TuiView(TuiModel& model) : model_(model) {}
   void on_event(const Event& event, const Process& process) override { model_.add(event, process); }
-  void on_lost(const Event& event) override { model_.lost(event.lost_count); }
+  void on_lost(const Event& event) override { model_.lost(event); }
 
  private:
   TuiModel& model_;
