@@ -436,6 +436,18 @@ TEST_F(UnitTreeView, FailedPrunesSubtreesWithoutFailures) {
             "   └─ 203 cc a.c  exit 1  20.0ms\n");
 }
 
+// issue 24, point 5: with a traced command that failed, the cause path is marked.
+TEST_F(UnitTreeView, MarksTheCausePathOfAFailedCommand) {
+  ViewOptions o = options(/*failed_only=*/true);
+  o.scope.filtered = true;
+  start(std::make_unique<TreeView>(out, o));
+  feed_build();
+  EXPECT_EQ(read_all(out),
+            "▶ 200 make -j2  exit 2  1.50s  [5 processes, 3 failed]\n"
+            "└─ ▶ 201 sh -c 'cc a.c'  exit 1  25.0ms  [2 processes, 2 failed]\n"
+            "   └─ ▶ 203 cc a.c  exit 1  20.0ms\n");
+}
+
 TEST_F(UnitTreeView, FailedKeepsSuccessfulAncestorsOfAFailure) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
   Id shell{100, Lineage::kDefaultProcTickNs + 5}, ok_root{200, 10 * kSec}, ok_mid{201, 11 * kSec}, bad{202, 12 * kSec};

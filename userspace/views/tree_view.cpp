@@ -127,7 +127,9 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
       extra += "  " + paint("? recovered from /proc after lost events", kYellow);
     else if (s.forker_unknown)
       extra += "  " + paint("? its fork was not seen: parent uncertain", kYellow);
-    fmt::print(out_, "{}{} {}  {}{}\n", indent, s.pid, shorten(step_command(t, s), options_.max_command_bytes), status, extra);
+    // The cause path (the traced command down to the deepest failure its own came from) is marked.
+    const char* mark = item.index < cause_.size() && cause_[item.index] ? "▶ " : "";
+    fmt::print(out_, "{}{}{} {}  {}{}\n", indent, mark, s.pid, shorten(step_command(t, s), options_.max_command_bytes), status, extra);
 
     // Its children: only failed subtrees with --failed, and below --max-depth;
     // successful runs of one executable folded.
@@ -170,6 +172,8 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
 void TreeView::finish() {
   const Trace& t = store_.trace();
   std::vector<Totals> totals = subtree_totals(t);
+  cause_.assign(t.steps.size(), false);
+  for (uint32_t c : cause_chain(t, find_root(t))) cause_[c] = true;
   for (uint32_t root : t.roots) {
     // A whole-machine trace knows the ancestors of what it saw; the tree
     // begins where it branches or where a traced process is.
