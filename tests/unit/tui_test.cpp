@@ -251,6 +251,17 @@ TEST_F(UnitTuiCause, OpensOnTheCauseWithHandledProbesFolded) {
   EXPECT_NE(frame().find("310 sh ./configure  exit 1 3.0ms  … 1 process, 1 failed"), std::string::npos) << frame();
 }
 
+TEST_F(UnitTuiCause, FailuresOnlyListsThePathFirst) {
+  configure_then_make(false);
+  keys("f");
+  std::string screen = frame();
+  size_t path = screen.find("600 make -j2"), probes = screen.find("300 sh ./configure");
+  ASSERT_NE(path, std::string::npos) << screen;
+  ASSERT_NE(probes, std::string::npos) << screen;
+  EXPECT_LT(path, probes) << screen;
+  EXPECT_NE(screen.find("cc1 broken.c"), std::string::npos) << screen;
+}
+
 TEST_F(UnitTuiCause, TheEndOfALiveTraceOpensTheSameWay) {
   configure_then_make(true);
   EXPECT_FALSE(model->follow());

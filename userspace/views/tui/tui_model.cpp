@@ -240,6 +240,9 @@ void TuiModel::build_rows() {
     kids.clear();
     for (size_t c : children)
       if (shown(c)) kids.push_back(c);
+    // Failures only, once analysed: the failure path first, then the handled ones.
+    if (failures_only_ && analysed_)
+      std::stable_partition(kids.begin(), kids.end(), [this](size_t c) { return c < leads_.size() && leads_[c]; });
     for (size_t k = kids.size(); k-- > 0;) stack.push_back({kids[k], depth, k + 1 == kids.size()});
   };
   std::vector<size_t> roots;
