@@ -448,6 +448,25 @@ TEST_F(UnitTreeView, MarksTheCausePathOfAFailedCommand) {
             "   └─ ▶ 203 cc a.c  exit 1  20.0ms\n");
 }
 
+// --failed: a failure the command went on from comes after the failure path.
+TEST_F(UnitTreeView, FailedListsTheFailurePathFirst) {
+  ViewOptions o = options(/*failed_only=*/true);
+  o.scope.filtered = true;
+  start(std::make_unique<TreeView>(out, o));
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, top{200, 10 * kSec}, probe{201, 11 * kSec}, cc{202, 12 * kSec};
+  pipeline->feed(fork_of(shell, top));
+  pipeline->feed(fork_of(top, probe));
+  pipeline->feed(exit_of(probe, 200, exited_with(1), 11 * kSec + kMs));
+  pipeline->feed(fork_of(top, cc));
+  pipeline->feed(exit_of(cc, 200, exited_with(1), 12 * kSec + kMs));
+  pipeline->feed(exit_of(top, 100, exited_with(1), 13 * kSec));
+  pipeline->finish();
+  EXPECT_EQ(read_all(out),
+            "▶ 200 bash  exit 1  3.00s  [3 processes, 3 failed]\n"
+            "├─ ▶ 202 bash  exit 1  1.0ms\n"
+            "└─ 201 bash  exit 1  1.0ms\n");
+}
+
 TEST_F(UnitTreeView, FailedKeepsSuccessfulAncestorsOfAFailure) {
   start(std::make_unique<TreeView>(out, options(/*failed_only=*/true)));
   Id shell{100, Lineage::kDefaultProcTickNs + 5}, ok_root{200, 10 * kSec}, ok_mid{201, 11 * kSec}, bad{202, 12 * kSec};

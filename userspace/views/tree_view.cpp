@@ -163,6 +163,10 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
       else
         shown.push_back(Item{Item::step, c, {}, item.depth + 1, false});
     }
+    // --failed: the failure path first, then the handled failures.
+    if (options_.failed_only)
+      std::stable_partition(shown.begin(), shown.end(),
+                            [this](const Item& i) { return i.index < leads_.size() && leads_[i.index]; });
     if (!hidden.empty()) shown.push_back(Item{Item::hidden, kNone, hidden, item.depth + 1, false});
     if (!shown.empty()) shown.back().last = true;
     for (size_t i = shown.size(); i-- > 0;) stack.push_back(std::move(shown[i]));
@@ -172,8 +176,10 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
 void TreeView::finish() {
   const Trace& t = store_.trace();
   std::vector<Totals> totals = subtree_totals(t);
+  FailurePath path = failure_path(t, find_root(t));
   cause_.assign(t.steps.size(), false);
-  for (uint32_t c : cause_chain(t, find_root(t))) cause_[c] = true;
+  for (uint32_t c : path.cause) cause_[c] = true;
+  leads_ = std::move(path.leads);
   for (uint32_t root : t.roots) {
     // A whole-machine trace knows the ancestors of what it saw; the tree
     // begins where it branches or where a traced process is.

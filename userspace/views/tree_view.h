@@ -38,6 +38,7 @@ class TreeView : public Sink {
   std::FILE* out_;
   ViewOptions options_;
   StoreRef store_;
+  std::vector<bool> leads_;  // per step: the failure path runs through it (--failed lists those first)
   std::vector<bool> cause_;  // per step: on the cause chain (analysis::failure_path), marked ▶
 };
 
