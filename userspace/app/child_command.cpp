@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -106,12 +107,14 @@ std::unique_ptr<ChildCommand> ChildCommand::start_paused(const std::vector<std::
   child->pid_ = pid;
   child->release_fd_ = release[1];
   child->error_fd_ = errors[0];
+  child->exit_fd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   return child;
 }
 
 ChildCommand::~ChildCommand() {
   if (release_fd_ >= 0) close(release_fd_);
   if (error_fd_ >= 0) close(error_fd_);
+  if (exit_fd_ >= 0) close(exit_fd_);
   if (!status_ && pid_ > 0) {
     // Never leave a paused child behind: it would wait forever.
     kill(pid_, SIGKILL);
@@ -143,7 +146,11 @@ std::optional<int> ChildCommand::poll_exit() {
   if (status_) return status_;
   int status;
   pid_t r = waitpid(pid_, &status, WNOHANG);
-  if (r == pid_) status_ = status;
+  if (r == pid_) {
+    status_ = status;
+    if (exit_fd_ >= 0) close(exit_fd_);  // stays readable: a poll loop would spin on it
+    exit_fd_ = -1;
+  }
   return status_;
 }
 

@@ -31,6 +31,10 @@ class ChildCommand {
 
   // The raw wait status once the child has exited; never blocks.
   std::optional<int> poll_exit();
+  // Readable once the child has exited (a pidfd, Linux 5.3), so a poll loop
+  // can wake at once instead of at its next timeout; -1 where the kernel has
+  // none, or once the child is reaped.
+  int exit_fd() const { return exit_fd_; }
   void signal(int sig);
 
  private:
@@ -39,6 +43,7 @@ class ChildCommand {
   pid_t pid_ = -1;
   int release_fd_ = -1;  // write end: closing it lets the child go
   int error_fd_ = -1;    // read end: the child's errno if exec failed, EOF on success
+  int exit_fd_ = -1;     // pidfd: readable when the child has exited
   std::optional<int> status_;
 };
 

@@ -202,6 +202,7 @@ int run_live(const Options& o) {
     command = TracedCommand::start(o.command, follow, error, fail_status, tui ? tui->command_terminal() : -1);
     if (!command) return fail(error, fail_status);
     if (tui) tui->command_started(command->pid());
+    if (command->exit_fd() >= 0 && !probe->wake_on(command->exit_fd(), error)) return fail(error);
     startup.end("command");
   }
   // Programs attached, ring buffer, maps and files open, the command started

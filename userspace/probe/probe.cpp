@@ -8,6 +8,8 @@
 #include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -20,6 +22,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -67,11 +70,26 @@ btf*& kernel_btf_slot() {
 // the heap and stay there when freed, so libbpf's parse at load reuses the
 // pages of forktrace's (the faults of one parse saved); after the load the
 // defaults come back and the heap is trimmed (reuse_heap_for_btf(false)).
+//
+// The heap is also grown at once by what both parses need and advised to use
+// transparent huge pages, where the kernel offers them ("madvise" or
+// "always"): one fault per 2 MiB instead of 512.
 void reuse_heap_for_btf(bool reuse) {
   constexpr int kDefaultThreshold = 128 * 1024;  // glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD
   mallopt(M_MMAP_THRESHOLD, reuse ? 32 << 20 : kDefaultThreshold);  // 32 MiB: glibc's largest
   mallopt(M_TRIM_THRESHOLD, reuse ? 128 << 20 : kDefaultThreshold);
-  if (!reuse) malloc_trim(0);
+  if (!reuse) {
+    malloc_trim(0);
+    return;
+  }
+  constexpr size_t kBtfHeap = 30 << 20;  // both copies of a parse (5-7 MB each), libbpf's indexes
+  constexpr uintptr_t kHugePage = 2 << 20;
+  void* block = malloc(kBtfHeap);  // grows the heap by that much: address space only
+  if (!block) return;
+  auto start = (reinterpret_cast<uintptr_t>(block) + kHugePage - 1) & ~(kHugePage - 1);
+  auto end = reinterpret_cast<uintptr_t>(block) + kBtfHeap;
+  free(block);  // back to the heap's top, kept there by M_TRIM_THRESHOLD
+  if (end > start) madvise(reinterpret_cast<void*>(start), (end - start) & ~(kHugePage - 1), MADV_HUGEPAGE);
 }
 
 const btf* kernel_btf() {
@@ -124,6 +142,7 @@ bool mark_victim_passes_task() {
 }
 
 namespace {
+
 
 long read_number(const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -364,8 +383,28 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   return probe;
 }
 
+namespace {
+
+// Closing a tracefs tracepoint's perf event waits for an RCU grace period
+// (about 25 ms each here): closed side by side, they wait for about one.
+void destroy_together(std::vector<bpf_link*>& links) {
+  std::vector<std::thread> closers;
+  for (bpf_link* link : links) {
+    try {
+      closers.emplace_back([link] { bpf_link__destroy(link); });
+    } catch (const std::system_error&) {
+      bpf_link__destroy(link);  // no thread to spare: one after the other
+    }
+  }
+  for (std::thread& closer : closers) closer.join();
+  links.clear();
+}
+
+}  // namespace
+
 Probe::~Probe() {
-  for (bpf_link* link : links_) bpf_link__destroy(link);
+  destroy_together(links_);
+  if (wake_epoll_ >= 0) close(wake_epoll_);
   if (ring_) ring_buffer__free(ring_);
   if (skel_) forktrace_bpf::destroy(skel_);
 }
@@ -407,8 +446,7 @@ bool Probe::attach(std::string& error) {
 
 void Probe::detach() {
   forktrace_bpf::detach(skel_);
-  for (bpf_link* link : links_) bpf_link__destroy(link);
-  links_.clear();
+  destroy_together(links_);
 }
 
 int Probe::on_record(void* ctx, void* data, size_t size) {
@@ -418,9 +456,36 @@ int Probe::on_record(void* ctx, void* data, size_t size) {
   return 0;
 }
 
+bool Probe::wake_on(int fd, std::string& error) {
+  auto add = [&](int watched) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = watched;
+    return epoll_ctl(wake_epoll_, EPOLL_CTL_ADD, watched, &event) == 0;
+  };
+  if (wake_epoll_ < 0) {
+    wake_epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (wake_epoll_ < 0 || !add(ring_buffer__epoll_fd(ring_))) {
+      error = "cannot watch the ring buffer: " + errno_text(errno);
+      return false;
+    }
+  }
+  if (!add(fd)) {
+    error = "cannot watch the traced command: " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
 int Probe::poll(int timeout_ms) {
   handled_ = 0;
-  int err = ring_buffer__poll(ring_, timeout_ms);
+  int err;
+  if (wake_epoll_ >= 0) {
+    epoll_event events[2];
+    err = epoll_wait(wake_epoll_, events, 2, timeout_ms) < 0 ? -errno : 0;
+  } else {
+    err = ring_buffer__poll(ring_, timeout_ms);
+  }
   if (err < 0 && err != -EINTR) return err;
   // Wake-ups are batched in the kernel, so a timeout can leave records waiting.
   err = ring_buffer__consume(ring_);

@@ -83,6 +83,10 @@ class Probe {
   // Waits up to timeout_ms for records, then consumes all that are ready.
   // Returns records handled, or -errno (EINTR is reported as 0).
   int poll(int timeout_ms);
+  // poll() also returns as soon as `fd` is readable (the traced command's
+  // exit): the kernel batches wake-ups, so records alone may not wake it.
+  // A closed fd leaves the set by itself.
+  bool wake_on(int fd, std::string& error);
 
   // Ring-buffer reservations that failed in the kernel, summed over kinds.
   // What this kernel cannot give (empty when nothing): one line each.
@@ -107,6 +111,7 @@ class Probe {
   uint64_t ring_bytes_ = 0;
   ExitProgram exit_program_ = ExitProgram::automatic;
   int handled_ = 0;
+  int wake_epoll_ = -1;  // the ring buffer's epoll fd and wake_on's fds
   std::vector<LoadedProgram> loaded_;
 };
 

@@ -34,6 +34,8 @@ class TracedCommand {
   // it through the terminal.)
   void forward_stop(int signal);
   int pid() const { return child_->pid(); }
+  // Readable once the command has exited (ChildCommand::exit_fd); -1 if none.
+  int exit_fd() const { return child_->exit_fd(); }
 
  private:
   explicit TracedCommand(std::unique_ptr<ChildCommand> child) : child_(std::move(child)) {}
