@@ -28,6 +28,24 @@ const volatile bool emit_threads = false;  /* thread fork and thread exit record
 const volatile bool capture_env = false;   /* environment bytes on exec (job markers) */
 const volatile __u32 wakeup_bytes = 0;     /* 0: wake user space on every record */
 const volatile __u32 args_max = 128 * 1024; /* argv bytes sent per exec (--max-args-size) */
+const volatile bool has_rdonly_cast = false; /* the kernel has the bpf_rdonly_cast kfunc (6.2) */
+
+/*
+ * A trusted BTF pointer (a tp_btf argument, bpf_get_current_task_btf) as an
+ * untrusted one, for reading only. Since Linux 6.4 the verifier answers each
+ * load of a pointer field through a trusted pointer, on each path reaching
+ * it, with four searches of the kernel's whole BTF by name
+ * (btf_nested_type_is_trusted): most of forktrace's start-up
+ * (tools/bench/startup.sh). Through an untrusted pointer the same loads need
+ * no search and are the same plain loads when running. Before 6.2 there is
+ * no bpf_rdonly_cast, and no such search: the pointer is used as it is.
+ * Helpers that want a trusted pointer (bpf_task_pt_regs) get the original.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define untrusted(ptr)                                                                          \
+	((typeof(ptr))(has_rdonly_cast ?                                                         \
+			       bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(typeof(*(ptr)))) : \
+			       (void *)(ptr)))
 
 /* Failed ring-buffer reservations per record kind; user space reports increases. */
 __u64 lost_records[FT_RECORD_KIND_COUNT] = {};
@@ -88,6 +106,14 @@ struct {
 	__type(key, __u32);
 	__type(value, char[sizeof(struct ft_args_record) + 2 * FT_ARGS_CHUNK]);
 } args_scratch SEC(".maps");
+
+/* A process's exit record and the kill that ended it, built before it is sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[sizeof(struct ft_exit_record) + sizeof(struct ft_kill)]);
+} exit_scratch SEC(".maps");
 
 #define FT_NAME_BYTES 256 /* a dentry name (NAME_MAX 255) with its NUL */
 
@@ -359,8 +385,9 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 }
 
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_proc_fork, struct task_struct *parent, struct task_struct *child)
+int BPF_PROG(sched_proc_fork, struct task_struct *trusted_parent, struct task_struct *trusted_child)
 {
+	struct task_struct *parent = untrusted(trusted_parent), *child = untrusted(trusted_child);
 	__u32 parent_pid = parent->tgid;
 	__u32 child_pid = child->tgid;
 	bool thread = parent_pid == child_pid;
@@ -610,14 +637,14 @@ static __always_inline int record_exec(struct task_struct *task, pid_t old_pid, 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return record_exec(task, old_pid, bprm, true);
+	return record_exec(untrusted(task), old_pid, untrusted(bprm), true);
 }
 
 /* For kernels before bpf_loop (5.17): argv stops at FT_ARGS_MAX bytes, flagged. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_proc_exec_plain, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return record_exec(task, old_pid, bprm, false);
+	return record_exec(untrusted(task), old_pid, untrusted(bprm), false);
 }
 
 #define FT_ARGV_CUT (1u << 31) /* in argv_strings's result: argv not wholly read */
@@ -701,7 +728,7 @@ __noinline __u32 argv_strings(__u32 at, __u64 argv, __u32 compat)
  */
 static __always_inline int record_exec_failure(struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = untrusted(bpf_get_current_task_btf());
 	long nr = FT_SYSCALL_NR(regs);
 	unsigned long filename, argv;
 	struct ft_exec_failed_record *r;
@@ -833,7 +860,7 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 {
 	struct ft_exit_record *r;
 	struct ft_kill *kill;
-	__u32 tgid;
+	__u32 tgid, size, zero = 0;
 	__u64 ts_ns;
 
 	if (!group_dead && !emit_threads)
@@ -852,31 +879,29 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 		bpf_ringbuf_submit(r, wakeup_flags());
 		return 0;
 	}
-	/* A process that a signal is ending: its sender or reason rides along (signal.bpf.h). */
-	tgid = task->tgid;
-	kill = kill_of(tgid, task->group_leader->start_boottime);
-	if (kill) {
-		r = bpf_ringbuf_reserve(&events, sizeof(*r) + sizeof(*kill), 0);
-		if (!r) {
-			count_lost(FT_RECORD_EXIT);
-			return 0;
-		}
-		fill_exit(r, task, FT_EXIT_GROUP_DEAD | FT_EXIT_USAGE | FT_EXIT_KILL, sizeof(*r) + sizeof(*kill),
-			  ts_ns);
-		read_usage(task, &r->usage);
-		bpf_probe_read_kernel(r + 1, sizeof(*kill), kill);
-		bpf_ringbuf_submit(r, wakeup_flags());
-		bpf_map_delete_elem(&kills, &tgid);
+	/*
+	 * Built in exit_scratch, so that read_usage (a loop over the threads)
+	 * is on one path and verified once: in the two records with and
+	 * without a kill, it was verified twice.
+	 */
+	r = bpf_map_lookup_elem(&exit_scratch, &zero);
+	if (!r)
 		return 0;
-	}
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_lost(FT_RECORD_EXIT);
-		return 0;
-	}
 	fill_exit(r, task, FT_EXIT_GROUP_DEAD | FT_EXIT_USAGE, sizeof(*r), ts_ns);
 	read_usage(task, &r->usage);
-	bpf_ringbuf_submit(r, wakeup_flags());
+	/* A process that a signal is ending: its sender or reason rides along (signal.bpf.h). */
+	tgid = task->tgid;
+	size = sizeof(*r);
+	kill = kill_of(tgid, task->group_leader->start_boottime);
+	if (kill) {
+		bpf_probe_read_kernel(r + 1, sizeof(*kill), kill);
+		bpf_map_delete_elem(&kills, &tgid);
+		r->flags |= FT_EXIT_KILL;
+		size += sizeof(*kill);
+		r->head.size = size;
+	}
+	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
+		count_lost(FT_RECORD_EXIT);
 	return 0;
 }
 
@@ -888,7 +913,7 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_proc_exit, struct task_struct *task, bool group_dead)
 {
-	return record_exit(task, group_dead);
+	return record_exit(untrusted(task), group_dead);
 }
 
 /*
@@ -898,8 +923,10 @@ int BPF_PROG(sched_proc_exit, struct task_struct *task, bool group_dead)
  * drops the second process exit.
  */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_proc_exit_live_count, struct task_struct *task)
+int BPF_PROG(sched_proc_exit_live_count, struct task_struct *trusted_task)
 {
+	struct task_struct *task = untrusted(trusted_task);
+
 	return record_exit(task, task->signal->live.counter == 0);
 }
 
@@ -910,8 +937,9 @@ int BPF_PROG(sched_proc_exit_live_count, struct task_struct *task)
  * fails the pid == tgid test. The start time keeps a reused pid's entry.
  */
 SEC("tp_btf/sched_process_free")
-int BPF_PROG(sched_proc_free, struct task_struct *task)
+int BPF_PROG(sched_proc_free, struct task_struct *trusted_task)
 {
+	struct task_struct *task = untrusted(trusted_task);
 	__u32 pid = task->tgid;
 	__u64 *start;
 

@@ -101,9 +101,10 @@ static __always_inline bool default_action(struct task_struct *task, int sig)
 }
 
 SEC("tp_btf/signal_generate")
-int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
+int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *trusted_task, int group,
 	     int result)
 {
+	struct task_struct *task = untrusted(trusted_task);
 	struct task_struct *current;
 	struct ft_kill *k;
 	__u32 tgid, zero = 0;
@@ -276,8 +277,10 @@ static __always_inline void mark_oom_victim(struct task_struct *task, __u32 tgid
 
 /* Linux 6.8 on, and stable kernels that took the change (Debian's 6.1): mark_victim(task, uid). */
 SEC("tp_btf/mark_victim")
-int BPF_PROG(oom_mark_victim, struct task_struct *task, __u32 uid)
+int BPF_PROG(oom_mark_victim, struct task_struct *trusted_task, __u32 uid)
 {
+	struct task_struct *task = untrusted(trusted_task);
+
 	mark_oom_victim(task, task->tgid);
 	return 0;
 }

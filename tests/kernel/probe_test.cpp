@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -220,6 +221,31 @@ TEST(ProbeLoads, VerboseRunNamesTheLoadedPrograms) {
   r = run({FORKTRACE_BIN, "-v", "-q", "-o", "/dev/null", "--", "/bin/true"});
   ASSERT_EQ(r.exit_code(), 0) << r.err;
   EXPECT_NE(r.err.find("forktrace: start-up (ms, wall/CPU): "), std::string::npos) << r.err;
+}
+
+// The kernel batches wake-ups, so a quiet ring buffer wakes nobody: `-- CMD`
+// ends when the command's pidfd (wake_on) is readable, not at poll's
+// timeout. Here a pipe stands for it; the records already waiting are
+// consumed in the same call.
+TEST(ProbePoll, ReturnsWhenAWatchedFdIsReadableNotAtItsTimeout) {
+  FT_REQUIRE_ROOT();
+  ProbeOptions options;
+  options.exec_failures = ExecFailureHook::off;
+  std::string error;
+  auto probe = Probe::load(options, [](const void*, size_t) {}, error);
+  ASSERT_TRUE(probe) << error;
+  ASSERT_TRUE(probe->attach(error)) << error;
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  ASSERT_TRUE(probe->wake_on(pipe_fds[0], error)) << error;
+  ASSERT_EQ(write(pipe_fds[1], "x", 1), 1);
+  constexpr int kTimeoutMs = 120'000;
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_GE(probe->poll(kTimeoutMs), 0);
+  const auto waited = std::chrono::steady_clock::now() - before;
+  EXPECT_LT(waited, std::chrono::milliseconds(kTimeoutMs / 2)) << "poll waited for its timeout";
+  close(pipe_fds[1]);
+  close(pipe_fds[0]);
 }
 
 }  // namespace

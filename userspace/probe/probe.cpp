@@ -143,6 +143,11 @@ bool mark_victim_passes_task() {
 
 namespace {
 
+// bpf_rdonly_cast came in Linux 6.2 (every program type may call it).
+bool kernel_has_rdonly_cast() {
+  const btf* vmlinux = kernel_btf();
+  return vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+}
 
 long read_number(const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -343,8 +348,10 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
   // Keys are tgids, below pid_max: a larger table is only start-up time
-  // (every entry is preallocated: 1M of them took 0.1 s of CPU to set up).
-  bpf_map__set_max_entries(skel->maps.traced_pids, std::min(options.max_traced_pids, pid_max()));
+  // (every entry is preallocated: 1M of them took 0.1 s of CPU to set up,
+  // pid_max's 32,768 here 6 ms). Unused without a filter: one entry.
+  bpf_map__set_max_entries(skel->maps.traced_pids,
+                           options.filter_by_pid ? std::min(options.max_traced_pids, pid_max()) : 1);
   probe->exit_program_ = options.exit_program;
   if (probe->exit_program_ == ExitProgram::automatic)
     probe->exit_program_ = exit_tracepoint_passes_group_dead() ? ExitProgram::group_dead : ExitProgram::live_count;
@@ -352,6 +359,7 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   const char* oom_by_pid = std::getenv("FORKTRACE_TEST_OOM_BY_PID");
   bool victim_task = !(oom_by_pid && std::strcmp(oom_by_pid, "1") == 0) && mark_victim_passes_task();
   skel->rodata->oom_victim_by_pid = !victim_task;
+  skel->rodata->has_rdonly_cast = kernel_has_rdonly_cast();
   release_kernel_btf();  // libbpf reads its own
 
   Needs needs;
