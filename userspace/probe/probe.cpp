@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <new>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -397,6 +398,13 @@ namespace {
 // (about 25 ms each here): closed side by side, they wait for about one.
 void destroy_together(std::vector<bpf_link*>& links) {
   std::vector<std::thread> closers;
+  try {
+    closers.reserve(links.size());  // so that emplace_back below cannot throw bad_alloc
+  } catch (const std::bad_alloc&) {
+    for (bpf_link* link : links) bpf_link__destroy(link);
+    links.clear();
+    return;
+  }
   for (bpf_link* link : links) {
     try {
       closers.emplace_back([link] { bpf_link__destroy(link); });
