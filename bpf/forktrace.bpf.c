@@ -855,8 +855,12 @@ static __always_inline void fill_exit(struct ft_exit_record *r, struct task_stru
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 }
 
-/* A process's exit carries its resource usage (usage.bpf.h); a thread's does not. */
-static __always_inline int record_exit(struct task_struct *task, bool group_dead)
+/*
+ * A process's exit carries its resource usage (usage.bpf.h); a thread's does
+ * not. with_mm: the kernel's tracepoint comes before exit_mm() (a constant,
+ * so the other program has no mm reads to relocate or verify).
+ */
+static __always_inline int record_exit(struct task_struct *task, bool group_dead, bool with_mm)
 {
 	struct ft_exit_record *r;
 	struct ft_kill *kill;
@@ -889,6 +893,8 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 		return 0;
 	fill_exit(r, task, FT_EXIT_GROUP_DEAD | FT_EXIT_USAGE, sizeof(*r), ts_ns);
 	read_usage(task, &r->usage);
+	if (with_mm)
+		read_program_rss(task, &r->usage);
 	/* A process that a signal is ending: its sender or reason rides along (signal.bpf.h). */
 	tgid = task->tgid;
 	size = sizeof(*r);
@@ -907,13 +913,14 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 
 /*
  * Kernels whose tracepoint passes group_dead (do_exit()'s own
- * atomic_dec_and_test of signal->live): exact even when threads exit at once.
+ * atomic_dec_and_test of signal->live): exact even when threads exit at once;
+ * this tracepoint also comes before exit_mm(), so the mm can still be read.
  * User space loads this one or the next, whichever the kernel's BTF fits.
  */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_proc_exit, struct task_struct *task, bool group_dead)
 {
-	return record_exit(untrusted(task), group_dead);
+	return record_exit(untrusted(task), group_dead, true);
 }
 
 /*
@@ -927,7 +934,7 @@ int BPF_PROG(sched_proc_exit_live_count, struct task_struct *trusted_task)
 {
 	struct task_struct *task = untrusted(trusted_task);
 
-	return record_exit(task, task->signal->live.counter == 0);
+	return record_exit(task, task->signal->live.counter == 0, false);
 }
 
 /*

@@ -146,6 +146,7 @@ enum ft_exit_flags {
 enum ft_usage_flags {
 	FT_USAGE_PARTIAL = 1 << 0, /* not every thread could be summed: do not trust the sums */
 	FT_USAGE_NO_IO = 1 << 1,   /* a kernel without CONFIG_TASK_IO_ACCOUNTING */
+	FT_USAGE_PROGRAM_RSS = 1 << 2, /* program_max_rss_kb is known (usage.bpf.h) */
 };
 
 /*
@@ -167,6 +168,7 @@ struct ft_usage {
 	__u64 nivcsw;
 	__u64 read_bytes;  /* storage reads, as /proc/PID/io read_bytes */
 	__u64 write_bytes; /* storage writes, as /proc/PID/io write_bytes */
+	__u64 program_max_rss_kb; /* the last program's own peak, since its exec (FT_USAGE_PROGRAM_RSS) */
 	__u32 threads;     /* threads read from the thread list, the exiting one included */
 	__u32 flags;       /* enum ft_usage_flags */
 };
@@ -230,8 +232,8 @@ _Static_assert(sizeof(struct ft_fork_record) == 80, "fork record");
 _Static_assert(sizeof(struct ft_exec_record) == 112, "exec record");
 _Static_assert(sizeof(struct ft_args_record) == 40, "args record");
 _Static_assert(sizeof(struct ft_exec_failed_record) == 72, "exec_failed record");
-_Static_assert(sizeof(struct ft_usage) == 104, "usage");
-_Static_assert(sizeof(struct ft_exit_record) == FT_EXIT_RECORD_BASE + 104, "exit record");
+_Static_assert(sizeof(struct ft_usage) == 112, "usage");
+_Static_assert(sizeof(struct ft_exit_record) == FT_EXIT_RECORD_BASE + 112, "exit record");
 _Static_assert(__builtin_offsetof(struct ft_exit_record, usage) == FT_EXIT_RECORD_BASE, "exit usage");
 _Static_assert(sizeof(struct ft_kill) == 56 + FT_OOM_CGROUP_MAX, "kill");
 #endif

@@ -21,6 +21,17 @@
  * form mm->rss_stat has (an atomic array, or percpu_counters since 6.2,
  * commit f1a7941243c1): the kernel read it, and wait4() reports that value.
  *
+ * The last program's own peak (program_max_rss_kb): exec gives the process a
+ * new mm, so that mm's high-water mark counts nothing of the image before the
+ * exec, which signal->maxrss (exec_mmap() folds the old mm into it) and so
+ * wait4() do count. It is read as get_mm_hiwater_rss() reads it: hiwater_rss,
+ * raised at each unmap, or the resident count if that is higher now, each
+ * counter as percpu_counter_read_positive() reads it. Only where the
+ * tracepoint comes before exit_mm() (the kernels that pass group_dead, all
+ * 6.2 or later, so rss_stat is an array of percpu_counters); before that
+ * change exit_mmap() has already dropped the counters without raising the
+ * mark, and the figure is left out.
+ *
  * Storage I/O: signal->ioac also accumulates every reaped child's I/O
  * (wait_task_zombie()), so it cannot say what the process did itself. The
  * dead threads' own share is kept apart in signal->inblock/oublock, in
@@ -150,6 +161,28 @@ static __always_inline void read_usage(struct task_struct *task, struct ft_usage
 done:
 	if (!bpf_core_field_exists(task->ioac.read_bytes))
 		u->flags |= FT_USAGE_NO_IO;
+}
+
+/* Only called where the exiting task still has its mm (see the top). */
+static __always_inline void read_program_rss(struct task_struct *task, struct ft_usage *u)
+{
+	struct mm_struct *mm = task->mm;
+	__s64 rss = 0, n;
+	__u64 peak;
+
+	if (!mm) /* a kernel thread */
+		return;
+	n = mm->rss_stat[MM_FILEPAGES].count;
+	rss += n > 0 ? n : 0;
+	n = mm->rss_stat[MM_ANONPAGES].count;
+	rss += n > 0 ? n : 0;
+	n = mm->rss_stat[MM_SHMEMPAGES].count;
+	rss += n > 0 ? n : 0;
+	peak = mm->hiwater_rss;
+	if ((__u64)rss > peak)
+		peak = rss;
+	u->program_max_rss_kb = peak << page_kb_shift;
+	u->flags |= FT_USAGE_PROGRAM_RSS;
 }
 
 #endif /* FORKTRACE_USAGE_BPF_H */

@@ -2,8 +2,8 @@
 # Replays the checked-in recordings through every view and compares with the
 # expected output: a format or view change that breaks old files fails here.
 #   check.sh FORKTRACE DIR [--update [basic|exec]]
-# basic.ftrace is version 1, exec.ftrace version 3, killed.ftrace version 4
-# (see make-golden.sh).
+# basic.ftrace is version 1, exec.ftrace version 3, killed.ftrace version 4,
+# program.ftrace version 5 (see make-golden.sh).
 set -euo pipefail
 bin=$1
 dir=$2
@@ -26,7 +26,7 @@ check() {
   rm -f "$got"
 }
 mkdir -p "$dir/expected"
-for recording in basic exec killed; do
+for recording in basic exec killed program; do
   [ -f "$dir/$recording.ftrace" ] || continue
   check $recording.txt --format text
   check $recording.threads.txt --format text --threads

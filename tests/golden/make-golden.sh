@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Regenerates a golden recording and its expected replay output. Run as root
 # only when the format or a view changes on purpose; review the diff.
-#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic|killed]
+#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic|killed|program]
 # exec (the default): exec.ftrace, in format version 3: every exec attempt of
 # `ft-workload exec_detail`, where and as whom (regenerate it only with a
 # forktrace of that version, or it becomes version 4).
 # killed: killed.ftrace, in format version 4: `ft-workload killed_by`, every
 # sender and reason of a fatal signal (an OOM kill in a memory cgroup among
 # them: run it where one can be made).
+# program: program.ftrace, in format version 5: `ft-workload
+# usage_program_rss`, a child that execs /bin/true from a 64 MiB image (make
+# it on a kernel whose exit tracepoint passes group_dead, so that the exit
+# carries the program's own peak).
 # basic: basic.ftrace, which is kept at version 1 on purpose, so that every
 # forktrace is tested on reading an old file: regenerate it only with a
 # forktrace of that version.
@@ -24,6 +28,8 @@ case $which in
     (cd /tmp && "$bin" -q -w "$here/exec.ftrace" -o /dev/null -- "$workload" exec_detail >/dev/null) ;;
   killed)
     (cd /tmp && "$bin" -q -w "$here/killed.ftrace" -o /dev/null -- "$workload" killed_by >/dev/null) ;;
-  *) echo "make-golden.sh: exec, basic or killed, not $which" >&2; exit 2 ;;
+  program)
+    (cd /tmp && "$bin" -q -w "$here/program.ftrace" -o /dev/null -- "$workload" usage_program_rss >/dev/null) ;;
+  *) echo "make-golden.sh: exec, basic, killed or program, not $which" >&2; exit 2 ;;
 esac
 "$here/check.sh" "$bin" "$here" --update "$which"

@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "probe/probe.h"
 #include "run_command.h"
 
 namespace ft::test {
@@ -143,11 +144,21 @@ TEST(Usage, CpuBurnerInUserAndSystemMode) {
   EXPECT_GT(get(exit, "cpu_sys_ns"), 50'000'000) << exit;
 }
 
+// program_max_rss_kb is there exactly where the exit tracepoint comes before
+// exit_mm(): on the kernels that pass it group_dead (usage.bpf.h).
+bool kernel_gives_program_rss() { return exit_tracepoint_passes_group_dead(); }
+
 TEST(Usage, PeakRssOfTouchedMemory) {
   FT_REQUIRE_ROOT();
   Traced t = trace_usage_case("usage_rss");
   json exit = process_exit(t.events, get(t.truth, "child"));
   expect_as_wait4(exit, t.truth);
+  // A child that never ran exec: its program is the forked image, and its
+  // own peak is the same reading as wait4's.
+  if (kernel_gives_program_rss())
+    EXPECT_EQ(get(exit, "program_max_rss_kb"), get(exit, "max_rss_kb")) << exit;
+  else
+    EXPECT_FALSE(exit.contains("program_max_rss_kb")) << exit;
   EXPECT_GE(get(exit, "max_rss_kb"), get(t.truth, "touched_kb")) << exit;
   // One fault per 4 KiB page touched, unless transparent huge pages served it.
   EXPECT_GE(get(exit, "minor_faults") + get(exit, "max_rss_kb") / 2048, get(t.truth, "touched_kb") / 2048) << exit;
@@ -209,6 +220,22 @@ TEST(Usage, ParentThatReapedABurnerCountsOnlyItself) {
     EXPECT_EQ(get(reaper, "read_bytes"), 0) << "holds the child's I/O";
     EXPECT_EQ(get(reaper, "write_bytes"), 0) << "holds the child's I/O";
   }
+}
+
+// wait4's peak holds the 64 MiB image before the exec; the program's own
+// (/bin/true) is a few MiB at most.
+TEST(Usage, ProgramPeakLeavesOutTheImageBeforeTheExec) {
+  FT_REQUIRE_ROOT();
+  Traced t = trace_usage_case("usage_program_rss");
+  json exit = process_exit(t.events, get(t.truth, "child"));
+  EXPECT_EQ(get(exit, "max_rss_kb"), get(t.truth, "maxrss_kb")) << exit;
+  EXPECT_GE(get(exit, "max_rss_kb"), get(t.truth, "image_kb")) << exit;
+  if (!kernel_gives_program_rss()) {
+    EXPECT_FALSE(exit.contains("program_max_rss_kb")) << "a figure the kernel cannot give: " << exit;
+    return;
+  }
+  EXPECT_GT(get(exit, "program_max_rss_kb"), 0) << exit;
+  EXPECT_LT(get(exit, "program_max_rss_kb"), 8 * 1024) << "holds the image before the exec: " << exit;
 }
 
 // Thread exits (--threads) carry no usage: it is the process's, at its end.

@@ -130,7 +130,7 @@ TEST(UnitDecodeLayout, RecordsMatchTheAbi) {
   EXPECT_EQ(sizeof(ft_exec_record), 112u);
   EXPECT_EQ(sizeof(ft_exec_failed_record), 72u);
   EXPECT_EQ(sizeof(ft_args_record), 40u);
-  EXPECT_EQ(sizeof(ft_exit_record), 184u);
+  EXPECT_EQ(sizeof(ft_exit_record), 192u);
   EXPECT_EQ(offsetof(ft_exit_record, usage), size_t{FT_EXIT_RECORD_BASE});
   EXPECT_EQ(offsetof(ft_exec_record, data), sizeof(ft_exec_record));
 }

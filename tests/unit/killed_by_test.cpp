@@ -223,7 +223,7 @@ TEST(KilledByRecording, EverySourceRoundTrips) {
   std::ifstream in(path, std::ios::binary);
   auto reader = TraceReader::from_memory(std::string(std::istreambuf_iterator<char>(in), {}), error);
   ASSERT_TRUE(reader) << error;
-  EXPECT_EQ(reader->header().version, 4u);
+  EXPECT_EQ(reader->header().version, kTraceFormatVersion);
   Event got;
   for (const Event& want : events) {
     ASSERT_EQ(reader->next(got), TraceReader::Status::event);

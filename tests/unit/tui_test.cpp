@@ -476,7 +476,9 @@ TEST(UnitTuiFields, UsageAndExecDetailWhereKnown) {
   auto u = tui::usage_of(p);
   ASSERT_TRUE(u);
   EXPECT_EQ(u->cpu_ns(), 2'500'000u);
-  EXPECT_EQ(u->max_rss_kb, 4096u);
+  EXPECT_EQ(u->peak_rss_kb, 4096u);
+  p.usage->program_max_rss_kb = 1024;  // the program's own, where the kernel gives it
+  EXPECT_EQ(tui::usage_of(p)->peak_rss_kb, 1024u);
   tui::ExecInfo info = tui::exec_info_of(p);
   EXPECT_EQ(info.cwd, "/src");
   EXPECT_EQ(info.uid, 1000u);

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "pipeline/pipeline.h"
 #include "core/decode.h"
@@ -145,6 +146,21 @@ TEST(UsageDecode, PartialSumsAreNotPassedOff) {
   EXPECT_FALSE(e.usage);
 }
 
+TEST(UsageDecode, ProgramPeakOnlyWithItsFlag) {
+  ft_exit_record r = process_exit_record();
+  r.usage.program_max_rss_kb = 1'428;
+  Event e;
+  ASSERT_EQ(decode_bytes(&r, sizeof r, e), DecodeError::none);
+  ASSERT_TRUE(e.usage);
+  EXPECT_FALSE(e.usage->program_max_rss_kb) << "a kernel that could not read the mm";
+  EXPECT_EQ(e.usage->peak_rss_kb(), 153'600u);
+  r.usage.flags = FT_USAGE_PROGRAM_RSS;
+  ASSERT_EQ(decode_bytes(&r, sizeof r, e), DecodeError::none);
+  ASSERT_TRUE(e.usage);
+  EXPECT_EQ(e.usage->program_max_rss_kb, 1'428u);
+  EXPECT_EQ(e.usage->peak_rss_kb(), 1'428u);
+}
+
 // --- the recording (version 3, bits 40..49) ----------------------------------------
 
 Event exit_with_usage(ResourceUsage u) {
@@ -207,6 +223,36 @@ TEST(UsageRecording, FiguresWithoutTheUsageBitAreMalformed) {
   // kind exit, bitmap with only bit 41 (cpu_user) set, its varint.
   std::string body = {char(3)};
   uint64_t bitmap = uint64_t{1} << 41;
+  while (bitmap >= 0x80) {
+    body += static_cast<char>(bitmap | 0x80);
+    bitmap >>= 7;
+  }
+  body += static_cast<char>(bitmap);
+  body += char(5);
+  RecordDecoder decoder;
+  Event e;
+  uint64_t dropped;
+  EXPECT_EQ(decoder.decode(reinterpret_cast<const uint8_t*>(body.data()), body.size(), e, dropped),
+            RecordDecoder::Result::malformed);
+}
+
+// Version 5, bit 54: known even when 0, absent where the kernel gave none.
+TEST(UsageRecording, ProgramPeakRoundTrips) {
+  for (std::optional<uint64_t> peak : {std::optional<uint64_t>{}, std::optional<uint64_t>{0},
+                                       std::optional<uint64_t>{1'428}, std::optional<uint64_t>{UINT64_MAX}}) {
+    ResourceUsage u{1 * kMs, 2 * kMs, 36'192, 0, 0, 0, 0, 0, 0};
+    u.program_max_rss_kb = peak;
+    Event out = round_trip(exit_with_usage(u));
+    ASSERT_TRUE(out.usage);
+    EXPECT_EQ(out.usage->program_max_rss_kb, peak);
+    EXPECT_EQ(out.usage->max_rss_kb, 36'192u);
+  }
+}
+
+TEST(UsageRecording, ProgramPeakWithoutTheUsageIsMalformed) {
+  // kind exit, bitmap with only bit 54 set, its varint.
+  std::string body = {char(3)};
+  uint64_t bitmap = uint64_t{1} << 54;
   while (bitmap >= 0x80) {
     body += static_cast<char>(bitmap | 0x80);
     bitmap >>= 7;
@@ -397,6 +443,68 @@ TEST_F(UsageViews, SlowestListShowsCpuAndPeakRss) {
   feed_build(pipeline);
   std::string s = text();
   EXPECT_NE(s.find("cpu     2.00s  rss  150.0MiB  cc1plus x.cc"), std::string::npos) << s;
+}
+
+// `forktrace -- sh -c ...`: the shell's wait4 peak is forktrace's own image
+// before the exec (36 MiB); every view but the raw figure shows the shell's.
+TEST_F(UsageViews, ViewsShowTheProgramsOwnPeak) {
+  auto feed = [](Pipeline& pipeline) {
+    Id sh{20, 1 * kSec}, cc{21, 2 * kSec};
+    pipeline.feed(exec_of(sh, 1, "/bin/sh", {"sh", "-c", "cc x.c"}, 1 * kSec + 1));
+    pipeline.feed(fork_of(sh, cc));
+    pipeline.feed(exec_of(cc, 20, "/usr/bin/cc", {"cc", "x.c"}, 2 * kSec + 1));
+    Event e = exit_of(cc, 20, exited_with(0), 3 * kSec, 0, "cc");
+    e.usage = ResourceUsage{1 * kMs, 1 * kMs, 3'000, 0, 0, 0, 0, 0, 0};
+    e.usage->program_max_rss_kb = 2'048;
+    pipeline.feed(e);
+    e = exit_of(sh, 1, exited_with(0), 4 * kSec, 0, "sh");
+    e.usage = ResourceUsage{1 * kMs, 1 * kMs, 36'864, 0, 0, 0, 0, 0, 0};
+    e.usage->program_max_rss_kb = 1'536;
+    pipeline.feed(e);
+    pipeline.finish();
+  };
+  {
+    Pipeline pipeline(false);
+    pipeline.add_sink(std::make_unique<JsonView>(out_, ViewOptions{}));
+    feed(pipeline);
+    std::string all = text();
+    size_t last = all.rfind('\n', all.size() - 2);
+    auto sh = nlohmann::json::parse(all.substr(last + 1));
+    EXPECT_EQ(sh["max_rss_kb"], 36'864);
+    EXPECT_EQ(sh["program_max_rss_kb"], 1'536);
+  }
+  std::rewind(out_);
+  std::fclose(out_);
+  out_ = std::tmpfile();
+  {
+    Pipeline pipeline(false);
+    pipeline.add_sink(std::make_unique<TextView>(out_, ViewOptions{}));
+    feed(pipeline);
+    std::string s = text();
+    EXPECT_NE(s.find("exit 0 after 3.00s  cpu 2.0ms  rss 1.5MiB\n"), std::string::npos) << s;
+    EXPECT_EQ(s.find("36.0MiB"), std::string::npos) << s;
+  }
+  std::fclose(out_);
+  out_ = std::tmpfile();
+  {
+    Pipeline pipeline(false);
+    pipeline.add_sink(std::make_unique<TreeView>(out_, ViewOptions{}));
+    feed(pipeline);
+    std::string s = text();
+    EXPECT_NE(s.find("rss 1.5MiB  [2 processes, cpu 4.0ms, peak rss 2.0MiB]"), std::string::npos) << s;
+    EXPECT_EQ(s.find("36.0MiB"), std::string::npos) << s;
+  }
+}
+
+TEST(UsageMetrics, PeakRssIsTheProgramsOwn) {
+  Metrics metrics;
+  Lineage model;
+  Event e = exit_of({5, kSec}, 1, exited_with(0), 2 * kSec);
+  e.usage = ResourceUsage{1 * kMs, 1 * kMs, 36'864, 0, 0, 0, 0, 0, 0};
+  e.usage->program_max_rss_kb = 1'024;
+  metrics.on_event(e, *model.apply(e));
+  std::string text = metrics.render();
+  EXPECT_NE(text.find("forktrace_process_peak_rss_bytes_sum 1048576\n"), std::string::npos) << text;
 }
 
 TEST(UsageMetrics, CpuSecondsByOutcomeAndPeakRss) {

@@ -1006,6 +1006,29 @@ void case_usage_reaper() {
   });
 }
 
+// A child that grows a 64 MiB image, then execs a small program: wait4's
+// ru_maxrss for it holds the image before the exec (exec_mmap() folds the old
+// mm into it); the program's own peak does not.
+constexpr size_t kImageBeforeExecBytes = size_t{64} << 20;
+
+void case_usage_program_rss() {
+  pid_t child = fork_or_die();
+  if (child == 0) {
+    void* p = mmap(nullptr, kImageBeforeExecBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) _exit(104);
+    for (size_t off = 0; off < kImageBeforeExecBytes; off += 4096) static_cast<volatile char*>(p)[off] = 1;
+    execl("/bin/true", "true", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage r{};
+  while (wait4(child, &status, 0, &r) < 0)
+    if (errno != EINTR) die("wait4");
+  std::printf("{%s,%s,%s,%s,%s}\n", ks("case", "usage_program_rss").c_str(), kv("child", child).c_str(),
+              kv("status", status).c_str(), kv("maxrss_kb", r.ru_maxrss).c_str(),
+              kv("image_kb", kImageBeforeExecBytes / 1024).c_str());
+  std::fflush(stdout);
+}
 
 // ---- why a process died (killed_by) ----------------------------------------
 
@@ -1299,6 +1322,7 @@ const Case kCases[] = {
     {"usage_leader_exit", case_usage_leader_exit},
     {"usage_write", case_usage_write},
     {"usage_reaper", case_usage_reaper},
+    {"usage_program_rss", case_usage_program_rss},
     {"killed_by", case_killed_by},
 };
 

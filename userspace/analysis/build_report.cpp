@@ -500,7 +500,7 @@ std::vector<ExecutableStats> per_executable(const Trace& t) {
     if (s.usage) {
       x.with_usage++;
       x.cpu_ns += s.usage->cpu_ns();
-      x.max_rss_kb = std::max(x.max_rss_kb, s.usage->max_rss_kb);
+      x.max_rss_kb = std::max(x.max_rss_kb, s.usage->peak_rss_kb());
     }
     uint64_t end = s.end_ns(t.last_ns);
     x.max_ns = std::max(x.max_ns, end - s.start_ns);
@@ -552,7 +552,7 @@ std::vector<Totals> subtree_totals(const Trace& t) {
         if (s.usage) {
           x.with_usage++;
           x.cpu_ns += s.usage->cpu_ns();
-          x.max_rss_kb = std::max(x.max_rss_kb, s.usage->max_rss_kb);
+          x.max_rss_kb = std::max(x.max_rss_kb, s.usage->peak_rss_kb());
         }
       },
       [](Totals& up, const Totals& x) { up.add(x); });

@@ -14,7 +14,13 @@ namespace ft {
 struct ResourceUsage {
   uint64_t cpu_user_ns = 0, cpu_sys_ns = 0, max_rss_kb = 0, minor_faults = 0, major_faults = 0,
            voluntary_switches = 0, involuntary_switches = 0, read_bytes = 0, write_bytes = 0;
+  // The peak of the program it ran last, since that exec; max_rss_kb (wait4's
+  // ru_maxrss) also counts the image before it, such as the forking parent's.
+  // Unknown on kernels whose exit tracepoint comes after exit_mm().
+  std::optional<uint64_t> program_max_rss_kb;
   uint64_t cpu_ns() const { return cpu_user_ns + cpu_sys_ns; }
+  // What a view shows as the process's peak: its program's own where known.
+  uint64_t peak_rss_kb() const { return program_max_rss_kb.value_or(max_rss_kb); }
 };
 
 // Who or what sent the signal that ended a process (core/killed_by.h

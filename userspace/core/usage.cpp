@@ -43,6 +43,7 @@ std::optional<ResourceUsage> usage_from_record(const ft_usage& raw) {
   u.involuntary_switches = raw.nivcsw;
   u.read_bytes = raw.read_bytes;
   u.write_bytes = raw.write_bytes;
+  if (raw.flags & FT_USAGE_PROGRAM_RSS) u.program_max_rss_kb = raw.program_max_rss_kb;
   return u;
 }
 

@@ -48,7 +48,12 @@ static_assert(std::size(kUsageFigures) == f_usage_end - f_cpu_user);
 // the OOM killer the memory cgroup (bytes, "" machine-wide).
 enum KillField : uint32_t { f_killed_by = 53 };
 
-constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields | bit(f_killed_by);
+// Version 5: the last program's own peak RSS on an exit with usage (bit 54,
+// a varint; present where the kernel gave it, even when 0).
+enum ProgramRssField : uint32_t { f_program_max_rss = 54 };
+
+constexpr uint64_t kKnownFields =
+    (bit(f_count) - 1) | kExecDetailFields | kUsageFields | bit(f_killed_by) | bit(f_program_max_rss);
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -97,6 +102,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   if (e.usage) {
     mark(f_usage, true);
     for (uint32_t f = f_cpu_user; f < f_usage_end; ++f) mark(f, (*e.usage).*kUsageFigures[f - f_cpu_user]);
+    mark(f_program_max_rss, e.usage->program_max_rss_kb.has_value());
   }
   mark(f_killed_by, e.killed_by.has_value());
 
@@ -155,6 +161,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
       out.bytes(k.oom_cgroup);
     }
   }
+  if (has(f_program_max_rss)) out.varint(*e.usage->program_max_rss_kb);
   prev_ts_ = e.ts_ns;
 }
 
@@ -259,6 +266,10 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     } else if (k.source == KillSource::oom) {
       in.bytes(k.oom_cgroup);
     }
+  }
+  if (has(f_program_max_rss)) {
+    if (!e.usage) return Result::malformed;  // only with the usage
+    e.usage->program_max_rss_kb = in.varint();
   }
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;

@@ -22,7 +22,9 @@ namespace ft {
 //      of the OpenTelemetry export are derived from it).
 //   4: why a process died: killed_by on an exit (bit 53). Files of versions 1
 //      to 3 never set it.
-constexpr uint32_t kTraceFormatVersion = 4;
+//   5: the last program's own peak RSS on an exit (bit 54). Files of versions
+//      1 to 4 never set it.
+constexpr uint32_t kTraceFormatVersion = 5;
 
 enum TraceFlags : uint32_t {
   kTraceThreads = 1u << 0,     // thread forks and exits were recorded

@@ -86,11 +86,11 @@ void Metrics::on_event(const Event& e, const Process& p) {
 
 void Metrics::add_usage(const ResourceUsage& u, size_t outcome) {
   cpu_ns_by_outcome_[outcome].fetch_add(u.cpu_ns(), std::memory_order_relaxed);
-  double bytes = static_cast<double>(u.max_rss_kb) * 1024;
+  double bytes = static_cast<double>(u.peak_rss_kb()) * 1024;
   size_t bucket = 0;
   while (bucket < kPeakRssBuckets.size() && bytes > kPeakRssBuckets[bucket]) bucket++;
   peak_rss_[bucket].fetch_add(1, std::memory_order_relaxed);
-  peak_rss_sum_kb_.fetch_add(u.max_rss_kb, std::memory_order_relaxed);
+  peak_rss_sum_kb_.fetch_add(u.peak_rss_kb(), std::memory_order_relaxed);
   read_bytes_.fetch_add(u.read_bytes, std::memory_order_relaxed);
   write_bytes_.fetch_add(u.write_bytes, std::memory_order_relaxed);
 }
@@ -176,7 +176,7 @@ std::string Metrics::render() const {
   for (size_t i = 0; i < cpu_ns_by_outcome_.size(); ++i)
     out += fmt::format("forktrace_process_cpu_seconds_total{{outcome=\"{}\"}} {}\n", outcomes[i],
                        static_cast<double>(get(cpu_ns_by_outcome_[i])) / 1e9);
-  metric("forktrace_process_peak_rss_bytes", "histogram", "Peak resident memory of the processes that ended.");
+  metric("forktrace_process_peak_rss_bytes", "histogram", "Peak resident memory of the processes that ended: the last program's own where the kernel gives it.");
   cumulative = 0;
   for (size_t i = 0; i < kPeakRssBuckets.size(); ++i) {
     cumulative += get(peak_rss_[i]);

@@ -117,6 +117,7 @@ void ChromeView::finish() {
         args["cpu_user_ns"] = p.usage->cpu_user_ns;
         args["cpu_sys_ns"] = p.usage->cpu_sys_ns;
         args["max_rss_kb"] = p.usage->max_rss_kb;
+        if (p.usage->program_max_rss_kb) args["program_max_rss_kb"] = *p.usage->program_max_rss_kb;
         args["read_bytes"] = p.usage->read_bytes;
         args["write_bytes"] = p.usage->write_bytes;
       }

@@ -26,7 +26,7 @@ using analysis::Trace;
 
 int64_t cpu_ns_of(const Step& p) { return p.usage ? static_cast<int64_t>(p.usage->cpu_ns()) : -1; }
 
-int64_t max_rss_kb_of(const Step& p) { return p.usage ? static_cast<int64_t>(p.usage->max_rss_kb) : -1; }
+int64_t max_rss_kb_of(const Step& p) { return p.usage ? static_cast<int64_t>(p.usage->peak_rss_kb()) : -1; }
 
 Outcome outcome_of(const Step& p) {
   if (!p.exited) return kRunning;

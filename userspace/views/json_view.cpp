@@ -36,6 +36,7 @@ void add_usage(JsonLine& j, const ResourceUsage& u) {
       .num("involuntary_switches", u.involuntary_switches)
       .num("read_bytes", u.read_bytes)
       .num("write_bytes", u.write_bytes);
+  if (u.program_max_rss_kb) j.num("program_max_rss_kb", *u.program_max_rss_kb);
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ Json step_to_json(const Trace& t, uint32_t index) {
   j["duration_ns"] = s.exited ? s.duration_ns() : s.end_ns(t.last_ns) - s.start_ns;
   j["cpu_ns"] = s.usage ? Json(s.usage->cpu_ns()) : Json(nullptr);
   if (s.usage) j["max_rss_kb"] = s.usage->max_rss_kb;
+  if (s.usage && s.usage->program_max_rss_kb) j["program_max_rss_kb"] = *s.usage->program_max_rss_kb;
   if (s.job) j["job"] = std::string(t.str(s.job));
   StepPlace place = step_place(t, index);
   if (!place.cwd.empty()) j["cwd"] = place.cwd;

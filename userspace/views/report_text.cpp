@@ -194,7 +194,7 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
     for (uint32_t s : r.slowest) {
       const Step& step = t.steps[s];
       std::string c = step.usage ? fmt::format("  cpu {:>9}  rss {:>9}", format_duration(step.usage->cpu_ns()),
-                                               format_kib(step.usage->max_rss_kb))
+                                               format_kib(step.usage->peak_rss_kb()))
                                  : "";
       fmt::print(out, "  {:>9}  {:>7}  {:<16}{}  {}\n", format_duration(step.duration_ns()), step.pid, step_status(step),
                  c, shortened(step_command(t, step)));

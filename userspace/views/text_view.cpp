@@ -81,7 +81,7 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
       }
       std::string s = describe(decode_wait_status(e.wait_status), e.killed_by && !e.thread ? &*e.killed_by : nullptr) + " after " +
                       format_duration(p.duration_ns());
-      if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->max_rss_kb);
+      if (e.usage) s += "  " + format_usage_brief(e.usage->cpu_ns(), e.usage->peak_rss_kb());
       if (with_ancestry) s += "  " + ancestry_text(p, scope);
       return s;
     }

@@ -108,7 +108,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     else
       status = paint(step_status(s), s.failed() ? kRed : kGreen) + "  " + format_duration(s.duration_ns());
     std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
-    if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->max_rss_kb);
+    if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->peak_rss_kb());
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
     // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
     constexpr size_t kShownAttempts = 8;

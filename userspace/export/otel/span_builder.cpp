@@ -25,6 +25,7 @@ void add_usage(const Process& p, std::vector<Attribute>& out) {
   add("forktrace.process.cpu.user_ns", u.cpu_user_ns);
   add("forktrace.process.cpu.system_ns", u.cpu_sys_ns);
   add("forktrace.process.max_rss_kb", u.max_rss_kb);
+  if (u.program_max_rss_kb) add("forktrace.process.program_max_rss_kb", *u.program_max_rss_kb);
   add("forktrace.process.minor_faults", u.minor_faults);
   add("forktrace.process.major_faults", u.major_faults);
   add("forktrace.process.voluntary_switches", u.voluntary_switches);

@@ -11,7 +11,7 @@
 namespace ft::tui {
 
 struct UsageInfo {
-  uint64_t cpu_user_ns = 0, cpu_sys_ns = 0, max_rss_kb = 0;
+  uint64_t cpu_user_ns = 0, cpu_sys_ns = 0, peak_rss_kb = 0;  // the last program's own peak where known
   uint64_t cpu_ns() const { return cpu_user_ns + cpu_sys_ns; }
 };
 
@@ -22,7 +22,7 @@ struct ExecInfo {
 
 inline std::optional<UsageInfo> usage_of(const Process& p) {
   if (!p.usage) return std::nullopt;
-  return UsageInfo{p.usage->cpu_user_ns, p.usage->cpu_sys_ns, p.usage->max_rss_kb};
+  return UsageInfo{p.usage->cpu_user_ns, p.usage->cpu_sys_ns, p.usage->peak_rss_kb()};
 }
 
 inline ExecInfo exec_info_of(const Process& p) {

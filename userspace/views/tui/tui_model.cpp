@@ -520,7 +520,7 @@ ScreenLine TuiModel::tree_line(const Row& row, const std::vector<bool>& rails, u
   }
   std::string extra;
   if (auto usage = usage_of(p)) extra = fmt::format("  cpu {}  rss {}", format_duration(usage->cpu_ns()),
-                                                     format_kib(usage->max_rss_kb));
+                                                     format_kib(usage->peak_rss_kb));
   std::string folded_counts;
   if (folded) {
     const Below t = below(row.node);
@@ -636,7 +636,7 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
     if (auto usage = usage_of(p)) {
       field("usage", fmt::format("cpu {} (user {}, system {})  peak rss {}", format_duration(usage->cpu_ns()),
                                  format_duration(usage->cpu_user_ns), format_duration(usage->cpu_sys_ns),
-                                 format_kib(usage->max_rss_kb)));
+                                 format_kib(usage->peak_rss_kb)));
     }
     const Below t = below(cursor_);
     if (t.descendants)
