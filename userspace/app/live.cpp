@@ -256,9 +256,13 @@ int run_live(const Options& o) {
                   [&] { while (probe->poll(0) > 0) {} }, boottime_now_ns},
                  traced);
 
+  // The kernel wakes the poll only once wakeup_bytes wait in the ring, so a
+  // quiet poll returns at its timeout. For the first half second it is short,
+  // so that the first events show at once rather than up to 100 ms late.
+  const uint64_t brisk_until = boottime_now_ns() + kSecond / 2;
   int status = 0;
   for (;;) {
-    int n = probe->poll(100 /* ms */);
+    int n = probe->poll(boottime_now_ns() < brisk_until ? 10 : 100 /* ms */);
     uint64_t now = boottime_now_ns();
     periodic.run_due(now);
     if (n < 0) {
