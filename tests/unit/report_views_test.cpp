@@ -237,6 +237,29 @@ TEST(UnitHtmlReport, LargeDataIsEmbeddedAsGzipInBase64) {
   EXPECT_EQ(base64("abc"), "YWJj");
 }
 
+// The view writes the data in pieces (a column each), compressing as it
+// goes: the page must be the one a single piece of the same text makes, for
+// any split, empty pieces and pieces beyond the compressor's 64 KiB buffer
+// included.
+TEST(UnitHtmlReport, PiecesMakeTheSamePageAsTheWholeText) {
+  std::string text = "{\"procs\":{\"argv\":[";
+  for (int i = 0; i < 20000; ++i) text += "[\"cc\",\"-c\",\"f" + std::to_string(i * 7919 % 100003) + ".c\"],";
+  text += "[]]}}";
+  for (size_t compress_over : {size_t{1} << 30, size_t{1000}}) {
+    std::string whole = render_html_page(text, compress_over);
+    for (size_t cut : {size_t{1}, size_t{3}, size_t{4096}, size_t{70000}}) {
+      JsonPieces pieces;
+      for (size_t at = 0; at < text.size(); at += cut) {
+        pieces.push_back(text.substr(at, cut));
+        pieces.emplace_back();
+      }
+      std::string page;
+      write_html_page(std::move(pieces), [&](std::string_view t) { page += t; }, compress_over);
+      EXPECT_EQ(page, whole) << "pieces of " << cut << " bytes, compressed over " << compress_over;
+    }
+  }
+}
+
 TEST_F(UnitHtmlView, ThePageIsSelfContained) {
   start(std::make_unique<HtmlView>(out, options()));
   feed_build();

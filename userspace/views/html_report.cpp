@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
@@ -96,14 +97,12 @@ class Column {
     append_for_script(next(), value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
   }
   bool empty() const { return text_.empty(); }
-  // Appends `"name":[...]` to `out` and frees the column.
-  void move_to(std::string& out, const char* name) {
-    out += '"';
-    out += name;
-    out += "\":[";
-    out += text_;
-    out += ']';
+  // Adds `"name":[...]` to `out`, giving it the column's text.
+  void move_to(JsonPieces& out, const char* name) {
+    out.push_back(std::string("\"") + name + "\":[");
+    out.push_back(std::move(text_));
     std::string().swap(text_);
+    out.emplace_back("]");
   }
 
  private:
@@ -135,6 +134,12 @@ std::string exe_name_of(const Trace& t, const Step& p) {
 }  // namespace
 
 std::string html_report_json(const Trace& trace, const HtmlTraceInfo& info, const OrderedJson& report) {
+  std::string out;
+  for (const std::string& piece : html_report_pieces(trace, info, report)) out += piece;
+  return out;
+}
+
+JsonPieces html_report_pieces(const Trace& trace, const HtmlTraceInfo& info, const OrderedJson& report) {
   const analysis::OwnForest forest = analysis::own_forest(trace);
   std::vector<bool> failed_subtree = info.failed_only ? forest.failed_subtrees(trace) : std::vector<bool>();
   std::vector<int64_t> row_of(trace.steps.size(), -1);
@@ -194,24 +199,25 @@ std::string html_report_json(const Trace& trace, const HtmlTraceInfo& info, cons
       {"has", {{"exec_detail", any_exec_detail}, {"usage", any_usage}}},
   };
   head["strings"] = strings.take();
-  std::string out = json_for_script(head);
-  out.pop_back();  // the closing brace: the columns and the report follow
-  out += ",\"procs\":{";
+  JsonPieces out;
+  out.push_back(json_for_script(head));
+  out.back().pop_back();  // the closing brace: the columns and the report follow
+  out.back() += ",\"procs\":{";
   pid.move_to(out, "pid");
   for (auto [column, name] : {std::pair{&ppid, "ppid"}, {&parent_row, "parent"}, {&start, "start"}, {&end, "end"},
                               {&outcome, "outcome"}, {&status, "status"}, {&comm, "comm"}, {&exe_name, "exe_name"},
                               {&filename, "filename"}, {&argv, "argv"}}) {
-    out += ',';
+    out.emplace_back(",");
     column->move_to(out, name);
   }
   for (auto& [name, column] : exec_detail) {
-    out += ',';
+    out.emplace_back(",");
     column.move_to(out, name.c_str());
   }
   // Columns that would hold only defaults are left out.
   auto optional = [&](bool any, Column& column, const char* name) {
     if (!any) return;
-    out += ',';
+    out.emplace_back(",");
     column.move_to(out, name);
   };
   optional(any_truncated, truncated, "trunc");
@@ -219,9 +225,10 @@ std::string html_report_json(const Trace& trace, const HtmlTraceInfo& info, cons
   optional(any_job, jobs, "job");
   optional(any_usage, cpu, "cpu_ns");
   optional(any_usage, rss, "max_rss_kb");
-  out += "},\"report\":";
-  append_for_script(out, report.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
-  out += '}';
+  out.emplace_back("},\"report\":");
+  out.emplace_back();
+  append_for_script(out.back(), report.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+  out.emplace_back("}");
   return out;
 }
 
@@ -265,24 +272,104 @@ std::string render_html_report(const OrderedJson& data, size_t compress_over_byt
 }
 
 std::string render_html_page(std::string json, size_t compress_over_bytes) {
+  std::string page;
+  JsonPieces pieces;
+  pieces.push_back(std::move(json));
+  write_html_page(std::move(pieces), [&](std::string_view text) { page += text; }, compress_over_bytes);
+  return page;
+}
+
+namespace {
+
+// Bytes in, base64 out to `write`, in whole groups of three; finish() pads.
+class Base64Writer {
+ public:
+  explicit Base64Writer(const WriteText& write) : write_(write) {}
+  void add(const char* data, size_t size) {
+    carry_.append(data, size);
+    size_t whole = carry_.size() / 3 * 3;
+    if (!whole) return;
+    write_(base64(carry_.substr(0, whole)));
+    carry_.erase(0, whole);
+  }
+  void finish() {
+    if (!carry_.empty()) write_(base64(carry_));
+    carry_.clear();
+  }
+
+ private:
+  const WriteText& write_;
+  std::string carry_;
+};
+
+// gzip as gzip() makes it, fed piece by piece, its output base64-encoded as
+// it comes: the compressed data is never held whole.
+class GzipBase64Writer {
+ public:
+  explicit GzipBase64Writer(const WriteText& write) : out_(write) {
+    ok_ = deflateInit2(&z_, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  }
+  ~GzipBase64Writer() {
+    if (ok_) deflateEnd(&z_);
+  }
+  bool ok() const { return ok_; }
+  void add(std::string_view text) { pump(text, Z_NO_FLUSH); }
+  void finish() {
+    pump({}, Z_FINISH);
+    out_.finish();
+  }
+
+ private:
+  void pump(std::string_view text, int flush) {
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z_.avail_in = static_cast<uInt>(text.size());
+    int rc;
+    do {
+      z_.next_out = reinterpret_cast<Bytef*>(buffer_);
+      z_.avail_out = sizeof buffer_;
+      rc = deflate(&z_, flush);
+      out_.add(buffer_, sizeof buffer_ - z_.avail_out);
+    } while (rc == Z_OK && (z_.avail_out == 0 || flush == Z_FINISH));
+  }
+  z_stream z_{};
+  bool ok_ = false;
+  Base64Writer out_;
+  char buffer_[1 << 16];
+};
+
+}  // namespace
+
+void write_html_page(JsonPieces pieces, const WriteText& write, size_t compress_over_bytes) {
   std::string page(html_assets::kTemplate);
   auto replace = [&](std::string_view marker, std::string_view with) {
     size_t at = page.find(marker);
     if (at != std::string::npos) page.replace(at, marker.size(), with);
   };
-  // The data last: nothing in it can look like a marker to the later finds.
   replace("/*@FT_STYLE@*/", html_assets::kStyle);
   replace("/*@FT_SCRIPT@*/", html_assets::kScript);
-  if (json.size() > compress_over_bytes) {
-    std::string packed = gzip(json);
-    if (!packed.empty()) {
+  size_t total = 0;
+  for (const std::string& piece : pieces) total += piece.size();
+  std::unique_ptr<GzipBase64Writer> packer;
+  if (total > compress_over_bytes) {
+    packer = std::make_unique<GzipBase64Writer>(write);
+    if (packer->ok())
       replace("id=\"ft-data\">", "id=\"ft-data\" data-encoding=\"gzip+base64\">");
-      std::string().swap(json);
-      json = base64(packed);
-    }
+    else
+      packer.reset();
   }
-  replace("@FT_DATA@", json);
-  return page;
+  constexpr std::string_view kDataMarker = "@FT_DATA@";
+  size_t at = page.find(kDataMarker);
+  if (at == std::string::npos) at = page.size();
+  write(std::string_view(page).substr(0, at));
+  for (std::string& piece : pieces) {
+    if (packer)
+      packer->add(piece);
+    else
+      write(piece);
+    std::string().swap(piece);
+  }
+  if (packer) packer->finish();
+  if (at < page.size()) write(std::string_view(page).substr(at + kDataMarker.size()));
 }
 
 }  // namespace ft

@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analysis/trace.h"
 #include "views/view_options.h"
@@ -34,6 +36,10 @@ struct HtmlTraceInfo {
 // page renders and does not recompute. Written as text column by column: a
 // JSON tree of 100k processes would cost several times the text.
 std::string html_report_json(const analysis::Trace& trace, const HtmlTraceInfo& info, const OrderedJson& report);
+// The same text in pieces, in order, each column its own: written out (and
+// freed) one by one, the whole text is never held twice.
+using JsonPieces = std::vector<std::string>;
+JsonPieces html_report_pieces(const analysis::Trace& trace, const HtmlTraceInfo& info, const OrderedJson& report);
 
 // JSON text that is safe inside a <script> element: every `<`, `>` and `&`
 // (and U+2028/U+2029) is written as a \u escape, so no argv can end the
@@ -49,6 +55,10 @@ constexpr size_t kCompressOverBytes = 1 << 20;
 std::string render_html_report(const OrderedJson& data, size_t compress_over_bytes = kCompressOverBytes);
 // The same around JSON text that json_for_script or html_report_json made.
 std::string render_html_page(std::string script_safe_json, size_t compress_over_bytes = kCompressOverBytes);
+// The page around `pieces`, written to `write` as it is made: the data is
+// compressed and encoded piece by piece, each piece freed once written.
+using WriteText = std::function<void(std::string_view)>;
+void write_html_page(JsonPieces pieces, const WriteText& write, size_t compress_over_bytes = kCompressOverBytes);
 
 // gzip (RFC 1952) of `bytes`, deterministic: no name, no time stamp.
 std::string gzip(const std::string& bytes);

@@ -16,9 +16,13 @@ void HtmlView::on_lost(const Event& e) { store_.on_lost(e); }
 void HtmlView::finish() {
   const analysis::Trace& trace = store_.trace();
   HtmlTraceInfo info{options_.clock, trace.first_ns, trace.last_ns, trace.lost, options_.failed_only};
-  OrderedJson report = report_to_json(trace, analysis::analyze_build(trace));
-  std::string page = render_html_page(html_report_json(trace, info, report));
-  std::fwrite(page.data(), 1, page.size(), out_);
+  JsonPieces data;
+  {
+    OrderedJson report = report_to_json(trace, analysis::analyze_build(trace));
+    data = html_report_pieces(trace, info, report);
+  }
+  // Written piece by piece, each compressed and freed as it goes.
+  write_html_page(std::move(data), [this](std::string_view text) { std::fwrite(text.data(), 1, text.size(), out_); });
   std::fflush(out_);
 }
 
