@@ -340,6 +340,36 @@ TEST(AnalysisFailures, HandledApartFromPropagatedGroupedWithCounts) {
   EXPECT_EQ(pids_of(t, r.cause), (std::vector<uint32_t>{top.pid, make.pid, cc.pid}));
 }
 
+// The TUI's failures-only view (issue 24, point 5): one group per executable,
+// its statuses most frequent first, its steps in the order they ended.
+TEST(AnalysisFailures, ByExecutableMergesStatusesInEndOrder) {
+  Story s;
+  Id top = s.spawn(kTracer, 10 * kSec, {"sh", "-c", "tests"});
+  std::vector<Id> runs;
+  int statuses[] = {3, 255, 3, 9};
+  for (int i = 0; i < 4; ++i) {
+    Id run = s.spawn(top, 10 * kSec + (1 + i) * kMs, {"ft-workload", std::to_string(i)});
+    s.exit(run, 10 * kSec + (10 - i) * kMs, exited_with(statuses[i]));  // the last started ends first
+    runs.push_back(run);
+  }
+  Id sh = s.spawn(top, 10 * kSec + 20 * kMs, {"sh", "-c", "exit 6"});
+  s.exit(sh, 10 * kSec + 21 * kMs, exited_with(6));
+  s.exit(top, 10 * kSec + 30 * kMs);
+  Trace t = s.trace();
+  auto handled = analysis::group_failures(t, analysis::find_failures(t, analysis::find_root(t))).second;
+  ASSERT_EQ(handled.size(), 4u);  // exit 3 ×2, exit 255, exit 9, sh exit 6
+  std::vector<analysis::FailureGroup> groups = analysis::by_executable(t, handled);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].executable, "ft-workload");
+  EXPECT_FALSE(groups[0].propagated);
+  EXPECT_EQ(groups[0].status.substr(0, 8), "exit 3, ");  // the most frequent first
+  EXPECT_NE(groups[0].status.find("exit 255"), std::string::npos);
+  EXPECT_NE(groups[0].status.find("exit 9"), std::string::npos);
+  EXPECT_EQ(pids_of(t, groups[0].steps), (std::vector<uint32_t>{runs[3].pid, runs[2].pid, runs[1].pid, runs[0].pid}));
+  EXPECT_EQ(groups[1].executable, "sh");
+  EXPECT_EQ(groups[1].status, "exit 6");
+}
+
 // The failure path (issue 24): a failure propagated only where the root's
 // failure came through it, each parent failing because of the one below.
 std::vector<uint32_t> propagated_pids(const Trace& t, const analysis::BuildReport& r) {

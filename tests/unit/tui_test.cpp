@@ -251,15 +251,75 @@ TEST_F(UnitTuiCause, OpensOnTheCauseWithHandledProbesFolded) {
   EXPECT_NE(frame().find("310 sh ./configure  exit 1 3.0ms  … 1 process, 1 failed"), std::string::npos) << frame();
 }
 
-TEST_F(UnitTuiCause, FailuresOnlyListsThePathFirst) {
+// Failures only, once the trace has ended: the failure path as a tree, then
+// configure's 80 handled failures folded into one row per executable
+// (analysis::by_executable), not 80 rows above the cause.
+TEST_F(UnitTuiCause, FailuresOnlyFoldsHandledFailuresByExecutable) {
   configure_then_make(false);
   keys("f");
   std::string screen = frame();
-  size_t path = screen.find("600 make -j2"), probes = screen.find("300 sh ./configure");
-  ASSERT_NE(path, std::string::npos) << screen;
-  ASSERT_NE(probes, std::string::npos) << screen;
-  EXPECT_LT(path, probes) << screen;
-  EXPECT_NE(screen.find("cc1 broken.c"), std::string::npos) << screen;
+  expect_golden("failure_groups", screen);
+  size_t path = screen.find("600 make -j2"), cause = screen.find("603 cc1 broken.c"),
+         gcc = screen.find("▸✗ 40 handled failures: gcc  exit 1"), sh = screen.find("▸✗ 40 handled failures: sh  exit 1");
+  ASSERT_NE(cause, std::string::npos) << screen;
+  ASSERT_NE(gcc, std::string::npos) << screen;
+  ASSERT_NE(sh, std::string::npos) << screen;
+  EXPECT_LT(path, cause) << screen;
+  EXPECT_LT(cause, gcc) << screen;
+  EXPECT_EQ(screen.find("gcc -V"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("300 sh ./configure"), std::string::npos) << screen;  // off the path
+  // The cause stays selected.
+  EXPECT_EQ(model->cursor(), model->cause_node());
+}
+
+// A group opens and folds with the keys that fold a process's children.
+TEST_F(UnitTuiCause, AGroupOfHandledFailuresOpensWithTheFoldKeys) {
+  configure_then_make(false);
+  keys("f");
+  keys("G");  // the last row: the second group
+  frame();
+  ASSERT_NE(model->cursor_group(), TuiModel::npos);
+  EXPECT_EQ(model->cursor(), TuiModel::npos);
+  keys("k");  // the first group, gcc's (they end first)
+  EXPECT_NE(frame().find("40 handled failures: gcc"), std::string::npos);
+  size_t group = model->cursor_group();
+  ASSERT_NE(group, TuiModel::npos);
+  keys("\r");
+  std::string open = frame(80, 60);
+  EXPECT_NE(open.find("▾✗ 40 handled failures: gcc  exit 1\n├─ ✗ 311 gcc -V  exit 1 1.0ms\n├─ ✗ 313 gcc -V"),
+            std::string::npos) << open;
+  EXPECT_NE(open.find("└─ ✗ 389 gcc -V  exit 1 1.0ms\n▸✗ 40 handled failures: sh"), std::string::npos) << open;
+  EXPECT_EQ(model->cursor_group(), group);  // the selection stays on the group's row
+  // Into the group: a process of it, with its details.
+  keys("jd");
+  EXPECT_EQ(model->forest().nodes()[model->cursor()].process->pid, 311u);
+  EXPECT_NE(frame(80, 40).find("details of 311"), std::string::npos);
+  keys("d");
+  // Left from a process goes to its group's row; Left there folds it.
+  keys("h");
+  EXPECT_EQ(model->cursor_group(), group);
+  EXPECT_NE(frame(80, 60).find("311 gcc -V"), std::string::npos);
+  keys("h");
+  EXPECT_EQ(frame(80, 60).find("311 gcc -V"), std::string::npos);
+  // Right (or Enter) opens it again; Enter folds it.
+  keys("l");
+  EXPECT_NE(frame(80, 60).find("311 gcc -V"), std::string::npos);
+  keys("\r");
+  EXPECT_EQ(frame(80, 60).find("311 gcc -V"), std::string::npos);
+  // The details of a group's row say what it holds.
+  keys("d");
+  std::string details = frame(80, 30);
+  EXPECT_NE(details.find("details of 40 handled failures"), std::string::npos) << details;
+  keys("d");
+  // A search finds a process in a folded group and opens it.
+  keys("/-V\r");
+  std::string found = frame(80, 60);
+  EXPECT_NE(found.find("▾✗ 40 handled failures: gcc"), std::string::npos) << found;
+  EXPECT_EQ(model->forest().nodes()[model->cursor()].process->pid, 311u);
+  // f again: everything, the selection on that process.
+  keys("f");
+  EXPECT_EQ(model->forest().nodes()[model->cursor()].process->pid, 311u);
+  EXPECT_NE(frame(80, 60).find("300 sh ./configure"), std::string::npos);
 }
 
 TEST_F(UnitTuiCause, TheEndOfALiveTraceOpensTheSameWay) {

@@ -358,6 +358,27 @@ std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(c
   return out;
 }
 
+std::vector<FailureGroup> by_executable(const Trace& t, std::vector<FailureGroup> groups) {
+  std::map<std::pair<bool, std::string>, size_t> index;
+  std::vector<FailureGroup> out;
+  for (FailureGroup& g : groups) {  // most frequent first: the first of an executable's names the group
+    auto [it, added] = index.try_emplace({g.propagated, g.executable}, out.size());
+    if (added) {
+      out.push_back(std::move(g));
+      continue;
+    }
+    FailureGroup& into = out[it->second];
+    into.status += ", " + g.status;
+    size_t had = into.steps.size();
+    into.steps.insert(into.steps.end(), g.steps.begin(), g.steps.end());
+    std::inplace_merge(into.steps.begin(), into.steps.begin() + static_cast<std::ptrdiff_t>(had), into.steps.end(),
+                       [&](uint32_t a, uint32_t b) { return t.steps[a].exit_ns < t.steps[b].exit_ns; });
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const FailureGroup& a, const FailureGroup& b) { return a.steps.size() > b.steps.size(); });
+  return out;
+}
+
 std::vector<NotFound> find_not_found(const Trace& t) {
   std::map<std::pair<std::string, std::string>, size_t> index;
   std::vector<NotFound> out;

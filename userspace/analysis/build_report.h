@@ -163,6 +163,12 @@ std::vector<Failure> propagated_first(std::vector<Failure> failures, uint32_t ro
 // Split into {propagated, handled}, each most frequent first.
 std::pair<std::vector<FailureGroup>, std::vector<FailureGroup>> group_failures(const Trace& trace,
                                                                                const std::vector<Failure>& failures);
+// One group per executable (and per propagated or not), whatever the status:
+// groups of one executable merge into its most frequent one, `status` lists
+// theirs, most frequent first ("exit 3, exit 255, killed by SIGTERM"), and
+// `steps` keeps the order they ended. Most frequent first. What the TUI's
+// failures-only view folds handled failures into.
+std::vector<FailureGroup> by_executable(const Trace& trace, std::vector<FailureGroup> groups);
 std::vector<NotFound> find_not_found(const Trace& trace);
 // Marks the commands some process on the failure path (the root or a
 // propagated failure) could not run, and moves them first, keeping the order.

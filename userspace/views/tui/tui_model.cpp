@@ -125,7 +125,10 @@ void TuiModel::finish(std::string how) {
   finished_ = true;
   how_ = std::move(how);
   const analysis::Trace& t = store_.trace();
-  analysis::FailurePath path = analysis::failure_path(t, analysis::find_root(t));
+  uint32_t root = analysis::find_root(t);
+  analysis::FailureBlame blame(t);
+  std::vector<analysis::Failure> failures = analysis::find_failures(t, root, blame);
+  analysis::FailurePath path = analysis::failure_path(t, failures, analysis::cause_chain(t, root, blame));
   // Steps to nodes: a process is one (pid, start) in both.
   struct Key {
     uint32_t pid;
@@ -147,6 +150,22 @@ void TuiModel::finish(std::string how) {
   for (uint32_t s = 0; s < path.leads.size(); ++s)
     if (path.leads[s])
       if (size_t n = find(s); n != npos) leads_[n] = 1;
+  // The handled failures: every one the failure path does not run through
+  // (the root's own failure is on it), grouped by the analysis.
+  std::erase_if(failures, [&](const analysis::Failure& f) { return path.leads[f.step]; });
+  groups_.clear();
+  group_of_.assign(nodes.size(), 0);
+  for (analysis::FailureGroup& g : analysis::by_executable(t, analysis::group_failures(t, failures).second)) {
+    Group group{std::move(g.executable), std::move(g.status), Style::failed, {}, false};
+    for (uint32_t s : g.steps)
+      if (size_t n = find(s); n != npos && !group_of_[n]) {
+        group.nodes.push_back(n);
+        group_of_[n] = static_cast<uint32_t>(groups_.size() + 1);
+      }
+    if (group.nodes.empty()) continue;
+    group.style = status_style(*nodes[group.nodes.front()].process);
+    groups_.push_back(std::move(group));
+  }
   analysed_ = true;
   cause_node_ = path.cause.empty() ? npos : find(path.cause.back());
   // Open on the cause, unless the user has taken the selection elsewhere.
@@ -210,7 +229,11 @@ TuiModel::Below TuiModel::below(size_t node) const {
 }
 
 bool TuiModel::shown(size_t node) const {
-  return node < node_limit() && (!failures_only_ || totals_[node].failed > 0);
+  if (node >= node_limit()) return false;
+  // Failures only, once analysed: the tree is the failure path; the handled
+  // failures are in their groups' rows.
+  if (grouped()) return node < leads_.size() && leads_[node];
+  return !failures_only_ || totals_[node].failed > 0;
 }
 
 // A finished subtree that succeeded folds by itself; the user's choice wins.
@@ -240,9 +263,6 @@ void TuiModel::build_rows() {
     kids.clear();
     for (size_t c : children)
       if (shown(c)) kids.push_back(c);
-    // Failures only, once analysed: the failure path first, then the handled ones.
-    if (failures_only_ && analysed_)
-      std::stable_partition(kids.begin(), kids.end(), [this](size_t c) { return c < leads_.size() && leads_[c]; });
     for (size_t k = kids.size(); k-- > 0;) stack.push_back({kids[k], depth, k + 1 == kids.size()});
   };
   std::vector<size_t> roots;
@@ -257,11 +277,32 @@ void TuiModel::build_rows() {
     rows_.push_back({item.node, item.depth, item.last});
     if (!collapsed(item.node, item.depth)) push_children(nodes[item.node].children, item.depth + 1);
   }
+  // After the failure path, each group of handled failures: one row, and its
+  // processes under it when open.
+  group_row_.assign(groups_.size(), npos);
+  if (!grouped()) return;
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    group_row_[g] = rows_.size();
+    rows_.push_back({npos, 0, g + 1 == groups_.size(), g});
+    if (!groups_[g].open) continue;
+    size_t first = rows_.size();
+    for (size_t n : groups_[g].nodes)
+      if (n < node_limit()) {
+        row_index_[n] = rows_.size();
+        rows_.push_back({n, 1, false, g});
+      }
+    if (rows_.size() > first) rows_.back().last = true;
+  }
 }
 
 size_t TuiModel::row_of_cursor() const {
   if (rows_.empty()) return npos;
+  if (cursor_group_ != npos && cursor_group_ < group_row_.size() && group_row_[cursor_group_] != npos)
+    return group_row_[cursor_group_];
   if (cursor_ == npos) return 0;
+  // A handled failure in a folded group: the group's row.
+  if (grouped() && cursor_ < row_index_.size() && row_index_[cursor_] == npos)
+    if (size_t g = group_of(cursor_); g != npos && group_row_[g] != npos) return group_row_[g];
   // The cursor's node, or the nearest ancestor shown (it was folded away or filtered out).
   for (size_t n = cursor_; n != npos; n = forest_.nodes()[n].parent)
     if (n < row_index_.size() && row_index_[n] != npos) return row_index_[n];
@@ -272,6 +313,13 @@ void TuiModel::move_to_row(size_t row) {
   if (rows_.empty()) return;
   row = std::min(row, rows_.size() - 1);
   cursor_ = rows_[row].node;
+  cursor_group_ = cursor_ == npos ? rows_[row].group : npos;
+}
+
+void TuiModel::fold_group(size_t group, bool open) {
+  groups_[group].open = open;
+  cursor_ = npos;
+  cursor_group_ = group;
 }
 
 bool TuiModel::matches(size_t node) const {
@@ -303,6 +351,8 @@ bool TuiModel::matches_now(size_t node) const {
 }
 
 void TuiModel::reveal(size_t node) {
+  if (grouped())
+    if (size_t g = group_of(node); g != npos) groups_[g].open = true;
   for (size_t n = forest_.nodes()[node].parent; n != npos; n = forest_.nodes()[n].parent)
     if (folds_[n] < 0 || collapsed(n, 1)) folds_[n] = 1;
 }
@@ -313,11 +363,17 @@ void TuiModel::search(bool forward, bool include_current) {
   update_totals();
   std::vector<size_t> order;
   std::vector<size_t> hits;  // positions in order
+  auto consider = [&](size_t node) {
+    if (matches(node)) hits.push_back(order.size());
+    order.push_back(node);
+  };
   for (auto [node, depth] : forest_.depth_first())
-    if (shown(node)) {
-      if (matches(node)) hits.push_back(order.size());
-      order.push_back(node);
-    }
+    if (shown(node)) consider(node);
+  // Then the handled failures, in their groups' order (a hit opens its group).
+  if (grouped())
+    for (const Group& g : groups_)
+      for (size_t n : g.nodes)
+        if (n < node_limit()) consider(n);
   size_t total = hits.size();
   if (total == 0) {
     note_ = "no command line contains \"" + sanitize(query_) + "\"";
@@ -339,6 +395,7 @@ void TuiModel::search(bool forward, bool include_current) {
     h = it == hits.begin() ? hits.size() - 1 : static_cast<size_t>(it - hits.begin()) - 1;
   }
   cursor_ = order[hits[h]];
+  cursor_group_ = npos;
   follow_ = false;
   reveal(cursor_);
   note_ = fmt::format("match {} of {} for \"{}\" (n next, N previous)", h + 1, total, sanitize(query_));
@@ -385,21 +442,39 @@ Action TuiModel::key(int key, size_t page_rows) {
       if (rows_.empty()) break;
       follow_ = false;
       const Row& r = rows_[row];
+      if (r.node == npos) {
+        fold_group(r.group, !groups_[r.group].open);
+        break;
+      }
       cursor_ = r.node;
-      if (!forest_.nodes()[r.node].children.empty()) folds_[r.node] = collapsed(r.node, r.depth) ? 1 : -1;
+      cursor_group_ = npos;
+      if (r.group == npos && !forest_.nodes()[r.node].children.empty())
+        folds_[r.node] = collapsed(r.node, r.depth) ? 1 : -1;
       break;
     }
     case kRight: case 'l': case '+':
       if (!rows_.empty()) {
-        cursor_ = rows_[row].node;
-        folds_[cursor_] = 1;
+        const Row& r = rows_[row];
+        if (r.node == npos) {
+          fold_group(r.group, true);
+        } else {
+          cursor_ = r.node;
+          cursor_group_ = npos;
+          if (r.group == npos) folds_[cursor_] = 1;
+        }
       }
       break;
     case kLeft: case 'h': case '-':
       if (!rows_.empty()) {
         const Row& r = rows_[row];
-        cursor_ = r.node;
         follow_ = false;
+        // A group folds; one of its processes goes to the group's row.
+        if (r.group != npos) {
+          fold_group(r.group, r.node == npos ? false : groups_[r.group].open);
+          break;
+        }
+        cursor_ = r.node;
+        cursor_group_ = npos;
         bool has_children = !forest_.nodes()[r.node].children.empty();
         if (has_children && !collapsed(r.node, r.depth)) {
           folds_[r.node] = -1;
@@ -414,7 +489,13 @@ Action TuiModel::key(int key, size_t page_rows) {
     case kEscape: query_.clear(); break;
     case 'f':
       failures_only_ = !failures_only_;
-      note_ = failures_only_ ? "showing only failures and their ancestry (f shows all)" : "";
+      if (!failures_only_ && cursor_group_ != npos) {  // on a group's row: its first process
+        cursor_ = groups_[cursor_group_].nodes.front();
+        cursor_group_ = npos;
+      }
+      note_ = !failures_only_ ? ""
+              : analysed_     ? "the failure path, then handled failures by executable (f shows all)"
+                              : "showing only failures and their ancestry (f shows all)";
       break;
     case 'p':
       paused_ = !paused_;
@@ -556,6 +637,19 @@ ScreenLine TuiModel::tree_line(const Row& row, const std::vector<bool>& rails, u
   return line;
 }
 
+// "▸✗ 40 handled failures: gcc  exit 1", a group folded as a process's children fold.
+ScreenLine TuiModel::group_line(const Row& row, size_t width) const {
+  const Group& g = groups_[row.group];
+  bool u = options_.unicode;
+  ScreenLine line;
+  line.add(g.open ? (u ? "▾" : "v") : (u ? "▸" : ">"), Style::dim);
+  line.add(glyph(g.style, u), g.style);
+  line.add(" " + plural(g.nodes.size(), "handled failure: ", "handled failures: ") + sanitize(g.executable) + "  ");
+  line.add(g.status, g.style);
+  line.fit(width, u);
+  return line;
+}
+
 void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const FrameContext& c,
                              uint64_t now_ns) const {
   size_t start = out.size();
@@ -585,7 +679,13 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
       first = false;
     } while (!rest.empty());
   };
-  if (cursor_ == npos || cursor_ >= forest_.nodes().size()) {
+  if (cursor_ == npos && cursor_group_ != npos && cursor_group_ < groups_.size()) {
+    const Group& g = groups_[cursor_group_];
+    title("details of " + plural(g.nodes.size(), "handled failure", "handled failures") + " (d hides)");
+    field("program", sanitize(g.executable));
+    field("status", g.status, g.style);
+    field("handled", "off the failure path: a parent went on after each (Enter lists them)");
+  } else if (cursor_ == npos || cursor_ >= forest_.nodes().size()) {
     title("details");
     ScreenLine l;
     l.add(" no process selected");
@@ -679,10 +779,10 @@ void TuiModel::help_lines(std::vector<ScreenLine>& out, size_t rows) const {
   static const char* const kHelp[][2] = {
       {"Up/Down, k/j", "move the selection"},
       {"PgUp/PgDn, g/G", "a page up or down, the first or last row"},
-      {"Enter, space", "fold or unfold the selected process's children"},
+      {"Enter, space", "fold or unfold the selected process's children, or a group"},
       {"Right/Left, l/h", "unfold; fold, or go to the parent"},
       {"/", "search command lines (smart case); n next, N previous, Esc clears"},
-      {"f", "only failed processes and their ancestry, or all again"},
+      {"f", "only failures: the failure path first, handled ones grouped; or all again"},
       {"p", "pause the display (tracing goes on), or resume"},
       {"d", "details of the selected process: argv, cwd, user, status, job, cgroup, times"},
       {"o", "the traced command's output (it runs on its own pseudo-terminal)"},
@@ -724,6 +824,7 @@ Screen TuiModel::frame(const FrameContext& c) {
     for (size_t n = node_limit(); n-- > 0;)
       if (shown(n)) {
         cursor_ = n;
+        cursor_group_ = npos;
         break;
       }
   }
@@ -743,7 +844,7 @@ Screen TuiModel::frame(const FrameContext& c) {
     size_t tree_rows = middle - details_rows - output_rows;
     size_t cursor_row = row_of_cursor();
     if (cursor_row != npos) {
-      cursor_ = rows_[cursor_row].node;
+      move_to_row(cursor_row);
       if (cursor_row < top_) top_ = cursor_row;
       if (cursor_row >= top_ + tree_rows) top_ = cursor_row + 1 - tree_rows;
     }
@@ -758,7 +859,7 @@ Screen TuiModel::frame(const FrameContext& c) {
         if (row.depth <= kMaxIndent) rails.push_back(!row.last);
       }
       if (r < top_) continue;
-      ScreenLine line = tree_line(row, rails, now_ns, c.width);
+      ScreenLine line = row.node == npos ? group_line(row, c.width) : tree_line(row, rails, now_ns, c.width);
       if (r == cursor_row) {
         line.fill = Style::cursor;
         screen.cursor_row = static_cast<int>(out.size());

@@ -75,6 +75,9 @@ class TuiModel {
   // store's failure path (analysis::failure_path) stays open, everything
   // else finished folds, handled failures included, and the deepest step of
   // the cause is selected (unless the user has moved the selection).
+  // Failures only (f) then shows the failure path as a tree and the handled
+  // failures folded into one row per executable (analysis::group_failures,
+  // analysis::by_executable), each opened with the fold keys.
   void finish(std::string how);
   bool finished() const { return finished_; }
   void set_unicode(bool unicode) { options_.unicode = unicode; }
@@ -86,6 +89,8 @@ class TuiModel {
   // For tests and the benchmark.
   const LiveForest& forest() const { return forest_; }
   size_t cursor() const { return cursor_; }
+  // The group of handled failures whose row is selected; npos when a process is.
+  size_t cursor_group() const { return cursor_group_; }
   bool follow() const { return follow_; }
   // The deepest step of the cause, once the trace is over and failed; npos otherwise.
   size_t cause_node() const { return cause_node_; }
@@ -108,7 +113,22 @@ class TuiModel {
     size_t node;
     size_t depth;
     bool last;  // the last shown child of its parent
+    // A group of handled failures: its own row (node npos) or one of its
+    // processes (a leaf: their failed children are rows of their own groups).
+    size_t group = npos;
   };
+  // Failures only, once analysed: the handled failures of one executable
+  // (analysis::by_executable), shown after the failure path's tree.
+  struct Group {
+    std::string executable, status;
+    Style style = Style::failed;
+    std::vector<size_t> nodes;  // in the order they ended
+    bool open = false;
+  };
+  bool grouped() const { return failures_only_ && analysed_; }
+  size_t group_of(size_t node) const {
+    return node < group_of_.size() && group_of_[node] ? group_of_[node] - 1 : npos;
+  }
 
   void update_totals();
   bool failed(size_t node) const;
@@ -121,12 +141,14 @@ class TuiModel {
   void search(bool forward, bool include_current);
   void reveal(size_t node);
   void move_to_row(size_t row);
+  void fold_group(size_t group, bool open);
   size_t node_limit() const { return paused_ ? frozen_nodes_ : forest_.nodes().size(); }
   uint64_t now(const FrameContext& c) const;
 
   ScreenLine header_line(const FrameContext& c, uint64_t now_ns) const;
   ScreenLine key_line(const FrameContext& c) const;
   ScreenLine tree_line(const Row& row, const std::vector<bool>& rails, uint64_t now_ns, size_t width) const;
+  ScreenLine group_line(const Row& row, size_t width) const;
   void details_lines(std::vector<ScreenLine>& out, size_t rows, const FrameContext& c, uint64_t now_ns) const;
   void output_lines(std::vector<ScreenLine>& out, size_t rows, const FrameContext& c) const;
   void help_lines(std::vector<ScreenLine>& out, size_t rows) const;
@@ -139,6 +161,9 @@ class TuiModel {
   std::vector<uint8_t> leads_;        // per node, once finished: the failure path runs through it
   bool analysed_ = false;
   size_t cause_node_ = npos;
+  std::vector<Group> groups_;         // handled failures, most frequent first
+  std::vector<uint32_t> group_of_;    // per node: its group + 1, 0 for none
+  std::vector<size_t> group_row_;     // per group: its row, npos when not shown
   std::vector<std::string> cgroups_;  // per node, from its events ("" unknown)
   std::vector<int8_t> folds_;         // per node: 0 automatic, 1 open, -1 closed
   // Per node, as of its last event: so a frame reads two flat arrays instead
@@ -160,6 +185,7 @@ class TuiModel {
 
   // What the user did.
   size_t cursor_ = npos;  // a node
+  size_t cursor_group_ = npos;  // or a group's row (cursor_ is npos then)
   size_t top_ = 0;        // the first row shown
   bool follow_ = false;
   bool failures_only_ = false;
