@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "pipeline/pipeline.h"
 #include "event_builders.h"
 #include "read_all.h"
@@ -388,6 +390,64 @@ TEST_F(UnitTextView, FailedShowsOnlyFailedExitsWithAncestry) {
       << lines[1];
   EXPECT_TRUE(lines[2].ends_with("systemd(1) → bash(100) → make(200) → sh(201)")) << lines[2];
   EXPECT_TRUE(lines[3].ends_with("exit 2 after 1.50s  systemd(1) → bash(100) → make(200)")) << lines[3];
+}
+
+// --failed at the end of a failed `-- CMD` (issue 24, point 5): the lines
+// stream as they happen; then the failure path alone, in the order it ended
+// (analysis::propagated_first), and the handled failures counted.
+TEST_F(UnitTextView, FailedEndsWithTheFailurePathThenTheHandledCounted) {
+  ViewOptions o = options(/*failed_only=*/true);
+  o.scope.filtered = true;
+  start(std::make_unique<TextView>(out, o));
+  Id shell{100, Lineage::kDefaultProcTickNs + 5}, top{200, 10 * kSec}, probe{201, 11 * kSec}, cc{202, 12 * kSec};
+  Id probe2{203, 11 * kSec + 500 * kMs};
+  pipeline->feed(fork_of(shell, top, 0, "bash"));
+  pipeline->feed(fork_of(top, probe));
+  pipeline->feed(exit_of(probe, 200, exited_with(1), 11 * kSec + kMs));
+  pipeline->feed(fork_of(top, probe2));
+  pipeline->feed(exit_of(probe2, 200, exited_with(1), 11 * kSec + 600 * kMs));
+  pipeline->feed(fork_of(top, cc));  // after both: top went on from them
+  // The step that broke it could not run its program: its attempt goes with it.
+  pipeline->feed(failed_exec_of(cc, 200, "/usr/bin/no-such-cc", ENOENT, 12 * kSec + kMs));
+  pipeline->feed(exit_of(cc, 200, exited_with(127), 12 * kSec + 20 * kMs));
+  pipeline->feed(exit_of(top, 100, exited_with(127), 13 * kSec));
+  pipeline->finish();
+  std::vector<std::string> lines = split_lines(read_all(out));
+  ASSERT_EQ(lines.size(), 12u) << read_all(out);
+  // As they happened: probe, probe2, cc's attempt and exit, top.
+  EXPECT_NE(lines[1].find("exit      201"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("exit      203"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("exec!     202"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[4].find("exit      202"), std::string::npos) << lines[4];
+  EXPECT_NE(lines[5].find("exit      200"), std::string::npos) << lines[5];
+  EXPECT_EQ(lines[6], "");
+  EXPECT_EQ(lines[7], "failure path (2 of 4 failures, in the order they ended):");
+  EXPECT_EQ(lines[8], lines[3]);  // the same lines: cc's attempt, its exit, then the command's
+  EXPECT_EQ(lines[9], lines[4]);
+  EXPECT_EQ(lines[10], lines[5]);
+  EXPECT_EQ(lines[11], "handled, above (a parent went on after them): 2 bash (exit 1)");
+}
+
+// Nothing more where the lines above are the failure path already, or where
+// the command succeeded.
+TEST_F(UnitTextView, FailedAddsNothingWhereEveryFailureIsOnThePathOrTheCommandSucceeded) {
+  for (bool root_fails : {true, false}) {
+    ViewOptions o = options(/*failed_only=*/true);
+    o.scope.filtered = true;
+    start(std::make_unique<TextView>(out, o));
+    Id shell{100, Lineage::kDefaultProcTickNs + 5}, top{200, 10 * kSec}, cc{202, 12 * kSec};
+    pipeline->feed(fork_of(shell, top, 0, "bash"));
+    pipeline->feed(fork_of(top, cc));
+    pipeline->feed(exit_of(cc, 200, exited_with(1), 12 * kSec + kMs));
+    if (!root_fails) pipeline->feed(fork_of(top, Id{203, 12 * kSec + 2 * kMs}));
+    pipeline->feed(exit_of(top, 100, exited_with(root_fails ? 1 : 0), 13 * kSec));
+    pipeline->finish();
+    std::string all = read_all(out);
+    EXPECT_EQ(all.find("failure path"), std::string::npos) << all;
+    EXPECT_EQ(split_lines(all).size(), root_fails ? 3u : 2u) << all;
+    ASSERT_EQ(ftruncate(fileno(out), 0), 0);
+    std::rewind(out);
+  }
 }
 
 // --- tree -------------------------------------------------------------------

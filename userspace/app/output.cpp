@@ -114,7 +114,8 @@ std::vector<std::unique_ptr<Sink>> make_views(const Options& options, std::FILE*
   const ViewKind& kind = view_kind(options.format);
   // The end-of-trace views share one whole-trace store, fed first, before them.
   const TraceStore* store = nullptr;
-  if ((main_view && kind.reads_store) || options.summary) {
+  bool reads_store = kind.reads_store || (kind.reads_store_when_failed && options.failed);
+  if ((main_view && reads_store) || options.summary) {
     auto shared = std::make_unique<TraceStore>(view.scope, main_view && kind.history);
     store = shared.get();
     sinks.push_back(std::move(shared));

@@ -25,13 +25,17 @@ template <class View>
 std::unique_ptr<Sink> at_end(std::FILE* out, const ViewOptions& view, Store store, Otel) {
   return std::make_unique<View>(out, view, store);
 }
+// Each event as it comes; with --failed, the failure path from the store at the end.
+std::unique_ptr<Sink> text(std::FILE* out, const ViewOptions& view, Store store, Otel) {
+  return std::make_unique<TextView>(out, view, view.failed_only ? store : nullptr);
+}
 std::unique_ptr<Sink> otlp_json(std::FILE* out, const ViewOptions&, Store, Otel otel) {
   return std::make_unique<otel::OtlpJsonView>(out, otel);
 }
 
 // --help lists them in this order.
 const ViewKind kViews[] = {
-    {Format::text, "text", "one line per event", false, false, per_event<TextView>},
+    {Format::text, "text", "one line per event", false, false, text, true},
     {Format::tree, "tree", "", true, false, at_end<TreeView>},
     {Format::json, "json", "JSON Lines", false, false, per_event<JsonView>},
     {Format::chrome, "chrome", "Trace Event JSON for Perfetto", true, true, at_end<ChromeView>},

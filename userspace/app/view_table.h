@@ -29,6 +29,9 @@ struct ViewKind {
   bool history = false;
   std::unique_ptr<Sink> (*make)(std::FILE* out, const ViewOptions& view, const TraceStore* store,
                                 const otel::SpanConfig& otel) = nullptr;
+  // A view of each event that reads the store at the end with --failed (text:
+  // the failure path).
+  bool reads_store_when_failed = false;
 };
 
 // In --help's order.

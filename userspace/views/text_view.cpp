@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "analysis/build_report.h"
 #include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "core/killed_by.h"
@@ -108,7 +110,9 @@ std::string describe_loss(const Event& e) {
   return s;
 }
 
-TextView::TextView(std::FILE* out, ViewOptions options) : out_(out), options_(options) {}
+TextView::TextView(std::FILE* out, ViewOptions options, const TraceStore* store) : out_(out), options_(options) {
+  if (options_.failed_only) store_.emplace(store, options_.scope);
+}
 
 void TextView::print_header() {
   if (header_printed_) return;
@@ -131,6 +135,7 @@ void TextView::print_line(const std::string& line) {
 }
 
 void TextView::on_event(const Event& e, const Process& p) {
+  if (store_) store_->on_event(e, p);
   size_t max = options_.max_command_bytes;
   if (e.kind == EventKind::exec_failed) {
     if (options_.verbose) {
@@ -146,14 +151,22 @@ void TextView::on_event(const Event& e, const Process& p) {
     auto outcome = misses_.on_exec(e.pid, e.filename);
     for (const std::string& l : outcome.unsatisfied) print_line(l);
     if (outcome.folded) folded = fmt::format("  ({} failed attempt{} before)", outcome.folded, outcome.folded == 1 ? "" : "s");
-  } else if (e.kind == EventKind::exit && !e.thread && misses_.holds(e.pid)) {
-    for (const std::string& l : misses_.on_exit(e.pid)) print_line(l);
+  }
+  std::string held;  // the exec attempts printed before this exit
+  if (e.kind == EventKind::exit && !e.thread && misses_.holds(e.pid)) {
+    for (const std::string& l : misses_.on_exit(e.pid)) {
+      print_line(l);
+      held += l;
+    }
   }
   if (options_.failed_only && !shown_when_failed_only(e)) return;
-  print_line(line(e, p, details(e, p, options_.failed_only, options_.scope, max) + folded));
+  std::string l = line(e, p, details(e, p, options_.failed_only, options_.scope, max) + folded);
+  print_line(l);
+  if (store_ && e.kind == EventKind::exit && !e.thread) failed_lines_[{p.pid, p.start_ns}] = held + l;
 }
 
 void TextView::on_lost(const Event& e) {
+  if (store_) store_->on_lost(e);
   print_header();
   fmt::print(out_, "{:<15} {:<5} {:>7} {:>7} {:<16} {}\n", format_clock(options_.clock.wall_ns(e.ts_ns)), "lost", "-",
              "-", "-", describe_loss(e));
@@ -161,7 +174,39 @@ void TextView::on_lost(const Event& e) {
 
 void TextView::finish() {
   for (const auto& [pid, l] : misses_.drain()) print_line(l);
+  if (store_) print_failure_path();
   std::fflush(out_);
+}
+
+// Where the traced command failed and the stream above mixes the failure path
+// with failures the build went on from: the path again, alone, then the
+// handled ones counted. Nothing where every failure is on the path (the lines
+// above are the path already) or the command succeeded.
+void TextView::print_failure_path() {
+  const analysis::Trace& t = store_->trace();
+  uint32_t root = analysis::find_root(t);
+  if (root == analysis::kNone || !t.steps[root].failed()) return;
+  std::vector<analysis::Failure> failures = analysis::propagated_first(analysis::find_failures(t, root), root);
+  auto path_end = std::find_if(failures.begin(), failures.end(),
+                               [root](const analysis::Failure& f) { return !f.propagated && f.step != root; });
+  if (path_end == failures.end()) return;
+  std::vector<analysis::Failure> handled(path_end, failures.end());
+  failures.erase(path_end, failures.end());
+  fmt::print(out_, "\nfailure path ({} of {} failures, in the order they ended):\n", failures.size(),
+             failures.size() + handled.size());
+  for (const analysis::Failure& f : failures) {
+    auto it = failed_lines_.find({t.steps[f.step].pid, t.steps[f.step].start_ns});
+    if (it != failed_lines_.end()) std::fputs(it->second.c_str(), out_);
+  }
+  constexpr size_t kGroups = 5;
+  std::vector<analysis::FailureGroup> groups =
+      analysis::by_executable(t, analysis::group_failures(t, handled).second);
+  std::string list;
+  for (size_t i = 0; i < groups.size() && i < kGroups; ++i)
+    list += fmt::format("{}{} {} ({})", i ? "; " : "", groups[i].steps.size(), printable(groups[i].executable),
+                        groups[i].status);
+  if (groups.size() > kGroups) list += fmt::format("; {} more executables", groups.size() - kGroups);
+  fmt::print(out_, "handled, above (a parent went on after them): {}\n", list);
 }
 
 }  // namespace ft
