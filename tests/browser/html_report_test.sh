@@ -51,6 +51,21 @@ python3 "$src/tools/browser/cdp_check.py" "$work/report.html" "${expect[@]}" \
 # Search: typing a command and Enter selects it, and the details show it.
 python3 "$src/tools/browser/cdp_check.py" "$work/report.html" --search "true" --expect "1 of " \
   --expect "argv" --screenshot "$artifacts/report-search.png"
+# The failures tab ranks the cause, the rest of the failure path, then the
+# handled failures, each in the order they ended (issue 24, point 5), not in
+# the order they started: `exit 6` ends before the command's `exit 7`, and
+# `sh -c 'sleep 0.1; exit 5'` before the subshell started first (`exit 4`).
+# The statuses are computed so the command lines do not show them.
+if [ "$(id -u)" -eq 0 ]; then
+  status=0
+  "$bin" -q -o /dev/null -w "$work/order.ftrace" -- \
+    sh -c '(sleep 0.4; exit $((2+2))) & sh -c "sleep 0.1; exit \$((2+3))"; wait; sh -c "exit \$((3+3))"; exit $((3+4))' \
+    || status=$?
+  [ "$status" -eq 7 ] || { echo "html_report_test: the ordering command exited $status, expected 7" >&2; exit 1; }
+  "$bin" -r "$work/order.ftrace" --format html -o "$work/order.html"
+  python3 "$src/tools/browser/cdp_check.py" "$work/order.html" --expect-order "exit 6" --expect-order "exit 7" \
+    --expect-order "exit 5" --expect-order "exit 4" --screenshot "$artifacts/report-order.png"
+fi
 # A large report: embedded compressed, opens folded down to the failures.
 "$synthetic" "$work/large.ftrace" 20000 >/dev/null
 "$bin" -r "$work/large.ftrace" --format html -o "$work/large.html"

@@ -113,6 +113,8 @@ def main():
     ap.add_argument("report")
     ap.add_argument("--expect", action="append", default=[], help="text the page must show")
     ap.add_argument("--expect-row", action="append", default=[], help="text a tree row on screen must show")
+    ap.add_argument("--expect-order", action="append", default=[],
+                    help="texts the open tab (#tab-body) must show in this order (repeat, first first)")
     ap.add_argument("--search", help="type this into the search box and press Enter first")
     ap.add_argument("--screenshot")
     # Debian's /usr/bin/chromium is a shell wrapper that loses fds 3 and 4.
@@ -177,6 +179,17 @@ def main():
         for want in args.expect:  # innerText follows CSS text-transform: compare case-blind
             if want.lower() not in text.lower():
                 problems.append(f"the page does not show {want!r}")
+        if args.expect_order:
+            tab = browser.send("Runtime.evaluate", {
+                "expression": "(document.getElementById('tab-body') || {}).innerText || ''", "returnByValue": True},
+                session=session)["result"].get("value", "")
+            at = 0
+            for want in args.expect_order:
+                found = tab.find(want, at)
+                if found < 0:
+                    problems.append(f"the open tab does not show {want!r} after the texts before it (tab: {tab[:400]!r})")
+                    break
+                at = found + len(want)
         for want in args.expect_row:
             if not any(want in r for r in rows):
                 problems.append(f"no tree row on screen shows {want!r} (rows: {rows[:8]})")

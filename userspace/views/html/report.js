@@ -511,7 +511,8 @@ const render = (data) => {
   ];
   const sections = [];
   {
-    const failures = (report.failures || []).map((f) => ({ i: resolve(f), propagated: !!f.propagated })).filter((f) => f.i >= 0);
+    // k: the report lists failures in the order they ended (analysis::find_failures).
+    const failures = (report.failures || []).map((f, k) => ({ i: resolve(f), k, propagated: !!f.propagated })).filter((f) => f.i >= 0);
     const cols = [
       { title: 'status', value: (f) => statusText(f.i) },
       { title: 'kind', value: (f) => (cause[f.i] ? 'cause' : f.propagated ? 'propagated' : 'handled') },
@@ -519,7 +520,9 @@ const render = (data) => {
       { title: 'duration', num: true, value: (f) => endUs[f.i] - P.start[f.i], show: (f) => fmtDur(endUs[f.i] - P.start[f.i]) },
       { title: 'command', cmd: true, value: (f) => commandOf(f.i), show: (f) => commandOf(f.i) },
     ];
-    const ranked = failures.slice().sort((a, b) => (cause[b.i] - cause[a.i]) || (b.propagated - a.propagated) || (a.i - b.i));
+    // The cause, the rest of the failure path, then the handled ones, each in
+    // the order they ended, as analysis::propagated_first and the other views.
+    const ranked = failures.slice().sort((a, b) => (cause[b.i] - cause[a.i]) || (b.propagated - a.propagated) || (a.k - b.k));
     sections.push(['Failures', failures.length, () => failures.length
       ? el('div', null, el('p', { class: 'note', text: 'Propagated: on the failure path, each parent failed because of it. Handled: a parent went on after it (as configure does after its probes).' }),
         table(cols, ranked, (f) => select(f.i, true)))
