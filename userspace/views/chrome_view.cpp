@@ -32,14 +32,10 @@ std::string name_as_called(std::string_view filename, std::string_view comm) {
 }  // namespace
 
 ChromeView::ChromeView(std::FILE* out, ViewOptions options, const TraceStore* store)
-    : out_(out), options_(options), store_(store, options.scope, true /* history */) {}
-
-void ChromeView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
-
-void ChromeView::on_lost(const Event& e) { store_.on_lost(e); }
+    : EndOfTraceView(store, options.scope, true /* history */), out_(out), options_(options) {}
 
 void ChromeView::finish() {
-  const analysis::Trace& t = store_.trace();
+  const analysis::Trace& t = trace();
   const analysis::OwnForest forest = analysis::own_forest(t);
   std::vector<bool> failed = forest.failed_subtrees(t);
   const uint64_t first_ns = t.first_ns;

@@ -16,19 +16,16 @@
 
 namespace ft {
 
-class ChromeView : public Sink {
+class ChromeView : public EndOfTraceView {
  public:
   // `store`: the run's shared store (views/trace_store.h), made with history;
   // null: its own.
   ChromeView(std::FILE* out, ViewOptions options, const TraceStore* store = nullptr);
-  void on_event(const Event& event, const Process& process) override;
-  void on_lost(const Event& event) override;
   void finish() override;
 
  private:
   std::FILE* out_;
   ViewOptions options_;
-  StoreRef store_;
 };
 
 }  // namespace ft

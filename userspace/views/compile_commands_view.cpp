@@ -10,15 +10,11 @@
 namespace ft {
 
 CompileCommandsView::CompileCommandsView(std::FILE* out, ViewOptions options, const TraceStore* store)
-    : out_(out), options_(options), store_(store, options.scope) {}
-
-void CompileCommandsView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
-
-void CompileCommandsView::on_lost(const Event& e) { store_.on_lost(e); }
+    : EndOfTraceView(store, options.scope), out_(out), options_(options) {}
 
 void CompileCommandsView::finish() {
   using Json = nlohmann::ordered_json;
-  const analysis::Trace& t = store_.trace();
+  const analysis::Trace& t = trace();
   // Each entry is written as soon as it is made, not gathered into one JSON
   // tree of the whole database first (a build of 80,000 compiles would hold
   // its argvs twice); the bytes are those of the whole array's dump(2).

@@ -7,19 +7,15 @@
 namespace ft {
 
 HtmlView::HtmlView(std::FILE* out, ViewOptions options, const TraceStore* store)
-    : out_(out), options_(options), store_(store, options.scope) {}
-
-void HtmlView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
-
-void HtmlView::on_lost(const Event& e) { store_.on_lost(e); }
+    : EndOfTraceView(store, options.scope), out_(out), options_(options) {}
 
 void HtmlView::finish() {
-  const analysis::Trace& trace = store_.trace();
-  HtmlTraceInfo info{options_.clock, trace.first_ns, trace.last_ns, trace.lost, options_.failed_only};
+  const analysis::Trace& t = trace();
+  HtmlTraceInfo info{options_.clock, t.first_ns, t.last_ns, t.lost, options_.failed_only};
   JsonPieces data;
   {
-    OrderedJson report = report_to_json(trace, analysis::analyze_build(trace));
-    data = html_report_pieces(trace, info, report);
+    OrderedJson report = report_to_json(t, analysis::analyze_build(t));
+    data = html_report_pieces(t, info, report);
   }
   // Written piece by piece, each compressed and freed as it goes.
   write_html_page(std::move(data), [this](std::string_view text) { std::fwrite(text.data(), 1, text.size(), out_); });

@@ -10,18 +10,15 @@
 
 namespace ft {
 
-class HtmlView : public Sink {
+class HtmlView : public EndOfTraceView {
  public:
   // `store`: the run's shared store (views/trace_store.h); null: its own.
   HtmlView(std::FILE* out, ViewOptions options, const TraceStore* store = nullptr);
-  void on_event(const Event& event, const Process& process) override;
-  void on_lost(const Event& event) override;
   void finish() override;
 
  private:
   std::FILE* out_;
   ViewOptions options_;
-  StoreRef store_;
 };
 
 }  // namespace ft

@@ -10,19 +10,15 @@
 namespace ft {
 
 SummaryView::SummaryView(std::FILE* out, ViewOptions options, bool json, const TraceStore* store)
-    : out_(out), options_(options), json_(json), store_(store, options.scope) {}
-
-void SummaryView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
-
-void SummaryView::on_lost(const Event& e) { store_.on_lost(e); }
+    : EndOfTraceView(store, options.scope), out_(out), options_(options), json_(json) {}
 
 void SummaryView::finish() {
-  const analysis::Trace& trace = store_.trace();
-  analysis::BuildReport report = analysis::analyze_build(trace);
+  const analysis::Trace& t = trace();
+  analysis::BuildReport report = analysis::analyze_build(t);
   if (json_)
-    fmt::print(out_, "{}\n", dump_json(report_to_json(trace, report)));
+    fmt::print(out_, "{}\n", dump_json(report_to_json(t, report)));
   else
-    print_report(out_, trace, report);
+    print_report(out_, t, report);
   std::fflush(out_);
 }
 

@@ -11,19 +11,16 @@
 
 namespace ft {
 
-class SummaryView : public Sink {
+class SummaryView : public EndOfTraceView {
  public:
   // `store`: the run's shared store (views/trace_store.h); null: its own.
   SummaryView(std::FILE* out, ViewOptions options, bool json = false, const TraceStore* store = nullptr);
-  void on_event(const Event& event, const Process& process) override;
-  void on_lost(const Event& event) override;
   void finish() override;
 
  private:
   std::FILE* out_;
   ViewOptions options_;
   bool json_;
-  StoreRef store_;
 };
 
 }  // namespace ft

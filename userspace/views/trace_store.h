@@ -26,8 +26,8 @@ class TraceStore : public Sink {
   analysis::TraceBuilder builder_;
 };
 
-// What an end-of-trace view holds: the shared store, or one of its own that
-// it feeds itself.
+// What a view that reads the whole trace holds: the shared store, or one of
+// its own that it feeds itself.
 class StoreRef {
  public:
   StoreRef(const TraceStore* shared, const analysis::TraceScope& scope, bool history = false)
@@ -43,6 +43,23 @@ class StoreRef {
  private:
   std::unique_ptr<TraceStore> own_;
   const TraceStore* store_;
+};
+
+// A view that renders once, when the trace ends, from the whole-trace store:
+// it implements only finish().
+class EndOfTraceView : public Sink {
+ public:
+  void on_event(const Event& event, const Process& process) final { store_.on_event(event, process); }
+  void on_lost(const Event& event) final { store_.on_lost(event); }
+
+ protected:
+  // `shared`: the run's store; null: the view keeps one of its own.
+  EndOfTraceView(const TraceStore* shared, const analysis::TraceScope& scope, bool history = false)
+      : store_(shared, scope, history) {}
+  const analysis::Trace& trace() const { return store_.trace(); }
+
+ private:
+  StoreRef store_;
 };
 
 }  // namespace ft

@@ -39,11 +39,7 @@ std::string totals_text(const Totals& t, bool with_usage) {
 }  // namespace
 
 TreeView::TreeView(std::FILE* out, ViewOptions options, const TraceStore* store)
-    : out_(out), options_(options), store_(store, options.scope) {}
-
-void TreeView::on_event(const Event& e, const Process& p) { store_.on_event(e, p); }
-
-void TreeView::on_lost(const Event& e) { store_.on_lost(e); }
+    : EndOfTraceView(store, options.scope), out_(out), options_(options) {}
 
 std::string TreeView::paint(const std::string& text, const char* color) const {
   return options_.color ? std::string(color) + text + "\033[0m" : text;
@@ -174,7 +170,7 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
 }
 
 void TreeView::finish() {
-  const Trace& t = store_.trace();
+  const Trace& t = trace();
   std::vector<Totals> totals = subtree_totals(t);
   FailurePath path = failure_path(t, find_root(t));
   cause_.assign(t.steps.size(), false);

@@ -18,7 +18,7 @@
 
 namespace ft {
 
-class TreeView : public Sink {
+class TreeView : public EndOfTraceView {
  public:
   // Siblings of one executable, all succeeded with no failure below, fold
   // into one line when there are at least this many.
@@ -26,8 +26,6 @@ class TreeView : public Sink {
 
   // `store`: the run's shared store (views/trace_store.h); null: its own.
   TreeView(std::FILE* out, ViewOptions options, const TraceStore* store = nullptr);
-  void on_event(const Event& event, const Process& process) override;
-  void on_lost(const Event& event) override;
   void finish() override;
 
  private:
@@ -37,7 +35,6 @@ class TreeView : public Sink {
 
   std::FILE* out_;
   ViewOptions options_;
-  StoreRef store_;
   std::vector<bool> leads_;  // per step: the failure path runs through it (--failed lists those first)
   std::vector<bool> cause_;  // per step: on the cause chain (analysis::failure_path), marked ▶
 };
