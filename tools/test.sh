@@ -23,7 +23,7 @@ tools/build.sh
 if [ "$(id -u)" -eq 0 ]; then
   export FORKTRACE_REQUIRE_ROOT_TESTS=1
 fi
-# A bounded libFuzzer run over the byte parsers (the reader, the decoder).
+# A bounded libFuzzer run over the parsers of untrusted bytes (tools/fuzz.sh lists them).
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} FUZZ_BUILD_DIR="$BUILD_DIR-fuzz" tools/fuzz.sh
 status=0
 timings=("install, build and fuzz $((SECONDS - start_all))s")

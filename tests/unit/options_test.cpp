@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,44 @@ TEST(UnitViewTable, EveryFormatHasOneEntryByItsOwnName) {
     EXPECT_EQ(o.format, kind.format);
   }
   EXPECT_EQ(names.size(), 7u);
+}
+
+// Found by options_fuzz: an argument holding a newline made the error two
+// lines. Control characters of the arguments an error quotes are escaped.
+TEST(UnitOptions, ErrorIsOneLineWhateverTheArguments) {
+  std::vector<std::string> args = {"forktrace", "-r", "t.ftrace", "--f-\n-max-depth", "6"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  Options o;
+  std::ostringstream out, err;
+  EXPECT_EQ(parse_options(static_cast<int>(argv.size()), argv.data(), o, out, err), 2);
+  std::string line = err.str();
+  EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
+  EXPECT_NE(line.find("--f-\\x0a-max-depth"), std::string::npos) << line;
+  EXPECT_TRUE(out.str().empty());
+
+  std::vector<std::string> mode = {"forktrace", "--file-mode", "06\x1b[2J40"};
+  argv.clear();
+  for (std::string& a : mode) argv.push_back(a.data());
+  Options m;
+  std::ostringstream out2, err2;
+  EXPECT_EQ(parse_options(static_cast<int>(argv.size()), argv.data(), m, out2, err2), 2);
+  EXPECT_NE(err2.str().find("'06\\x1b[2J40'"), std::string::npos) << err2.str();
+  EXPECT_EQ(err2.str().find('\x1b'), std::string::npos);
+}
+
+// --help goes to the stream given, not standard output: the fuzzer parses
+// every word without printing or exiting.
+TEST(UnitOptions, HelpToTheStreamGiven) {
+  std::vector<std::string> args = {"forktrace", "--help"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  Options o;
+  std::ostringstream out, err;
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(parse_options(static_cast<int>(argv.size()), argv.data(), o, out, err), 0);
+  EXPECT_TRUE(testing::internal::GetCapturedStdout().empty());
+  EXPECT_NE(out.str().find("--format"), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <iostream>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -164,9 +166,25 @@ void setup(CLI::App& app, Options& o, bool& exec_failures) {
              "Started through sudo, the command runs as the invoking user (SUDO_UID/SUDO_GID).");
 }
 
-std::optional<int> validate(Options& o) {
-  auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "forktrace: %s\n", message.c_str());
+// An error is one line, whatever bytes the arguments it quotes hold: their
+// control characters (a newline, a terminal's escape) are written as \xNN.
+std::string one_line(std::string_view message) {
+  std::string out;
+  for (unsigned char c : message) {
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::optional<int> validate(Options& o, std::ostream& err) {
+  auto fail = [&err](const std::string& message) {
+    err << "forktrace: " << one_line(message) << '\n';
     return std::optional<int>(2);
   };
   if (!o.file_mode_text.empty()) {
@@ -216,6 +234,10 @@ std::optional<int> validate(Options& o) {
 }  // namespace
 
 std::optional<int> parse_options(int argc, char** argv, Options& o) {
+  return parse_options(argc, argv, o, std::cout, std::cerr);
+}
+
+std::optional<int> parse_options(int argc, char** argv, Options& o, std::ostream& out, std::ostream& err) {
   o.argv.assign(argv, argv + argc);
   // Everything after the first `--` is the command, whatever it looks like.
   int own_argc = argc;
@@ -224,7 +246,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       own_argc = i;
       o.command.assign(argv + i + 1, argv + argc);
       if (o.command.empty()) {
-        std::fprintf(stderr, "forktrace: nothing after --: give the command to trace\n");
+        err << "forktrace: nothing after --: give the command to trace\n";
         return 2;
       }
       break;
@@ -238,12 +260,12 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     o.format_given = app.count("--format") > 0;
     if (!exec_failures) o.exec_failures = ExecFailureHook::off;
   } catch (const CLI::Success& e) {
-    return app.exit(e);
+    return app.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "forktrace: %s (see forktrace --help)\n", e.what());
+    err << "forktrace: " << one_line(e.what()) << " (see forktrace --help)\n";
     return 2;
   }
-  return validate(o);
+  return validate(o, err);
 }
 
 }  // namespace ft

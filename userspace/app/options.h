@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,5 +68,8 @@ struct Options {
 // Parses argv. On --help, --version or an error, returns the exit status to
 // end with (after printing help, or one line on stderr); else nullopt.
 std::optional<int> parse_options(int argc, char** argv, Options& options);
+// The same, printing help, the version and errors to `out` and `err` rather
+// than standard output and error (the fuzzer, tests/fuzz/options_fuzz.cpp).
+std::optional<int> parse_options(int argc, char** argv, Options& options, std::ostream& out, std::ostream& err);
 
 }  // namespace ft

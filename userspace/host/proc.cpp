@@ -31,42 +31,47 @@ std::string read_file(const std::string& path) {
   return out;
 }
 
-std::vector<std::string> split_nul(const std::string& s) {
-  std::vector<std::string> out;
-  size_t begin = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\0') {
-      out.push_back(s.substr(begin, i - begin));
-      begin = i + 1;
-    }
-  }
-  if (begin < s.size()) out.push_back(s.substr(begin));
-  return out;
-}
-
 // The v2 cgroup's id is its directory's inode number in the cgroup2 mount.
 uint64_t cgroup_v2_id(uint32_t pid, const std::string& cgroup2_mount) {
   if (cgroup2_mount.empty()) return 0;
-  std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/cgroup"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind("0::", 0) != 0) continue;
+  for (const std::string& path : parse_proc_cgroup_v2(read_file("/proc/" + std::to_string(pid) + "/cgroup"))) {
     struct stat st;
-    std::string dir = cgroup2_mount + line.substr(3);
+    std::string dir = cgroup2_mount + path;
     if (stat(dir.c_str(), &st) == 0) return st.st_ino;
   }
   return 0;
 }
 
-
 // /proc/PID/stat's comm, ppid and start time into `out`.
 bool read_stat(uint32_t pid, SeedProcess& out) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  return parse_proc_stat(read_file("/proc/" + std::to_string(pid) + "/stat"), pid, out);
+}
+
+bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) {
+  if (!read_stat(pid, out)) return false;
+  std::string base = "/proc/" + std::to_string(pid);
+  char exe[4096];
+  ssize_t n = readlink((base + "/exe").c_str(), exe, sizeof exe);
+  if (n > 0) out.filename.assign(exe, static_cast<size_t>(n));
+  out.argv = parse_proc_cmdline(read_file(base + "/cmdline"));
+  out.cgroup_id = cgroup_v2_id(pid, cgroup2_mount);
+  char cwd[4096];
+  n = readlink((base + "/cwd").c_str(), cwd, sizeof cwd);
+  if (n > 0) out.cwd.assign(cwd, static_cast<size_t>(n));
+  parse_proc_status_creds(read_file(base + "/status"), out);
+  return true;
+}
+
+}  // namespace
+
+bool parse_proc_stat(std::string_view stat, uint32_t pid, SeedProcess& out) {
   // "pid (comm) state ppid ..." where comm may hold spaces and parentheses.
   size_t open = stat.find('(');
   size_t close = stat.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return false;
-  std::istringstream fields(stat.substr(close + 2));
+  // Text that ends at comm's ')' (a read cut short) has no fields after it.
+  if (open == std::string::npos || close == std::string::npos || close < open || close + 2 > stat.size())
+    return false;
+  std::istringstream fields(std::string(stat.substr(close + 2)));
   std::string field;
   std::vector<std::string> f;
   while (fields >> field) f.push_back(field);
@@ -83,10 +88,10 @@ bool read_stat(uint32_t pid, SeedProcess& out) {
 }
 
 // "Uid:\treal\teffective\tsaved\tfs" and "Gid:" of /proc/PID/status.
-void read_creds(const std::string& status, SeedProcess& out) {
+void parse_proc_status_creds(std::string_view status, SeedProcess& out) {
   unsigned long uid[2] = {}, gid[2] = {};
   int got = 0;
-  std::istringstream lines(status);
+  std::istringstream lines{std::string(status)};
   for (std::string line; std::getline(lines, line);) {
     if (std::sscanf(line.c_str(), "Uid: %lu %lu", &uid[0], &uid[1]) == 2) got |= 1;
     if (std::sscanf(line.c_str(), "Gid: %lu %lu", &gid[0], &gid[1]) == 2) got |= 2;
@@ -99,25 +104,32 @@ void read_creds(const std::string& status, SeedProcess& out) {
   out.egid = static_cast<uint32_t>(gid[1]);
 }
 
-bool read_one(uint32_t pid, const std::string& cgroup2_mount, SeedProcess& out) {
-  if (!read_stat(pid, out)) return false;
-  std::string base = "/proc/" + std::to_string(pid);
-  char exe[4096];
-  ssize_t n = readlink((base + "/exe").c_str(), exe, sizeof exe);
-  if (n > 0) out.filename.assign(exe, static_cast<size_t>(n));
-  out.argv = split_nul(read_file(base + "/cmdline"));
-  out.cgroup_id = cgroup_v2_id(pid, cgroup2_mount);
-  char cwd[4096];
-  n = readlink((base + "/cwd").c_str(), cwd, sizeof cwd);
-  if (n > 0) out.cwd.assign(cwd, static_cast<size_t>(n));
-  read_creds(read_file(base + "/status"), out);
-  return true;
+std::vector<std::string> parse_proc_cgroup_v2(std::string_view cgroup) {
+  std::vector<std::string> out;
+  std::istringstream lines{std::string(cgroup)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("0::", 0) != 0) continue;
+    out.push_back(line.substr(3));
+  }
+  return out;
 }
 
-}  // namespace
+std::vector<std::string> parse_proc_cmdline(std::string_view s) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\0') {
+      out.emplace_back(s.substr(begin, i - begin));
+      begin = i + 1;
+    }
+  }
+  if (begin < s.size()) out.emplace_back(s.substr(begin));
+  return out;
+}
 
-std::string find_cgroup2_mount() {
-  std::istringstream mounts(read_file("/proc/self/mounts"));
+std::string parse_cgroup2_mount(std::string_view text) {
+  std::istringstream mounts{std::string(text)};
   std::string device, dir, type;
   std::string rest;
   while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
@@ -125,6 +137,8 @@ std::string find_cgroup2_mount() {
   }
   return "";
 }
+
+std::string find_cgroup2_mount() { return parse_cgroup2_mount(read_file("/proc/self/mounts")); }
 
 uint64_t proc_tick_ns() {
   static const uint64_t tick = 1'000'000'000ull / static_cast<uint64_t>(sysconf(_SC_CLK_TCK));

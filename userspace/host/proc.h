@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/seed.h"
@@ -29,5 +30,19 @@ std::string find_cgroup2_mount();
 // Nanoseconds per /proc start-time tick (1e9 / CLK_TCK): the precision of a
 // start time read from /proc, which the model and reconcile() are given.
 uint64_t proc_tick_ns();
+
+// The parsers of the /proc files' text the readers above use, apart from
+// the reading so they can be tested and fuzzed (tests/fuzz/proc_fuzz.cpp).
+// /proc/PID/stat: comm, ppid, zombie and start time into `out` (a fresh
+// SeedProcess with `pid`), or false when the text is not a stat line.
+bool parse_proc_stat(std::string_view stat, uint32_t pid, SeedProcess& out);
+// /proc/PID/status: the real and effective uid and gid, when both lines are there.
+void parse_proc_status_creds(std::string_view status, SeedProcess& out);
+// /proc/PID/cgroup: the v2 paths ("0::PATH" lines), in order.
+std::vector<std::string> parse_proc_cgroup_v2(std::string_view cgroup);
+// /proc/PID/cmdline: the NUL-separated words.
+std::vector<std::string> parse_proc_cmdline(std::string_view cmdline);
+// /proc/self/mounts: where the first cgroup2 file system is mounted, "" if nowhere.
+std::string parse_cgroup2_mount(std::string_view mounts);
 
 }  // namespace ft
