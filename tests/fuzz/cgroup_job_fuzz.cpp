@@ -33,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {  // --cgroup PATH (validated to start with '/') against a cgroup
       std::string path(in.bytes());
       std::string cgroup(in.rest());
+      if (path.empty()) check(!ft::cgroup_within(cgroup, path));
       if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
       bool within = ft::cgroup_within(cgroup, path);
       if (within && path != "/") check(cgroup.size() >= path.size() - 1);

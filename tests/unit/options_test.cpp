@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/filters.h"
 #include "app/options.h"
 #include "app/view_table.h"
 
@@ -111,6 +112,18 @@ TEST(UnitOptions, HelpToTheStreamGiven) {
   EXPECT_EQ(parse_options(static_cast<int>(argv.size()), argv.data(), o, out, err), 0);
   EXPECT_TRUE(testing::internal::GetCapturedStdout().empty());
   EXPECT_NE(out.str().find("--format"), std::string::npos);
+}
+
+// --cgroup PATH: the cgroup itself and those below it, never a sibling that
+// shares its prefix; an empty path (options refuse it) matches nothing.
+TEST(UnitCgroupFilter, WithinThePathAndBelowIt) {
+  EXPECT_TRUE(cgroup_within("/ci/job-42", "/ci/job-42"));
+  EXPECT_TRUE(cgroup_within("/ci/job-42/step", "/ci/job-42/"));
+  EXPECT_FALSE(cgroup_within("/ci/job-420", "/ci/job-42"));
+  EXPECT_TRUE(cgroup_within("/anything", "/"));
+  EXPECT_FALSE(cgroup_within("", "/"));
+  EXPECT_FALSE(cgroup_within("/ci", ""));
+  EXPECT_FALSE(cgroup_within("", ""));
 }
 
 }  // namespace

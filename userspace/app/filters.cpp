@@ -3,6 +3,7 @@
 namespace ft {
 
 bool cgroup_within(const std::string& cgroup, const std::string& path) {
+  if (path.empty()) return false;  // no such cgroup (options refuse it; checked so no caller can err)
   if (path == "/") return !cgroup.empty();
   std::string prefix = path.back() == '/' ? path.substr(0, path.size() - 1) : path;
   return cgroup.compare(0, prefix.size(), prefix) == 0 &&
