@@ -102,9 +102,13 @@ bool passes_on(const Step& parent, const Step& child) {
 }  // namespace
 
 FailureBlame::FailureBlame(const Trace& t)
-    : t_(t), last_start_(t.steps.size(), 0), last_failed_(t.steps.size(), kNone), keeps_going_(t.steps.size(), false) {
+    : t_(t),
+      order_(depth_first(t, kNone)),
+      last_start_(t.steps.size(), 0),
+      last_failed_(t.steps.size(), kNone),
+      keeps_going_(t.steps.size(), false) {
   // `make -k` passes -k on to the makes below it (in MAKEFLAGS, not their argv).
-  for (uint32_t i : depth_first(t, kNone)) {
+  for (uint32_t i : order_) {
     const Step& s = t.steps[i];
     bool inherited = s.parent != kNone && keeps_going_[s.parent];
     keeps_going_[i] = inherited || keeps_going(t, s);
@@ -211,13 +215,23 @@ std::string relative_dir(std::string_view dir, std::string_view base) {
   return std::string(dir);
 }
 
+// rollup.h's depth_first without the depths: the report walks the whole
+// trace this way several times, so it keeps to one vector of indices.
 std::vector<uint32_t> depth_first(const Trace& t, uint32_t top) {
-  std::vector<uint32_t> just_top{top};
-  auto walk = analysis::depth_first<uint32_t>(top == kNone ? t.roots : just_top,
-                                              [&t](uint32_t s) -> const std::vector<uint32_t>& { return t.steps[s].children; });
-  std::vector<uint32_t> order;
-  order.reserve(walk.size());
-  for (auto [s, depth] : walk) order.push_back(s);
+  std::vector<uint32_t> order, stack;
+  if (top == kNone) {
+    order.reserve(t.steps.size());
+    stack.assign(t.roots.rbegin(), t.roots.rend());
+  } else {
+    stack.push_back(top);
+  }
+  while (!stack.empty()) {
+    uint32_t s = stack.back();
+    stack.pop_back();
+    order.push_back(s);
+    const std::vector<uint32_t>& children = t.steps[s].children;
+    stack.insert(stack.end(), children.rbegin(), children.rend());
+  }
   return order;
 }
 
@@ -285,7 +299,7 @@ std::vector<Failure> find_failures(const Trace& t, uint32_t root, const FailureB
   };
   std::vector<bool> on_path(t.steps.size(), false);  // the top, or propagated: parents come first
   std::vector<Failure> out;
-  for (uint32_t s : depth_first(t, kNone)) {
+  for (uint32_t s : blame.order()) {
     const Step& step = t.steps[s];
     if (step.context || !step.failed()) continue;
     Failure f;
@@ -329,9 +343,11 @@ std::vector<Failure> propagated_first(std::vector<Failure> failures, uint32_t ro
   return failures;
 }
 
-std::vector<uint32_t> find_killed(const Trace& t) {
+std::vector<uint32_t> find_killed(const Trace& t) { return find_killed(t, depth_first(t, kNone)); }
+
+std::vector<uint32_t> find_killed(const Trace& t, const std::vector<uint32_t>& order) {
   std::vector<uint32_t> out;
-  for (uint32_t s : depth_first(t, kNone)) {
+  for (uint32_t s : order) {
     const Step& step = t.steps[s];
     if (!step.context && step.exited && !step.status_unknown && decode_wait_status(step.wait_status).signal)
       out.push_back(s);
@@ -562,9 +578,11 @@ void Totals::add(const Totals& o) {
   max_rss_kb = std::max(max_rss_kb, o.max_rss_kb);
 }
 
-std::vector<Totals> subtree_totals(const Trace& t) {
+std::vector<Totals> subtree_totals(const Trace& t) { return subtree_totals(t, depth_first(t, kNone)); }
+
+std::vector<Totals> subtree_totals(const Trace& t, const std::vector<uint32_t>& order) {
   return roll_up<Totals>(
-      t.steps.size(), depth_first(t, kNone), kNone, [&t](size_t s) { return t.steps[s].parent; },
+      t.steps.size(), order, kNone, [&t](size_t s) { return t.steps[s].parent; },
       [&t](size_t i, Totals& x) {
         const Step& s = t.steps[i];
         if (s.context) return;
@@ -584,7 +602,8 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
   r.root = find_root(t);
   r.has_usage = t.has_usage;
   r.lost = t.lost;
-  std::vector<Totals> totals = subtree_totals(t);
+  FailureBlame blame(t);
+  std::vector<Totals> totals = subtree_totals(t, blame.order());
   if (r.root != kNone) {
     r.totals = totals[r.root];
     const Step& root = t.steps[r.root];
@@ -599,13 +618,12 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
     bool job_root = s.job != 0 && (s.parent == kNone || t.steps[s.parent].job != s.job);
     if (job_root && i != r.root) r.subtrees.push_back(Subtree{i, std::string(t.str(s.job)), totals[i]});
   }
-  FailureBlame blame(t);
   r.cause = cause_chain(t, r.root, blame);
   r.failures = find_failures(t, r.root, blame);
   std::tie(r.propagated, r.handled) = group_failures(t, r.failures);
   r.not_found = find_not_found(t);
   mark_failure_path(r.not_found, r.failures, r.root);
-  if (t.scope.knows_killers) r.killed = find_killed(t);
+  if (t.scope.knows_killers) r.killed = find_killed(t, blame.order());
   r.critical_path = critical_path(t, r.root);
   r.slowest = slowest_steps(t, options.slowest);
   r.executables = per_executable(t);

@@ -106,11 +106,15 @@ class FailureBlame {
  public:
   explicit FailureBlame(const Trace& trace);
   bool failed_because_of(uint32_t parent, uint32_t child) const;
+  // The whole trace in depth-first order, as it was walked here: the report's
+  // other walks reuse it (on a million events each walk costs ~20 ms).
+  const std::vector<uint32_t>& order() const { return order_; }
 
  private:
   bool others_running_at(uint32_t driver, uint32_t child) const;  // when `child` ended
 
   const Trace& t_;
+  std::vector<uint32_t> order_;
   std::vector<uint64_t> last_start_;   // per step: its last own child's start
   std::vector<uint32_t> last_failed_;  // per step: its failed child that ended last before it
   std::vector<bool> keeps_going_;      // per step: under (or itself) a make -k / ninja -k 0
@@ -175,6 +179,8 @@ std::vector<NotFound> find_not_found(const Trace& trace);
 void mark_failure_path(std::vector<NotFound>& not_found, const std::vector<Failure>& failures, uint32_t root);
 // Every process a signal killed, in the order they ended (each Step's killed_by says who or what).
 std::vector<uint32_t> find_killed(const Trace& trace);
+// The same over `order`, the trace's depth-first order (FailureBlame::order).
+std::vector<uint32_t> find_killed(const Trace& trace, const std::vector<uint32_t>& order);
 // Under `root`, or over the whole trace when kNone.
 std::vector<uint32_t> critical_path(const Trace& trace, uint32_t root);
 // The critical path as a person reads it: each step at its depth below the
@@ -196,6 +202,7 @@ std::vector<uint32_t> slowest_steps(const Trace& trace, size_t n);
 std::vector<ExecutableStats> per_executable(const Trace& trace);
 // Totals of every step's subtree, indexed like Trace::steps (analysis/rollup.h's roll_up).
 std::vector<Totals> subtree_totals(const Trace& trace);
+std::vector<Totals> subtree_totals(const Trace& trace, const std::vector<uint32_t>& order);
 // Steps of the subtree under `top` in depth-first order (each before its children).
 std::vector<uint32_t> depth_first(const Trace& trace, uint32_t top);
 
