@@ -248,15 +248,22 @@ PY
   # Each wait ends once the memory shows what the check below expects, or at
   # its deadline. Not by polling /metrics: 20 requests a second left the
   # tracer 1 MiB larger for good (its server threads' malloc arenas, likely).
-  wait_until 30 rss_above "$tracer" $((before_spike + 1024)) || true
+  # 5,000 processes in the model: 4-6 MiB in runs here; the whole spike, not
+  # its first MiB, is what the check below compares with.
+  wait_until 30 rss_above "$tracer" $((before_spike + 3072)) || true
   during=$(rss_kib "$tracer")
   touch "$tmp/release"
   wait "$holder" || fail "the spike's holder failed"
-  wait_until 30 rss_at_most "$tracer" $((before_spike + 1024)) || true
+  # Most of it must come back: what the allocator keeps of a spike (hash
+  # buckets, free lists) was 15-24 % of it in runs here; a model that kept
+  # the ended processes would keep all of it.
+  local kept_at_most=$(( (during - before_spike) / 3 ))
+  ((kept_at_most >= 1024)) || kept_at_most=1024
+  wait_until 30 rss_at_most "$tracer" $((before_spike + kept_at_most)) || true
   after=$(rss_kib "$tracer")
-  echo "spike: RSS KiB before $before_spike, 5000 live $during, after they exited $after"
+  echo "spike: RSS KiB before $before_spike, 5000 live $during, after they exited $after (at most $kept_at_most above before)"
   ((during > before_spike + 1024)) || fail "the spike did not show in memory ($before_spike -> $during KiB)"
-  ((after <= before_spike + 1024)) || fail "memory stayed up after the spike ($before_spike -> $after KiB)"
+  ((after <= before_spike + kept_at_most)) || fail "memory stayed up after the spike ($before_spike -> $during -> $after KiB)"
 
   local live_after lost files
   live_after=$(metric "$addr" forktrace_live_processes)
