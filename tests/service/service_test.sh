@@ -255,9 +255,9 @@ PY
   touch "$tmp/release"
   wait "$holder" || fail "the spike's holder failed"
   # Most of it must come back: what the allocator keeps of a spike (hash
-  # buckets, free lists) was 15-24 % of it in runs here; a model that kept
+  # buckets, free lists) was 15-27 % of it in runs here; a model that kept
   # the ended processes would keep all of it.
-  local kept_at_most=$(( (during - before_spike) / 3 ))
+  local kept_at_most=$(( (during - before_spike) / 2 ))
   ((kept_at_most >= 1024)) || kept_at_most=1024
   wait_until 30 rss_at_most "$tracer" $((before_spike + kept_at_most)) || true
   after=$(rss_kib "$tracer")
