@@ -163,10 +163,24 @@ done:
 		u->flags |= FT_USAGE_NO_IO;
 }
 
+/*
+ * mm->rss_stat as an array of percpu_counters (6.2 on, commit f1a7941243c1)
+ * whatever vmlinux.h this is built with: arm64's is 6.1's, where it is a
+ * struct. Only the program that reads it loads where it was not so.
+ */
+struct percpu_counter___ft {
+	__s64 count;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___percpu_rss {
+	struct percpu_counter___ft rss_stat[4]; /* NR_MM_COUNTERS */
+	unsigned long hiwater_rss;
+} __attribute__((preserve_access_index));
+
 /* Only called where the exiting task still has its mm (see the top). */
 static __always_inline void read_program_rss(struct task_struct *task, struct ft_usage *u)
 {
-	struct mm_struct *mm = task->mm;
+	struct mm_struct___percpu_rss *mm = (void *)task->mm;
 	__s64 rss = 0, n;
 	__u64 peak;
 
