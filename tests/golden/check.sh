@@ -11,12 +11,22 @@ update=${3:-}
 only=${4:-}
 export TZ=UTC  # the text view prints local time
 status=0
+# --format perfetto is protobuf: compared as protoc decodes it against the
+# project's schema, every field of every packet as text.
+proto_dir="$dir/../../userspace/export/perfetto"
+decode() {
+  if [ "${decoding:-}" = perfetto ]; then
+    protoc --decode=perfetto.protos.Trace -I "$proto_dir" "$proto_dir/perfetto_trace.proto"
+  else
+    cat
+  fi
+}
 check() {
   local name=$1
   shift
   local got
   got=$(mktemp)
-  "$bin" -r "$dir/$recording.ftrace" "$@" >"$got"
+  "$bin" -r "$dir/$recording.ftrace" "$@" | decode >"$got"
   if [ "$update" = --update ] && { [ -z "$only" ] || [ "$only" = "$recording" ]; }; then
     cp "$got" "$dir/expected/$name"
   elif ! diff -u "$dir/expected/$name" "$got"; then
@@ -36,6 +46,7 @@ for recording in basic exec killed program; do
   check $recording.failed.json --format json --failed
   check $recording.failed.tree --format tree --failed
   check $recording.chrome.json --format chrome
+  decoding=perfetto check $recording.perfetto.txt --format perfetto
   check $recording.summary --summary
   if [ $recording = exec ]; then
     check exec.verbose.txt --format text -v

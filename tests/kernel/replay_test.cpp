@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(
                     View{"json", {"--format", "json"}}, View{"json_threads", {"--format", "json", "--threads"}},
                     View{"failed", {"--format", "json", "--failed"}}, View{"failed_tree", {"--format", "tree", "--failed"}},
                     View{"chrome", {"--format", "chrome"}}, View{"summary", {"--summary"}},
-                    View{"html", {"--format", "html"}}, View{"otlp", {"--format", "otlp"}}),
+                    View{"html", {"--format", "html"}}, View{"otlp", {"--format", "otlp"}},
+                    View{"perfetto", {"--format", "perfetto"}}),
     [](const testing::TestParamInfo<View>& info) { return std::string(info.param.name); });
 
 TEST(Replay, CutOffRecordingReplaysWhatItHas) {

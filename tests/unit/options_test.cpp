@@ -38,6 +38,18 @@ TEST(UnitOptions, CompileCommands) {
             std::string::npos);
 }
 
+TEST(UnitOptions, Perfetto) {
+  Options o;
+  ASSERT_EQ(parse({"-r", "x", "--format", "perfetto", "-o", "t.pftrace"}, o), std::nullopt);
+  EXPECT_EQ(o.format, Format::perfetto);
+  EXPECT_TRUE(view_kind(Format::perfetto).reads_store);
+  EXPECT_TRUE(view_kind(Format::perfetto).history) << "a slice per program needs every program a process ran";
+  Options with_summary;
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(parse({"-r", "x", "--format", "perfetto", "-o", "t.pftrace", "--summary"}, with_summary), 2);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("--summary cannot share its output"), std::string::npos);
+}
+
 TEST(UnitOptions, ChoicesBecomeTypedValues) {
   Options o;
   ASSERT_EQ(parse({"-r", "x", "--format", "chrome", "--color", "never", "--exec-failures-hook", "sys_exit"}, o),
@@ -73,7 +85,7 @@ TEST(UnitViewTable, EveryFormatHasOneEntryByItsOwnName) {
     ASSERT_EQ(parse({"-r", "x", "--format", kind.name}, o), std::nullopt) << kind.name;
     EXPECT_EQ(o.format, kind.format);
   }
-  EXPECT_EQ(names.size(), 7u);
+  EXPECT_EQ(names.size(), 8u);
 }
 
 // Found by options_fuzz: an argument holding a newline made the error two

@@ -212,7 +212,7 @@ void TraceBuilder::copy(const Process& p, Step& s) {
     s.unsatisfied_execs = StrSpan{static_cast<uint32_t>(trace_.failed_execs.size()),
                                   static_cast<uint32_t>(p.unsatisfied_execs.size())};
     for (const Process::FailedExec& f : p.unsatisfied_execs)
-      trace_.failed_execs.push_back(FailedExecStep{trace_.intern(f.command), trace_.intern(f.filename), f.error});
+      trace_.failed_execs.push_back(FailedExecStep{trace_.intern(f.command), trace_.intern(f.filename), f.error, f.ts_ns});
   }
   s.unsatisfied_exec_count = p.unsatisfied_exec_count;
   s.folded_exec_misses = p.folded_exec_misses;

@@ -72,6 +72,7 @@ struct FailedExecStep {
   StrId command = 0;                // argv[0] as the caller passed it, else the filename
   StrId filename = 0;
   int32_t error = 0;
+  uint64_t ts_ns = 0;               // boot time of the attempt
 };
 
 // One program a process ran, from when it started running it (kept only when

@@ -202,6 +202,10 @@ std::optional<int> validate(Options& o, std::ostream& err) {
     return fail("--diff prints text or, with --format json, one JSON object");
   if (o.compile_commands_all && o.format != Format::compile_commands)
     return fail("--compile-commands-all applies to --format compile-commands");
+  if (o.format == Format::perfetto && o.summary)
+    return fail("--format perfetto writes a binary trace: --summary cannot share its output");
+  if (o.format == Format::perfetto && (o.output_path.empty() || o.output_path == "-") && isatty(STDOUT_FILENO))
+    return fail("--format perfetto writes a binary trace: give -o FILE (such as -o trace.pftrace)");
   if (!o.read_path.empty() && !o.write_path.empty())
     return fail("-r and -w cannot be combined: copy the recording instead");
   if (!o.command.empty() && !o.pids.empty())

@@ -12,7 +12,7 @@
 namespace ft {
 
 // --format: the view (app/view_table.h has one entry for each).
-enum class Format { text, tree, json, chrome, html, otlp, compile_commands };
+enum class Format { text, tree, json, chrome, html, otlp, compile_commands, perfetto };
 // --color.
 enum class ColorChoice { automatic, always, never };
 

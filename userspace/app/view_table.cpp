@@ -1,6 +1,7 @@
 #include "app/view_table.h"
 
 #include "export/otel/otlp_json_view.h"
+#include "export/perfetto/perfetto_view.h"
 #include "views/chrome_view.h"
 #include "views/compile_commands_view.h"
 #include "views/html_view.h"
@@ -43,6 +44,8 @@ const ViewKind kViews[] = {
     {Format::otlp, "otlp", "OpenTelemetry traces as OTLP/JSON lines", false, false, otlp_json},
     {Format::compile_commands, "compile-commands", "a JSON compilation database, compile_commands.json, with -o FILE",
      true, false, at_end<CompileCommandsView>},
+    {Format::perfetto, "perfetto", "a Perfetto protobuf trace, process tracks nested by parent, with -o FILE", true, true,
+     at_end<PerfettoView>},
 };
 
 }  // namespace

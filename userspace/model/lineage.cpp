@@ -252,7 +252,7 @@ ProcessPtr Lineage::on_exec_failed(const Event& e) {
   p->failed_execs++;
   exec_misses_.add(e.pid, e.filename,
                     Process::FailedExec{!e.argv.empty() && !e.argv[0].empty() ? e.argv[0] : e.filename, e.filename,
-                                        e.exec_errno});
+                                        e.exec_errno, e.ts_ns});
   return p;
 }
 

@@ -59,6 +59,7 @@ struct Process : std::enable_shared_from_this<Process> {
     std::string command;            // argv[0] as the caller passed it, else the filename
     std::string filename;
     int32_t error = 0;
+    uint64_t ts_ns = 0;             // boot time of the attempt
   };
   static constexpr size_t kMaxUnsatisfiedExecs = 16;
   std::vector<FailedExec> unsatisfied_execs;
