@@ -70,18 +70,25 @@ class PacketWriter {
     return *packet_;
   }
   void write() {
-    packet_->SerializeToString(&bytes_);
-    unsigned char head[11];
-    size_t n = 0;
-    head[n++] = 0x0A;  // Trace.packet = 1, length-delimited
-    for (uint64_t size = bytes_.size();; size >>= 7) {
-      head[n++] = static_cast<unsigned char>((size & 0x7F) | (size > 0x7F ? 0x80 : 0));
-      if (size <= 0x7F) break;
+    const size_t size = packet_->ByteSizeLong();
+    if (buffer_.size() - used_ < size + 11) {
+      flush();
+      if (buffer_.size() < size + 11) buffer_.resize(size + 11);
     }
-    std::fwrite(head, 1, n, out_);
-    std::fwrite(bytes_.data(), 1, bytes_.size(), out_);
+    auto* at = reinterpret_cast<uint8_t*>(buffer_.data() + used_);
+    *at++ = 0x0A;  // Trace.packet = 1, length-delimited
+    for (uint64_t left = size;; left >>= 7) {
+      *at++ = static_cast<uint8_t>((left & 0x7F) | (left > 0x7F ? 0x80 : 0));
+      if (left <= 0x7F) break;
+    }
+    at = packet_->SerializeWithCachedSizesToArray(at);
+    used_ = static_cast<size_t>(reinterpret_cast<char*>(at) - buffer_.data());
     packet_ = nullptr;
     arena_->Reset();
+  }
+  void flush() {
+    std::fwrite(buffer_.data(), 1, used_, out_);
+    used_ = 0;
   }
 
  private:
@@ -89,7 +96,8 @@ class PacketWriter {
   std::vector<char> block_;
   std::unique_ptr<Arena> arena_;
   pb::TracePacket* packet_ = nullptr;
-  std::string bytes_;
+  std::vector<char> buffer_ = std::vector<char>(1 << 20);  // packets not yet written out
+  size_t used_ = 0;
 };
 
 // Interning IDs of one table, given out from 1 as values are first used; a
@@ -119,7 +127,7 @@ class Interner {
 
 struct Image {  // one program a process ran, from when it started running it
   uint64_t start_ns;
-  std::string name;
+  const analysis::Image* image;
   analysis::StrSpan argv;
   bool before_exec = false;  // from the fork until the first exec: the parent's program
 };
@@ -127,6 +135,23 @@ struct Image {  // one program a process ran, from when it started running it
 // What it ran, as the caller named it ("/dev/fd/4" → "4"), as the Chrome trace names it.
 std::string name_as_called(std::string_view filename, std::string_view comm) {
   return printable(std::string(analysis::executable_name(filename, {}, comm, false)));
+}
+
+// format_command(argv, truncated) appended to `out`, without copying each
+// argument first: most need neither quoting nor escaping.
+void append_command(std::string& out, const analysis::ArgvView& argv, bool truncated) {
+  bool first = true;
+  for (std::string_view arg : argv) {
+    if (!first) out += ' ';
+    first = false;
+    bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string_view::npos &&
+                 std::none_of(arg.begin(), arg.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (plain)
+      out.append(arg);
+    else
+      out += format_command({std::string(arg)}, false);
+  }
+  if (truncated) out += "...";
 }
 
 class Exporter {
@@ -153,6 +178,7 @@ class Exporter {
       process(index, parent, track_parent[index], forest.children(index).begin() != forest.children(index).end());
     }
     if (!t_.every_gap.empty()) lost_events();
+    writer_.flush();
   }
 
  private:
@@ -216,6 +242,21 @@ class Exporter {
     }
     return iid;
   }
+  // The slice's name: the program as exec'd ("cc1plus"), or as the process
+  // was first seen (its comm, or what it ran as the caller named it).
+  uint64_t program_iid(const analysis::Image& image, pb::TracePacket& p) {
+    const uint64_t key = image.kind == analysis::Image::exec ? image.filename
+                                                              : (uint64_t{image.comm} << 32 | image.filename) | 1ULL << 63;
+    auto [at, added] = program_names_.try_emplace(key, 0);
+    if (added) {
+      at->second = name_iid(image.kind == analysis::Image::exec
+                                ? printable(basename_of(std::string(t_.str(image.filename))))
+                                : name_as_called(t_.str(image.filename), t_.str(image.comm)),
+                            p);
+    }
+    return at->second;
+  }
+
   uint64_t string_iid(analysis::StrId id, pb::TracePacket& p) {
     auto [iid, added] = strings_.of(id);
     if (added) add_string(iid, t_.str(id), p);
@@ -247,9 +288,12 @@ class Exporter {
       d->set_uuid(track);
       if (parent_track) d->set_parent_uuid(parent_track);
       const analysis::ArgvView argv = t_.argv(s);
-      std::string command = argv.empty() ? printable(std::string(t_.str(s.comm)))
-                                         : format_command(argv.strings(), s.argv_truncated);
-      d->set_name(std::to_string(s.pid) + " " + command);
+      std::string name = std::to_string(s.pid) + " ";
+      if (argv.empty())
+        name += printable(std::string(t_.str(s.comm)));
+      else
+        append_command(name, argv, s.argv_truncated);
+      d->set_name(std::move(name));
       if (has_children) d->set_child_ordering(pb::TrackDescriptor::CHRONOLOGICAL);
       d->set_sibling_merge_behavior(pb::TrackDescriptor::SIBLING_MERGE_BEHAVIOR_NONE);
       writer_.write();
@@ -258,11 +302,7 @@ class Exporter {
     std::vector<Image> images;
     for (uint32_t i = s.first_image; i != analysis::kNone; i = t_.images[i].next) {
       const analysis::Image& image = t_.images[i];
-      if (image.kind == analysis::Image::exec)
-        images.push_back(Image{image.start_ns, printable(basename_of(std::string(t_.str(image.filename)))), image.argv});
-      else
-        images.push_back(Image{image.start_ns, name_as_called(t_.str(image.filename), t_.str(image.comm)), image.argv,
-                               image.kind == analysis::Image::forked});
+      images.push_back(Image{image.start_ns, &image, image.argv, image.kind == analysis::Image::forked});
     }
     // The traced command (a root whose fork was seen) begins at its exec:
     // before it, the process was still forktrace.
@@ -283,7 +323,7 @@ class Exporter {
       pb::TrackEvent* e = p.mutable_track_event();
       e->set_type(pb::TrackEvent::TYPE_SLICE_BEGIN);
       e->set_track_uuid(track);
-      e->set_name_iid(name_iid(image.name, p));
+      e->set_name_iid(program_iid(*image.image, p));
       arg(e, kPid)->set_uint_value(s.pid);
       if (image.before_exec) arg(e, kPhase)->set_string_value("forked, not yet exec'd: still the parent's program");
       if (image.argv.count) {
@@ -385,6 +425,7 @@ class Exporter {
   Interner names_;
   Interner strings_;
   std::unordered_map<uint32_t, Cause> cause_;
+  std::unordered_map<uint64_t, uint64_t> program_names_;  // by filename (exec) or comm and filename: name iid
 };
 
 }  // namespace
