@@ -7,7 +7,10 @@
 # must end its cause chain at the compile of gtest-all.cc, every chain must
 # start at `make` (the traced command), cc1plus must have CPU in the
 # per-executable table when the trace carries resource usage, and
-# `-r broken --diff clean` must name the new failure.
+# `-r broken --diff clean` must name the new failure. Its `--format perfetto`
+# export, decoded by protoc against the project's schema, must nest the
+# failed cc1plus's track under make's through every process between them and
+# mark the same cause path.
 set -euo pipefail
 forktrace=$(realpath "$1")
 . "$(dirname "$0")/../common/require.sh"
@@ -103,6 +106,51 @@ for p in problems:
     print("FAIL:", p)
 sys.exit(1 if problems else 0)
 PY
+# The Perfetto export of the same build: the process tree as nested tracks,
+# the cause path marked on the same processes as the report's chain.
+proto_dir=$(dirname "$0")/../../userspace/export/perfetto
+"$forktrace" -r "$tmp/broken.ftrace" --format perfetto -o "$tmp/broken.pftrace"
+protoc --decode=perfetto.protos.Trace -I "$proto_dir" "$proto_dir/perfetto_trace.proto" <"$tmp/broken.pftrace" \
+  >"$tmp/broken.pftrace.txt" || fail "protoc cannot decode the Perfetto export"
+python3 - "$tmp/report.json" "$tmp/broken.pftrace.txt" <<'PY' || fail "see above"
+import json, re, sys
+cause = [c["pid"] for c in json.load(open(sys.argv[1]))["cause"]]
+text = open(sys.argv[2]).read()
+packets = text.split("\npacket {")
+tracks, pid_of = {}, {}
+strings = dict((int(i), s) for i, s in re.findall(r'debug_annotation_string_values \{\s*iid: (\d+)\s*str: "(.*?)"', text))
+arg = dict((n, i) for i, n in re.findall(r'debug_annotation_names \{\s*iid: (\d+)\s*name: "(.*?)"', text))
+marked = {}
+for p in packets:
+    m = re.search(r'track_descriptor \{\s*uuid: (\d+)\s*name: "(\d+) (.*?)"\n(?:\s*parent_uuid: (\d+))?', p)
+    if m:
+        tracks[int(m.group(1))] = int(m.group(4) or 0)
+        pid_of[int(m.group(1))] = int(m.group(2))
+    e = re.search(r'track_uuid: (\d+)', p)
+    for iid in re.findall(r'name_iid: ' + arg["cause_path"] + r'\s*string_value_iid: (\d+)', p):
+        marked[pid_of[int(e.group(1))]] = strings[int(iid)]
+problems = []
+uuid_of = {pid: uuid for uuid, pid in pid_of.items()}
+if cause:
+    chain, u = [], uuid_of.get(cause[-1], 0)
+    while u:
+        chain.append(pid_of[u])
+        u = tracks[u]
+    chain.reverse()
+    if chain != cause:
+        problems.append(f"the cause's track nests under {chain}, the report's chain is {cause}")
+if list(marked) and sorted(marked) != sorted(cause):
+    problems.append(f"cause_path on {sorted(marked)}, the report's chain is {cause}")
+if not cause or marked.get(cause[-1]) != "the cause":
+    problems.append(f"the cause is marked: {marked}")
+if sum(1 for p in packets if "flow_ids" in p) != len(cause):
+    problems.append("one flow step per process of the cause path")
+for p in problems:
+    print("FAIL:", p)
+print(f"perfetto: {len(tracks)} tracks, cause path {cause} marked" if not problems else "")
+sys.exit(1 if problems else 0)
+PY
+
 grep -q "^Why it failed: make → " "$tmp/report.txt" || fail "the text report opens with the cause: $(head -8 "$tmp/report.txt")"
 grep -q "cc1plus" "$tmp/diff.txt" || fail "the text diff names cc1plus: $(head "$tmp/diff.txt")"
 grep -q "^ *→ cc1plus .*gtest-all.cc → " "$tmp/report.txt" ||
