@@ -720,6 +720,21 @@ TEST(UnitFormat, Commands) {
   EXPECT_EQ(format_command({"x\ny"}, false), "'x\\x0ay'");
 }
 
+// The Perfetto export builds command lines with append_command_arg: the same
+// bytes as format_command, argument by argument, on random arguments of
+// special, control, quote, UTF-8 and plain bytes (and empty ones).
+TEST(UnitFormat, AppendCommandArgIsFormatCommandsQuoting) {
+  const std::string alphabet = std::string("ab-_/.=0 \t\n'\"\\$`*?[]{}()<>|&;#~\x01\x1f\x7f\xc3\xa9", 36) + '\0';
+  std::srand(25);
+  for (int i = 0; i < 50'000; ++i) {
+    std::string arg;
+    for (int n = std::rand() % 12; n > 0; --n) arg += alphabet[static_cast<size_t>(std::rand()) % alphabet.size()];
+    std::string out = "x ";
+    append_command_arg(out, arg);
+    ASSERT_EQ(out, format_command({"x", arg}, false)) << printable(arg);
+  }
+}
+
 TEST(UnitFormat, PrintableAndBasename) {
   EXPECT_EQ(printable("plain"), "plain");
   EXPECT_EQ(printable(std::string("a\0b\x7f", 4)), "a\\x00b\\x7f");

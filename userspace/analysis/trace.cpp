@@ -295,9 +295,14 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
     case EventKind::exec:
       trace_.execs++;
       if (history_) {
+        // copy() has just interned the process's program and argv, which
+        // are this exec's: the image shares them rather than interning its
+        // argv a second time (about 30 lookups per compile).
         auto at = static_cast<uint32_t>(trace_.images.size());
-        trace_.images.push_back(
-            Image{e.ts_ns, trace_.intern(e.filename), s.comm, trace_.intern_argv(e.argv), Image::exec, kNone});
+        const ArgvView now = trace_.argv(s);
+        StrSpan argv = std::equal(now.begin(), now.end(), e.argv.begin(), e.argv.end()) ? s.argv : trace_.intern_argv(e.argv);
+        StrId filename = trace_.str(s.filename) == e.filename ? s.filename : trace_.intern(e.filename);
+        trace_.images.push_back(Image{e.ts_ns, filename, s.comm, argv, Image::exec, kNone});
         trace_.images[s.last_image].next = at;
         s.last_image = at;
       }

@@ -79,4 +79,51 @@ std::string format_command(const std::vector<std::string>& argv, bool truncated)
   return out;
 }
 
+namespace {
+
+// What format_command does to each byte of an argument: these make it quote
+// the argument (a shell's special characters) ...
+struct ByteClass {
+  bool special[256] = {};
+  bool control[256] = {};  // ... and these it escapes as \xNN (printable())
+  constexpr ByteClass() {
+    for (const char* c = " \t\n'\"\\$`*?[]{}()<>|&;#~"; *c; ++c) special[static_cast<unsigned char>(*c)] = true;
+    for (int c = 0; c < 0x20; ++c) control[c] = true;
+    control[0x7f] = true;
+  }
+};
+constexpr ByteClass kBytes;
+
+}  // namespace
+
+void append_command_arg(std::string& out, std::string_view arg) {
+  bool special = arg.empty(), control = false;
+  for (char c : arg) {
+    special |= kBytes.special[static_cast<unsigned char>(c)];
+    control |= kBytes.control[static_cast<unsigned char>(c)];
+  }
+  if (!special && !control) {
+    out.append(arg);
+    return;
+  }
+  constexpr char hex[] = "0123456789abcdef";
+  if (special) out += '\'';
+  size_t run = 0;  // bytes kept as they are, appended at once
+  for (size_t i = 0; i < arg.size(); ++i) {
+    auto byte = static_cast<unsigned char>(arg[i]);
+    if (!kBytes.control[byte] && byte != '\'') continue;
+    out.append(arg.substr(run, i - run));
+    run = i + 1;
+    if (byte == '\'') {
+      out += "'\\''";
+    } else {
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xf];
+    }
+  }
+  out.append(arg.substr(run));
+  if (special) out += '\'';
+}
+
 }  // namespace ft

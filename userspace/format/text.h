@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ft {
@@ -21,6 +22,10 @@ std::string format_clock(int64_t wall_ns);
 
 // argv joined by spaces, each argument quoted shell-style when it needs it.
 std::string format_command(const std::vector<std::string>& argv, bool truncated);
+
+// One argument as format_command writes it, appended to `out`, from a view
+// and with one table lookup per byte (the Perfetto export's track names).
+void append_command_arg(std::string& out, std::string_view arg);
 
 // At most `max` bytes of `s` (0: no bound), never cut inside a UTF-8
 // character, then "... (+N bytes)", or only "..." without `say_how_much`.

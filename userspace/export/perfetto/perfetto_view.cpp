@@ -137,19 +137,15 @@ std::string name_as_called(std::string_view filename, std::string_view comm) {
   return printable(std::string(analysis::executable_name(filename, {}, comm, false)));
 }
 
-// format_command(argv, truncated) appended to `out`, without copying each
-// argument first: most need neither quoting nor escaping.
+// format_command(argv, truncated) appended to `out`, the same bytes, made
+// from the store's views (format/text.h's append_command_arg), not from a
+// copied argv.
 void append_command(std::string& out, const analysis::ArgvView& argv, bool truncated) {
   bool first = true;
   for (std::string_view arg : argv) {
     if (!first) out += ' ';
     first = false;
-    bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string_view::npos &&
-                 std::none_of(arg.begin(), arg.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-    if (plain)
-      out.append(arg);
-    else
-      out += format_command({std::string(arg)}, false);
+    append_command_arg(out, arg);
   }
   if (truncated) out += "...";
 }
