@@ -164,8 +164,11 @@ class UnitPerfettoView : public testing::Test {
   void SetUp() override {
     out = std::tmpfile();
     ASSERT_NE(out, nullptr);
+    start(options());
+  }
+  void start(const ViewOptions& o) {
     pipeline = std::make_unique<Pipeline>(false);
-    pipeline->add_sink(std::make_unique<PerfettoView>(out, options()));
+    pipeline->add_sink(std::make_unique<PerfettoView>(out, o));
     pipeline->model().seed({seed_of(1, 0, 0, "systemd", "/sbin/init", {"/sbin/init"}),
                             seed_of(100, 1, Lineage::kDefaultProcTickNs, "forktrace", "/usr/bin/forktrace",
                                     {"forktrace", "--"})});
@@ -345,6 +348,27 @@ TEST_F(UnitPerfettoView, CausePathIsMarkedAndJoinedByOneFlow) {
   }
   EXPECT_EQ(with_flow, (std::vector<uint32_t>{200, 201, 203}));
   EXPECT_TRUE(d.by_pid(203).slices.back().flow) << "into the cause's last slice";
+}
+
+TEST_F(UnitPerfettoView, FailedKeepsOnlySubtreesWithAFailure) {
+  ViewOptions o = options();
+  o.failed_only = true;
+  start(o);
+  Id tracer{100, Lineage::kDefaultProcTickNs + 5};
+  Id make{200, 10 * kSec}, sh1{201, 10 * kSec + kMs}, sh2{202, 10 * kSec + 2 * kMs};
+  Pipeline& p = *pipeline;
+  p.feed(fork_of(tracer, make, 0, "forktrace"));
+  p.feed(exec_of(make, 100, "/usr/bin/make", {"make"}, make.start_ns + kUs));
+  p.feed(fork_of(make, sh1, 0, "make"));
+  p.feed(fork_of(make, sh2, 0, "make"));
+  p.feed(exit_of(sh1, 200, exited_with(1), sh1.start_ns + kMs, 0, "make"));
+  p.feed(exit_of(sh2, 200, exited_with(0), sh2.start_ns + kMs, 0, "make"));
+  p.feed(exit_of(make, 100, exited_with(2), make.start_ns + 10 * kMs, 0, "make"));
+  p.finish();
+  Decoded d(read_all(out));
+  std::vector<std::string> names;
+  for (uint64_t uuid : d.track_order) names.push_back(d.tracks[uuid].name);
+  EXPECT_EQ(names, (std::vector<std::string>{"200 make", "201 make"})) << "202 succeeded and ran nothing that failed";
 }
 
 TEST_F(UnitPerfettoView, DeepChainsNestNoDeeperThanTheCap) {
