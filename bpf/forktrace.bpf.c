@@ -29,6 +29,7 @@ const volatile bool capture_env = false;   /* environment bytes on exec (job mar
 const volatile __u32 wakeup_bytes = 0;     /* 0: wake user space on every record */
 const volatile __u32 args_max = 128 * 1024; /* argv bytes sent per exec (--max-args-size) */
 const volatile bool has_rdonly_cast = false; /* the kernel has the bpf_rdonly_cast kfunc (6.2) */
+const volatile bool track_reaps = false;   /* the wait hooks are attached (reap.bpf.h) */
 
 /*
  * A trusted BTF pointer (a tp_btf argument, bpf_get_current_task_btf) as an
@@ -378,6 +379,7 @@ static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 
 #include "usage.bpf.h"
 #include "signal.bpf.h"
+#include "reap.bpf.h"
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 {
@@ -908,6 +910,8 @@ static __always_inline int record_exit(struct task_struct *task, bool group_dead
 	}
 	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
 		count_lost(FT_RECORD_EXIT);
+	if (track_reaps)
+		note_zombie(task, ts_ns);
 	return 0;
 }
 

@@ -33,7 +33,8 @@ enum ft_record_kind {
 	/* 4 is the user-space `lost` event, never a record */
 	FT_RECORD_EXEC_FAILED = 5, /* an execve/execveat that returned an error */
 	FT_RECORD_ARGS = 6,        /* argv beyond the exec record's own FT_ARGS_MAX bytes */
-	FT_RECORD_KIND_COUNT = 7,  /* bound for per-kind counters */
+	FT_RECORD_REAP = 7,        /* a dead process's status was collected: it is no longer a zombie */
+	FT_RECORD_KIND_COUNT = 8,  /* bound for per-kind counters */
 };
 
 struct ft_record_head {
@@ -219,6 +220,27 @@ struct ft_kill {
 	char oom_cgroup[FT_OOM_CGROUP_MAX];
 };
 
+enum ft_reap_flags {
+	FT_REAP_AUTOREAPED = 1 << 0, /* no wait(): the parent ignores SIGCHLD (SIG_IGN, SA_NOCLDWAIT) */
+};
+
+/*
+ * A process's status collected (reap.bpf.h): by a successful wait4/waitid,
+ * whose caller is the reaper, or at the exit itself where the kernel reaps
+ * it for a parent that ignores SIGCHLD (the reaper is then that parent).
+ * Only for processes whose exit record was sent.
+ */
+struct ft_reap_record {
+	struct ft_record_head head; /* ts_ns: when the status was collected */
+	__u64 start_ns;             /* the reaped process's start_boottime */
+	__u64 exit_ns;              /* its exit record's ts_ns */
+	__u32 pid;                  /* the reaped process */
+	__u32 reaper_pid;
+	__u32 reaper_tid;
+	__u32 flags; /* enum ft_reap_flags */
+	char reaper_comm[FT_COMM_LEN];
+};
+
 #define FT_EXEC_RECORD_MAX                                                                \
 	(sizeof(struct ft_exec_record) + 2 * FT_FILENAME_MAX + 2 * FT_PATH_MAX + FT_ARGS_MAX + \
 	 FT_ENV_MAX)
@@ -236,6 +258,7 @@ _Static_assert(sizeof(struct ft_usage) == 112, "usage");
 _Static_assert(sizeof(struct ft_exit_record) == FT_EXIT_RECORD_BASE + 112, "exit record");
 _Static_assert(__builtin_offsetof(struct ft_exit_record, usage) == FT_EXIT_RECORD_BASE, "exit usage");
 _Static_assert(sizeof(struct ft_kill) == 56 + FT_OOM_CGROUP_MAX, "kill");
+_Static_assert(sizeof(struct ft_reap_record) == 64, "reap record");
 #endif
 
 #endif /* FORKTRACE_H */

@@ -3,7 +3,7 @@
 # expected output: a format or view change that breaks old files fails here.
 #   check.sh FORKTRACE DIR [--update [basic|exec]]
 # basic.ftrace is version 1, exec.ftrace version 3, killed.ftrace version 4,
-# program.ftrace version 5 (see make-golden.sh).
+# program.ftrace version 5, reap.ftrace version 6 (see make-golden.sh).
 set -euo pipefail
 bin=$1
 dir=$2
@@ -36,7 +36,7 @@ check() {
   rm -f "$got"
 }
 mkdir -p "$dir/expected"
-for recording in basic exec killed program; do
+for recording in basic exec killed program reap; do
   [ -f "$dir/$recording.ftrace" ] || continue
   check $recording.txt --format text
   check $recording.threads.txt --format text --threads

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates a golden recording and its expected replay output. Run as root
 # only when the format or a view changes on purpose; review the diff.
-#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic|killed|program]
+#   make-golden.sh [FORKTRACE] [FT_WORKLOAD] [exec|basic|killed|program|reap]
 # exec (the default): exec.ftrace, in format version 3: every exec attempt of
 # `ft-workload exec_detail`, where and as whom (regenerate it only with a
 # forktrace of that version, or it becomes version 4).
@@ -12,6 +12,9 @@
 # usage_program_rss`, a child that execs /bin/true from a 64 MiB image (make
 # it on a kernel whose exit tracepoint passes group_dead, so that the exit
 # carries the program's own peak).
+# reap: reap.ftrace, in format version 6: `ft-workload reaping`, a parent
+# that waits late, an orphan reaped by a subreaper with waitid, a child
+# autoreaped for a parent ignoring SIGCHLD, a zombie left unreaped.
 # basic: basic.ftrace, which is kept at version 1 on purpose, so that every
 # forktrace is tested on reading an old file: regenerate it only with a
 # forktrace of that version.
@@ -30,6 +33,8 @@ case $which in
     (cd /tmp && "$bin" -q -w "$here/killed.ftrace" -o /dev/null -- "$workload" killed_by >/dev/null) ;;
   program)
     (cd /tmp && "$bin" -q -w "$here/program.ftrace" -o /dev/null -- "$workload" usage_program_rss >/dev/null) ;;
-  *) echo "make-golden.sh: exec, basic, killed or program, not $which" >&2; exit 2 ;;
+  reap)
+    (cd /tmp && "$bin" -q -w "$here/reap.ftrace" -o /dev/null -- "$workload" reaping >/dev/null) ;;
+  *) echo "make-golden.sh: exec, basic, killed, program or reap, not $which" >&2; exit 2 ;;
 esac
 "$here/check.sh" "$bin" "$here" --update "$which"

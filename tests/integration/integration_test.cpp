@@ -426,7 +426,7 @@ void check_common_keys(const std::vector<json>& events, int64_t start_ns, int64_
     std::string kind = e["event"];
     EXPECT_NE(kind, "lost") << "events were lost";
     if (kind == "lost") continue;
-    EXPECT_TRUE(kind == "fork" || kind == "exec" || kind == "exit");
+    EXPECT_TRUE(kind == "fork" || kind == "exec" || kind == "exit" || kind == "reap");
     for (const char* key : {"pid", "tid", "ppid"})
       EXPECT_TRUE(e.contains(key) && e[key].is_number_integer()) << key;
     EXPECT_TRUE(e.contains("comm") && e["comm"].is_string());
@@ -435,6 +435,10 @@ void check_common_keys(const std::vector<json>& events, int64_t start_ns, int64_
     }
     if (kind == "exit") {
       EXPECT_TRUE(e.contains("thread") && e.contains("core_dumped") && e.contains("duration_ns"));
+    }
+    if (kind == "reap") {
+      EXPECT_TRUE(e.contains("reaper_pid") && e.contains("reaper_comm") && e.contains("zombie_ns") &&
+                  e["autoreaped"].is_boolean());
     }
     if (kind == "exec") {
       EXPECT_TRUE(e.contains("filename") && e["filename"].is_string());
@@ -464,7 +468,7 @@ void check_trace(const std::vector<json>& events, const Model& m, bool threads_s
   std::map<long, std::vector<Incarnation>> seen;
   for (size_t i = 0; i < events.size(); ++i) {
     const json& e = events[i];
-    if (e.value("event", "") == "lost" || is_thread_event(e)) continue;
+    if (e.value("event", "") == "lost" || e.value("event", "") == "reap" || is_thread_event(e)) continue;
     long pid = e.value("pid", 0L);
     auto& list = seen[pid];
     if (e["event"] == "fork" || list.empty()) list.emplace_back();
@@ -690,8 +694,10 @@ void check_run(const TracedRun& t, bool threads_shown) {
   // thread's exit_mm() wakes it, before that thread reaches the exit
   // tracepoint, and a guest's CPU can stall in between (seen on 6.1 under qemu).
   size_t at = t.events.size();
-  while (at > 0 && is_thread_event(t.events[at - 1]) && t.events[at - 1]["event"] == "exit" &&
-         t.events[at - 1]["pid"] == t.model.last_pid)
+  // Reaps come after the exits (the last: forktrace's own reap of the command).
+  while (at > 0 && ((is_thread_event(t.events[at - 1]) && t.events[at - 1]["event"] == "exit" &&
+                     t.events[at - 1]["pid"] == t.model.last_pid) ||
+                    t.events[at - 1]["event"] == "reap"))
     at--;
   ASSERT_GT(at, 0u) << "only thread exits";
   const json& last = t.events[at - 1];

@@ -128,6 +128,22 @@ inline Event thread_exit_of(Id p, uint32_t ppid, uint32_t tid, uint64_t thread_s
   return e;
 }
 
+// `p`, ended `zombie_ns` before `ts`, reaped then by `reaper`.
+inline Event reap_of(Id p, uint32_t reaper, std::string reaper_comm, uint64_t zombie_ns, uint64_t ts,
+                     bool autoreaped = false) {
+  Event e;
+  e.kind = EventKind::reap;
+  e.ts_ns = ts;
+  e.pid = p.pid;
+  e.tid = p.pid;
+  e.start_ns = p.start_ns;
+  e.reaper_pid = reaper;
+  e.reaper_comm = std::move(reaper_comm);
+  e.zombie_ns = zombie_ns;
+  e.autoreaped = autoreaped;
+  return e;
+}
+
 inline Event lost_of(uint64_t count, uint64_t ts) {
   Event e;
   e.kind = EventKind::lost;

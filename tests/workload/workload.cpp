@@ -1296,6 +1296,100 @@ void case_killed_by() {
   emit_killed("handled", child, wait_for(child), {kb("none", true)});
 }
 
+// ---- who reaped it (reap events) --------------------------------------------
+
+uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Blocks until `child` is a zombie, without reaping it (WNOWAIT: the kernel
+// side must not take this look for the reap).
+void wait_until_zombie(pid_t child) {
+  siginfo_t info = {};
+  while (waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT) < 0)
+    if (errno != EINTR) die("waitid WNOWAIT");
+}
+
+void emit_reap(const char* what, std::initializer_list<std::string> fields) {
+  std::string line = "{" + ks("case", "reaping") + "," + ks("what", what);
+  for (const std::string& f : fields) line += "," + f;
+  std::printf("%s}\n", line.c_str());
+  std::fflush(stdout);
+}
+
+void case_reaping() {
+  // A parent that waits late: the child is a zombie for at least 300 ms,
+  // then wait4 (waitpid) collects it.
+  pid_t child = fork_or_die();
+  if (child == 0) _exit(0);
+  wait_until_zombie(child);
+  uint64_t zombie_from = monotonic_ns();
+  usleep(300'000);
+  uint64_t waited = monotonic_ns();
+  wait_for(child);
+  uint64_t reaped = monotonic_ns();
+  emit_reap("late_wait", {kv("child", child), kv("reaper", getpid()), kv("min_zombie_ns", static_cast<long long>(waited - zombie_from)),
+                          kv("max_zombie_ns", static_cast<long long>(reaped - zombie_from) + 200'000'000)});
+
+  // An orphan reaped by a subreaper (this process), with waitid: its forker
+  // (the middle process) ended first.
+  bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+  int fds[2];
+  if (pipe(fds) != 0) die("pipe");
+  pid_t middle = fork_or_die();
+  if (middle == 0) {
+    pid_t me = getpid();
+    pid_t orphan = fork_or_die();
+    if (orphan == 0) {
+      while (getppid() == me) usleep(1000);
+      _exit(3);
+    }
+    write_pid(fds[1], orphan);
+    _exit(0);
+  }
+  close(fds[1]);
+  pid_t orphan = read_pid(fds[0]);
+  close(fds[0]);
+  wait_for(middle);
+  if (subreaper) {
+    siginfo_t info = {};
+    while (waitid(P_PID, static_cast<id_t>(orphan), &info, WEXITED) < 0)
+      if (errno != EINTR) die("waitid");
+    emit_reap("subreaper", {kv("child", orphan), kv("forked_by", middle), kv("reaper", getpid())});
+  } else {
+    emit_reap("subreaper", {ks("skipped", "PR_SET_CHILD_SUBREAPER refused")});
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+
+  // SIGCHLD ignored: the kernel reaps the child at its exit, no wait().
+  if (pipe(fds) != 0) die("pipe");
+  middle = fork_or_die();
+  if (middle == 0) {
+    prctl(PR_SET_NAME, "ft-ignorer");
+    signal(SIGCHLD, SIG_IGN);
+    pid_t ignored = fork_or_die();
+    if (ignored == 0) _exit(0);
+    write_pid(fds[1], ignored);
+    while (kill(ignored, 0) == 0) usleep(1000);  // gone without a wait: it was reaped
+    _exit(0);
+  }
+  close(fds[1]);
+  pid_t ignored = read_pid(fds[0]);
+  close(fds[0]);
+  wait_for(middle);
+  emit_reap("sigchld_ignored", {kv("child", ignored), kv("reaper", middle), ks("reaper_comm", "ft-ignorer")});
+
+  // A zombie still unreaped when its parent, this process, ends: it goes to
+  // init (or a subreaper above), which may collect it at any time or not
+  // before the trace ends; never by this process.
+  pid_t left = fork_or_die();
+  if (left == 0) _exit(0);
+  wait_until_zombie(left);
+  emit_reap("left_unreaped", {kv("child", left), kv("parent", getpid())});
+}
+
 struct Case {
   const char* name;
   void (*run)();
@@ -1324,6 +1418,7 @@ const Case kCases[] = {
     {"usage_reaper", case_usage_reaper},
     {"usage_program_rss", case_usage_program_rss},
     {"killed_by", case_killed_by},
+    {"reaping", case_reaping},
 };
 
 }  // namespace
@@ -1336,7 +1431,7 @@ int main(int argc, char** argv) {
     // (which burns CPU too), checked by tests of their own; reuse_pid needs root.
     for (const Case& c : kCases) {
       std::string name = c.name;
-      if (name != "hold" && name != "gap" && name != "exec_detail" && name != "killed_by" &&
+      if (name != "hold" && name != "gap" && name != "exec_detail" && name != "killed_by" && name != "reaping" &&
           name.rfind("usage_", 0) != 0 &&
           (name != "reuse_pid" || geteuid() == 0))
         c.run();

@@ -343,6 +343,25 @@ std::vector<Failure> propagated_first(std::vector<Failure> failures, uint32_t ro
   return failures;
 }
 
+std::vector<Zombie> find_zombies(const Trace& t, size_t longest) {
+  std::vector<Zombie> unreaped, reaped;
+  for (uint32_t i = 0; i < t.steps.size(); ++i) {
+    const Step& s = t.steps[i];
+    if (s.context || !s.exited || s.status_unknown) continue;
+    if (s.reaped)
+      reaped.push_back(Zombie{i, s.zombie_ns, true});
+    else
+      unreaped.push_back(Zombie{i, t.last_ns > s.exit_ns ? t.last_ns - s.exit_ns : 0, false});
+  }
+  std::stable_sort(unreaped.begin(), unreaped.end(),
+                   [&](const Zombie& a, const Zombie& b) { return t.steps[a.step].exit_ns < t.steps[b.step].exit_ns; });
+  size_t keep = std::min(longest, reaped.size());
+  std::partial_sort(reaped.begin(), reaped.begin() + static_cast<std::ptrdiff_t>(keep), reaped.end(),
+                    [](const Zombie& a, const Zombie& b) { return a.zombie_ns > b.zombie_ns || (a.zombie_ns == b.zombie_ns && a.step < b.step); });
+  unreaped.insert(unreaped.end(), reaped.begin(), reaped.begin() + static_cast<std::ptrdiff_t>(keep));
+  return unreaped;
+}
+
 std::vector<uint32_t> find_killed(const Trace& t) { return find_killed(t, depth_first(t, kNone)); }
 
 std::vector<uint32_t> find_killed(const Trace& t, const std::vector<uint32_t>& order) {
@@ -624,6 +643,7 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
   r.not_found = find_not_found(t);
   mark_failure_path(r.not_found, r.failures, r.root);
   if (t.scope.knows_killers) r.killed = find_killed(t, blame.order());
+  if (t.scope.knows_reaps) r.zombies = find_zombies(t, options.longest_zombies);
   r.critical_path = critical_path(t, r.root);
   r.slowest = slowest_steps(t, options.slowest);
   r.executables = per_executable(t);

@@ -66,6 +66,13 @@ struct Subtree {
   Totals totals;
 };
 
+// A process that was a zombie: ended, its status not yet collected.
+struct Zombie {
+  uint32_t step = kNone;
+  uint64_t zombie_ns = 0;        // from its exit to its reap, or to the trace's end when never reaped
+  bool reaped = false;
+};
+
 struct BuildReport {
   uint32_t root = kNone;               // the traced command's process; kNone for a whole-machine trace
   Totals totals;                       // over the root's subtree, or the whole trace
@@ -77,6 +84,9 @@ struct BuildReport {
   std::vector<NotFound> not_found;     // most frequent first
   std::vector<uint32_t> killed;        // every process a signal killed, in the order they ended
                                        // (only where the trace knows killers: TraceScope::knows_killers)
+  std::vector<Zombie> zombies;         // never reaped by the trace's end (in the order they ended), then
+                                       // the longest reaped ones, longest first (only where the trace
+                                       // knows reaps: TraceScope::knows_reaps)
   std::vector<uint32_t> critical_path; // in time order
   std::vector<uint32_t> slowest;       // the longest processes that ran no children, longest first
   std::vector<ExecutableStats> executables;  // by CPU (or wall time without usage), largest first
@@ -87,6 +97,7 @@ struct BuildReport {
 
 struct ReportOptions {
   size_t slowest = 10;
+  size_t longest_zombies = 10;
 };
 
 BuildReport analyze_build(const Trace& trace, const ReportOptions& options = {});
@@ -177,6 +188,10 @@ std::vector<NotFound> find_not_found(const Trace& trace);
 // Marks the commands some process on the failure path (the root or a
 // propagated failure) could not run, and moves them first, keeping the order.
 void mark_failure_path(std::vector<NotFound>& not_found, const std::vector<Failure>& failures, uint32_t root);
+// Processes never reaped by the trace's end, in the order they ended, then
+// the `longest` reaped ones that were zombies longest, longest first.
+std::vector<Zombie> find_zombies(const Trace& trace, size_t longest);
+
 // Every process a signal killed, in the order they ended (each Step's killed_by says who or what).
 std::vector<uint32_t> find_killed(const Trace& trace);
 // The same over `order`, the trace's depth-first order (FailureBlame::order).

@@ -275,6 +275,18 @@ void TraceBuilder::on_event(const Event& e, const Process& p) {
   if (!trace_.first_ns) trace_.first_ns = e.ts_ns;
   trace_.last_ns = std::max(trace_.last_ns, e.ts_ns);
   if (e.thread) return;
+  if (e.kind == EventKind::reap) {
+    // After its exit: the step it ended as, if it was one.
+    if (uint32_t found = indexed(&p); found != kNone) {
+      Step& s = trace_.steps[found];
+      s.reaped = true;
+      s.autoreaped = p.autoreaped;
+      s.reaper_pid = p.reaper_pid;
+      s.reaper_comm = trace_.intern(p.reaper_comm);
+      s.zombie_ns = p.zombie_ns;
+    }
+    return;
+  }
   uint32_t index = step_of(p, true);
   Step& s = trace_.steps[index];
   bool first_seen = s.seen == kNone;

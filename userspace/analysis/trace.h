@@ -62,6 +62,9 @@ struct TraceScope {
   std::vector<uint32_t> followed_pids;        // -p's PIDs, if any
   int64_t realtime_offset_ns = 0;             // add to a boot-time ns for Unix epoch ns
   bool knows_killers = true;  // exits say who killed them: live, or recording format version 4 on
+  // Reaps were seen (live: the kernel reports them; recordings: version 6 made
+  // where it did), so an ended process without one is still a zombie.
+  bool knows_reaps = false;
 };
 
 // The -p PIDs named in forktrace's own command line (a recording's header).
@@ -131,6 +134,12 @@ struct Step {
   uint32_t folded_exec_misses = 0;
   std::optional<ResourceUsage> usage;
   const KilledBy* killed_by = nullptr;  // in Trace::kills: who or what sent the signal that killed it
+  // Its reap (where the trace reports reaps: TraceScope::knows_reaps).
+  bool reaped = false;
+  bool autoreaped = false;          // the kernel reaped it: its parent ignores SIGCHLD
+  uint32_t reaper_pid = 0;
+  StrId reaper_comm = 0;
+  uint64_t zombie_ns = 0;           // from its exit to its reap
 
   bool failed() const;              // exited non-zero or by a signal
   uint64_t duration_ns() const { return exited && exit_ns > start_ns ? exit_ns - start_ns : 0; }

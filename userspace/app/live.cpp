@@ -75,6 +75,7 @@ TraceHeader make_header(const Options& o, const std::vector<SeedProcess>& seeds,
   if (o.threads) h.flags |= kTraceThreads;
   if (!o.job_env.empty() || wants_trace_context(o)) h.flags |= kTraceEnv;
   if (!o.command.empty() || !o.pids.empty()) h.flags |= kTraceFiltered;
+  if (kernel_reports_reaps()) h.flags |= kTraceReaps;
   h.command = o.argv;
   h.traced_command = o.command;
   h.seeds = seeds;
@@ -143,7 +144,9 @@ int run_live(const Options& o) {
   startup.end("/proc");
   TraceClock clock{realtime_offset_ns()};
   otel::SpanConfig otel_config = span_config(make_header(o, {}, clock));
-  auto wired = wire(o, *output, clock, live_scope(o), otel_config, seeds, error);  // the TUI ends with it
+  analysis::TraceScope scope = live_scope(o);
+  scope.knows_reaps = kernel_reports_reaps();
+  auto wired = wire(o, *output, clock, scope, otel_config, seeds, error);  // the TUI ends with it
   if (!wired) return fail(error);
   Pipeline& pipeline = wired->pipeline;
   OtlpExport* otlp = wired->otlp.get();
@@ -221,7 +224,7 @@ int run_live(const Options& o) {
   PeriodicWork periodic(boottime_now_ns());
   SpikeTrim trim;
   periodic.every(kSecond, [&](uint64_t) {
-    if (trim.due(pipeline.model().live_count())) malloc_trim(0);
+    if (trim.due(pipeline.model().held_count())) malloc_trim(0);
   });
   if (following) periodic.every(kSecond, [&](uint64_t) { followed.forget_vanished(); });
   // The views' buffered lines reach the queue (and so -o FILE) within a

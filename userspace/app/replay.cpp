@@ -29,6 +29,7 @@ analysis::TraceScope recorded_scope(const TraceHeader& h) {
   if (scope.filtered && h.traced_command.empty()) scope.followed_pids = analysis::followed_pids_in(h.command);
   scope.realtime_offset_ns = h.realtime_offset_ns;
   scope.knows_killers = h.version >= 4;  // killed_by came with version 4
+  scope.knows_reaps = h.version >= 6 && (h.flags & kTraceReaps);
   return scope;
 }
 

@@ -11,6 +11,7 @@ std::unique_ptr<Wiring> wire(const Options& o, Output& output, const TraceClock&
   auto w = std::make_unique<Wiring>(o.threads);
   Pipeline& pipeline = w->pipeline;
   pipeline.model().set_proc_tick_ns(proc_tick_ns());
+  pipeline.model().keep_until_reaped(scope.knows_reaps);
   for (auto& view : make_views(o, output.file(), clock, scope, otel)) pipeline.add_view(std::move(view));
   if (OutputQueue* queue = output.queue()) pipeline.set_view_room([queue] { return queue->has_room(); });
   w->otlp = OtlpExport::start(o, otel, error);
@@ -24,7 +25,7 @@ std::unique_ptr<Wiring> wire(const Options& o, Output& output, const TraceClock&
     pipeline.set_lock(w->tui->lock());
   }
   if (!o.metrics_address.empty()) {
-    auto sink = std::make_unique<Metrics>();
+    auto sink = std::make_unique<Metrics>(scope.knows_reaps);
     w->metrics = sink.get();
     pipeline.add_sink(std::move(sink));
   }

@@ -41,6 +41,8 @@ static_assert(offsetof(ft_kill, signal) == 16);
 static_assert(offsetof(ft_kill, cgroup_len) == 36);
 static_assert(offsetof(ft_kill, sender_comm) == 40);
 static_assert(offsetof(ft_kill, oom_cgroup) == 56);
+static_assert(sizeof(ft_reap_record) == 64);
+static_assert(offsetof(ft_reap_record, reaper_comm) == 48);
 
 std::string fixed_string(const char* chars, size_t capacity) {
   return std::string(chars, strnlen(chars, capacity));
@@ -189,6 +191,21 @@ DecodeError decode_exit(const void* data, size_t size, Event& e) {
   return DecodeError::none;
 }
 
+DecodeError decode_reap(const void* data, size_t size, Event& e) {
+  ft_reap_record r;
+  if (!read_fixed(data, size, r)) return DecodeError::bad_size;
+  e.kind = EventKind::reap;
+  e.ts_ns = r.head.ts_ns;
+  e.pid = r.pid;
+  e.tid = r.pid;
+  e.start_ns = r.start_ns;
+  e.reaper_pid = r.reaper_pid;
+  e.reaper_comm = fixed_string(r.reaper_comm, sizeof r.reaper_comm);
+  e.zombie_ns = r.head.ts_ns > r.exit_ns ? r.head.ts_ns - r.exit_ns : 0;
+  e.autoreaped = r.flags & FT_REAP_AUTOREAPED;
+  return DecodeError::none;
+}
+
 }  // namespace
 
 std::vector<std::string> split_nul(const char* data, size_t size) {
@@ -238,6 +255,7 @@ DecodeError decode_record(const void* data, size_t size, Event& out, ExecArgs* a
     case FT_RECORD_EXEC: return decode_exec(data, head.size, out, args);
     case FT_RECORD_EXEC_FAILED: return decode_exec_failed(data, head.size, out);
     case FT_RECORD_EXIT: return decode_exit(data, head.size, out);
+    case FT_RECORD_REAP: return decode_reap(data, head.size, out);
     default: return DecodeError::unknown_kind;
   }
 }

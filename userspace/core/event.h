@@ -44,7 +44,8 @@ struct KilledBy {
 };
 
 // exec_failed: an execve/execveat that returned an error; the process runs on.
-enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4, exec_failed = 5 };
+// reap: a dead process's status was collected; it is no longer a zombie.
+enum class EventKind : uint8_t { fork = 1, exec = 2, exit = 3, lost = 4, exec_failed = 5, reap = 6 };
 
 struct Event {
   EventKind kind = EventKind::fork;
@@ -93,9 +94,15 @@ struct Event {
   // A whole process that a signal killed, where forktrace saw the signal sent
   std::optional<KilledBy> killed_by;
 
+  // reap: pid and start_ns name the process reaped
+  uint32_t reaper_pid = 0;   // who collected its status (the parent it ignored SIGCHLD for, when autoreaped)
+  std::string reaper_comm;   // the reaper's comm then
+  uint64_t zombie_ns = 0;    // from its exit to this reap
+  bool autoreaped = false;   // no wait(): the kernel reaped it at its exit
+
   // lost
   uint64_t lost_count = 0;  // the total, whatever the kind
-  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0, lost_exec_failed = 0;  // per kind, where known
+  uint64_t lost_fork = 0, lost_exec = 0, lost_exit = 0, lost_exec_failed = 0, lost_reap = 0;  // per kind, where known
   uint64_t lost_output = 0;  // of lost_count: dropped for the views because their
                              // output could not keep up (the recording has them)
 };

@@ -243,6 +243,37 @@ ProcessPtr Lineage::on_exit(const Event& e) {
                                                                p->live_threads > 1 ? p : nullptr};
   p->live_threads = 0;
   live_.erase(e.pid);
+  if (keep_unreaped_) {
+    unreaped_[e.pid] = p;
+    unreaped_order_.emplace_back(e.pid, e.start_ns);
+    while (unreaped_order_.size() > kMaxUnreaped) {
+      auto [pid, start_ns] = unreaped_order_.front();
+      unreaped_order_.pop_front();
+      if (auto it = unreaped_.find(pid); it != unreaped_.end() && it->second->start_ns == start_ns) unreaped_.erase(it);
+    }
+  }
+  return p;
+}
+
+ProcessPtr Lineage::on_reap(const Event& e) {
+  auto it = unreaped_.find(e.pid);
+  if (it == unreaped_.end() || it->second->start_ns != e.start_ns) return nullptr;  // its exit was not seen, or it was let go
+  ProcessPtr p = it->second;
+  unreaped_.erase(it);
+  // Reaps come mostly in exit order: the order's front goes with them, so it
+  // stays short and keeps no memory pinned after a burst of exits.
+  while (!unreaped_order_.empty()) {
+    auto [pid, start_ns] = unreaped_order_.front();
+    auto held = unreaped_.find(pid);
+    if (held != unreaped_.end() && held->second->start_ns == start_ns) break;
+    unreaped_order_.pop_front();
+  }
+  if (unreaped_order_.empty()) unreaped_order_.shrink_to_fit();
+  p->reaped = true;
+  p->autoreaped = e.autoreaped;
+  p->reaper_pid = e.reaper_pid;
+  p->reaper_comm = e.reaper_comm;
+  p->zombie_ns = e.zombie_ns;
   return p;
 }
 
@@ -262,6 +293,7 @@ ProcessPtr Lineage::apply(const Event& e) {
     case EventKind::exec: return on_exec(e);
     case EventKind::exit: return on_exit(e);
     case EventKind::exec_failed: return on_exec_failed(e);
+    case EventKind::reap: return on_reap(e);
     case EventKind::lost: return nullptr;
   }
   return nullptr;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -70,6 +71,12 @@ struct Process : std::enable_shared_from_this<Process> {
   uint64_t exit_ns = 0;           // boot time
   std::optional<ResourceUsage> usage;  // from its exit, when the trace has it
   std::shared_ptr<const KilledBy> killed_by;  // from its exit: who or what sent the signal that killed it
+  // From its reap: who collected its status, and how long it was a zombie.
+  bool reaped = false;
+  bool autoreaped = false;        // no wait(): the kernel reaped it for a parent ignoring SIGCHLD
+  uint32_t reaper_pid = 0;
+  std::string reaper_comm;
+  uint64_t zombie_ns = 0;
 
   uint64_t duration_ns() const { return exit_ns > start_ns ? exit_ns - start_ns : 0; }
 
@@ -97,6 +104,7 @@ class Lineage {
   std::vector<SeedProcess> snapshot() const;
 
   // Applies one event and returns the process it is about; null for `lost`,
+  // for the reap of a process whose exit was not seen (or was let go),
   // for a repeated exit of a process that already ended from the same thread,
   // and for the real fork of a process already recovered from /proc, which
   // views skip. The pointer stays valid, with the final state, after the
@@ -116,7 +124,14 @@ class Lineage {
   // The live process with this pid, or null.
   ProcessPtr find(uint32_t pid) const;
 
+  // Keep ended processes until their reap event (the trace reports reaps),
+  // at most kMaxUnreaped of them: the oldest is let go first.
+  void keep_until_reaped(bool keep) { keep_unreaped_ = keep; }
+  static constexpr size_t kMaxUnreaped = 16384;  // as the kernel side's `zombies` map
+
   size_t live_count() const { return live_.size(); }
+  // Processes the model holds: the live ones and those ended but not yet reaped.
+  size_t held_count() const { return live_.size() + unreaped_.size(); }
   // The live processes by pid (reconciliation reads them).
   const std::unordered_map<uint32_t, ProcessPtr>& live() const { return live_; }
 
@@ -129,6 +144,7 @@ class Lineage {
   ProcessPtr on_exec(const Event& event);
   ProcessPtr on_exit(const Event& event);
   ProcessPtr on_exec_failed(const Event& event);
+  ProcessPtr on_reap(const Event& event);
 
   struct RecentExit {
     uint32_t pid = 0;
@@ -148,6 +164,10 @@ class Lineage {
   // microseconds, so a short ring is enough.
   std::array<RecentExit, 64> recent_exits_{};
   size_t next_recent_exit_ = 0;
+  // Ended processes not yet reaped, by pid, and their order of exit.
+  bool keep_unreaped_ = false;
+  std::unordered_map<uint32_t, ProcessPtr> unreaped_;
+  std::deque<std::pair<uint32_t, uint64_t>> unreaped_order_;  // (pid, start_ns)
 };
 
 }  // namespace ft

@@ -17,6 +17,7 @@ void Pipeline::to_views_held_back(const Event& e) {
     held_back_.lost_exec += e.lost_exec;
     held_back_.lost_exit += e.lost_exit;
     held_back_.lost_exec_failed += e.lost_exec_failed;
+    held_back_.lost_reap += e.lost_reap;
     held_back_.lost_output += e.lost_output;
     return;
   }
@@ -27,6 +28,7 @@ void Pipeline::to_views_held_back(const Event& e) {
   if (e.kind == EventKind::exec) held_back_.lost_exec++;
   if (e.kind == EventKind::exit) held_back_.lost_exit++;
   if (e.kind == EventKind::exec_failed) held_back_.lost_exec_failed++;
+  if (e.kind == EventKind::reap) held_back_.lost_reap++;
 }
 
 // Whether the views may have this event; first gives them what was held back.
@@ -62,7 +64,7 @@ void Pipeline::feed(const Event& e) {
 
 void Pipeline::feed_applied(const Event& e) {
   ProcessPtr process = model_.apply(e);
-  if (!process) return;  // a repeated exit
+  if (!process) return;  // a repeated exit, or the reap of a process whose exit was not seen
   events_++;
   if (e.thread && !show_threads_) return;
   if (filter_ && !filter_(e, *process)) return;

@@ -207,6 +207,20 @@ bpf_link* attach_tracepoint_by_id(bpf_program* prog, const char* event, long id,
   return link;
 }
 
+// The per-syscall tracepoints forktrace attaches through tracefs, looked up
+// at once (one mount where tracefs is not mounted), with their programs.
+constexpr const char* kSyscallEvents[] = {
+    "syscalls/sys_exit_execve", "syscalls/sys_exit_execveat",  // sys_exit_execve (failed execs)
+    "syscalls/sys_exit_wait4", "syscalls/sys_enter_waitid", "syscalls/sys_exit_waitid",  // reaps
+};
+enum SyscallEvent { exit_execve, exit_execveat, exit_wait4, enter_waitid, exit_waitid };
+
+// kSyscallEvents' tracefs ids, looked up once per run.
+const std::vector<long>& syscall_tracepoint_ids() {
+  static const std::vector<long> ids = tracepoint_ids({std::begin(kSyscallEvents), std::end(kSyscallEvents)});
+  return ids;
+}
+
 // What this run needs of the kernel side, decided before load.
 struct Needs {
   bool bpf_loop = true;        // the kernel has bpf_loop (5.17)
@@ -214,6 +228,7 @@ struct Needs {
   bool filter_by_pid = false;  // -- CMD, -p
   bool mark_victim_task = true;  // oom:mark_victim passes the victim's task (6.8), not its pid
   ExecFailureHook exec_failures = ExecFailureHook::off;  // off, sys_exit or tracepoint: the one chosen
+  bool reaps = false;          // the wait syscalls' tracepoints are in tracefs
 };
 
 // Every program in the BPF object, and when a run needs it: only those load
@@ -242,7 +257,12 @@ constexpr ProgramRule kPrograms[] = {
     // the OOM killer's victim: one of two forms of mark_victim, as the kernel's BTF has it
     {"oom_mark_victim", [](const Needs& n) { return n.mark_victim_task; }},
     {"oom_victim_pid", [](const Needs& n) { return !n.mark_victim_task; }},
+    // who collected a dead process's status, and when (reap.bpf.h)
+    {"sys_exit_wait4", [](const Needs& n) { return n.reaps; }},
+    {"sys_enter_waitid", [](const Needs& n) { return n.reaps; }},
+    {"sys_exit_waitid", [](const Needs& n) { return n.reaps; }},
 };
+
 
 // Sets each program's autoload from kPrograms; false (with `error`) for a
 // program that has no line there.
@@ -337,14 +357,19 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
     }
     probe->exec_failures_ = ExecFailureHook::off;
   }
-  if (probe->exec_failures_ == ExecFailureHook::automatic || probe->exec_failures_ == ExecFailureHook::tracepoint)
-    probe->tracepoint_ids_ = tracepoint_ids({"syscalls/sys_exit_execve", "syscalls/sys_exit_execveat"});
+  probe->tracepoint_ids_ = syscall_tracepoint_ids();
+  auto found = [&](SyscallEvent event) { return probe->tracepoint_ids_[event] > 0; };
+  probe->tracks_reaps_ = kernel_reports_reaps();
+  skel->rodata->track_reaps = probe->tracks_reaps_;
   if (probe->exec_failures_ == ExecFailureHook::automatic)
-    probe->exec_failures_ = probe->tracepoint_ids_[0] > 0 && probe->tracepoint_ids_[1] > 0 &&
+    probe->exec_failures_ = found(exit_execve) && found(exit_execveat) &&
                                     libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, nullptr) > 0
                                 ? ExecFailureHook::tracepoint
                                 : ExecFailureHook::sys_exit;
-  bpf_program__set_autoattach(skel->progs.sys_exit_execve, false);  // by hand: tracefs may be unmounted
+  // by hand: tracefs may be unmounted
+  for (bpf_program* prog : {skel->progs.sys_exit_execve, skel->progs.sys_exit_wait4, skel->progs.sys_enter_waitid,
+                            skel->progs.sys_exit_waitid})
+    bpf_program__set_autoattach(prog, false);
   skel->rodata->page_kb_shift = page_kb_shift();
   probe->ring_bytes_ = options.ring_bytes;
   bpf_map__set_max_entries(skel->maps.events, options.ring_bytes);
@@ -369,6 +394,7 @@ std::unique_ptr<Probe> Probe::load(const ProbeOptions& options, RecordHandler ha
   needs.filter_by_pid = options.filter_by_pid;
   needs.mark_victim_task = victim_task;
   needs.exec_failures = probe->exec_failures_;
+  needs.reaps = probe->tracks_reaps_;
   if (!select_programs(skel->obj, needs, error)) return nullptr;
 
   auto phase_done = [&](const char* phase) {
@@ -448,14 +474,22 @@ bool Probe::attach(std::string& error) {
     error = "cannot attach to the sched_process_* tracepoints: " + errno_text(err);
     return false;
   }
-  if (exec_failures_ == ExecFailureHook::tracepoint && links_.empty()) {
+  if (!links_.empty()) return true;
+  std::vector<std::pair<bpf_program*, SyscallEvent>> wanted;
+  if (exec_failures_ == ExecFailureHook::tracepoint) {
     // One program for both: it reads the syscall's number from the registers.
-    for (auto [event, id] : {std::pair{"syscalls/sys_exit_execve", tracepoint_ids_[0]},
-                             std::pair{"syscalls/sys_exit_execveat", tracepoint_ids_[1]}}) {
-      bpf_link* link = attach_tracepoint_by_id(skel_->progs.sys_exit_execve, event, id, error);
-      if (!link) return false;
-      links_.push_back(link);
-    }
+    wanted.emplace_back(skel_->progs.sys_exit_execve, exit_execve);
+    wanted.emplace_back(skel_->progs.sys_exit_execve, exit_execveat);
+  }
+  if (tracks_reaps_) {
+    wanted.emplace_back(skel_->progs.sys_exit_wait4, exit_wait4);
+    wanted.emplace_back(skel_->progs.sys_enter_waitid, enter_waitid);
+    wanted.emplace_back(skel_->progs.sys_exit_waitid, exit_waitid);
+  }
+  for (auto [prog, event] : wanted) {
+    bpf_link* link = attach_tracepoint_by_id(prog, kSyscallEvents[event], tracepoint_ids_[event], error);
+    if (!link) return false;
+    links_.push_back(link);
   }
   return true;
 }
@@ -517,7 +551,13 @@ std::vector<std::string> Probe::limitations() const {
 
 LostCounts Probe::lost_by_kind() const {
   auto at = [&](int kind) { return __atomic_load_n(&skel_->bss->lost_records[kind], __ATOMIC_RELAXED); };
-  return LostCounts{at(FT_RECORD_FORK), at(FT_RECORD_EXEC), at(FT_RECORD_EXIT), at(FT_RECORD_EXEC_FAILED)};
+  return LostCounts{at(FT_RECORD_FORK), at(FT_RECORD_EXEC), at(FT_RECORD_EXIT), at(FT_RECORD_EXEC_FAILED),
+                    at(FT_RECORD_REAP)};
+}
+
+bool kernel_reports_reaps() {
+  const std::vector<long>& ids = syscall_tracepoint_ids();
+  return ids[exit_wait4] > 0 && ids[enter_waitid] > 0 && ids[exit_waitid] > 0;
 }
 
 std::string check_tracing_privileges() {

@@ -56,8 +56,8 @@ struct LoadedProgram {
 
 // Ring-buffer reservations that failed in the kernel, per record kind.
 struct LostCounts {
-  uint64_t fork = 0, exec = 0, exit = 0, exec_failed = 0;
-  uint64_t total() const { return fork + exec + exit + exec_failed; }
+  uint64_t fork = 0, exec = 0, exit = 0, exec_failed = 0, reap = 0;
+  uint64_t total() const { return fork + exec + exit + exec_failed + reap; }
 };
 
 class Probe {
@@ -94,6 +94,8 @@ class Probe {
   LostCounts lost_by_kind() const;
   uint64_t ring_size_bytes() const { return ring_bytes_; }
   ExitProgram exit_program() const { return exit_program_; }  // the one loaded
+  // Whether reaps are reported: the wait4/waitid tracepoints were found in tracefs.
+  bool tracks_reaps() const { return tracks_reaps_; }
   // Every program loaded into the kernel, in load order: only those this run needs.
   const std::vector<LoadedProgram>& loaded_programs() const { return loaded_; }
 
@@ -103,8 +105,9 @@ class Probe {
 
   forktrace_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
-  std::vector<bpf_link*> links_;  // tracepoints attached by hand (ExecFailureHook::tracepoint)
-  std::vector<long> tracepoint_ids_{0, 0};  // tracefs ids of sys_exit_execve, sys_exit_execveat
+  std::vector<bpf_link*> links_;  // tracefs tracepoints, attached by hand
+  std::vector<long> tracepoint_ids_;  // tracefs ids of kSyscallEvents (probe.cpp), 0 where absent
+  bool tracks_reaps_ = false;
   bool has_bpf_loop_ = true;
   ExecFailureHook exec_failures_ = ExecFailureHook::off;
   RecordHandler handler_;
@@ -123,6 +126,9 @@ std::string check_kernel_support(const std::string& btf_path = "/sys/kernel/btf/
 // Whether this kernel's sched_process_exit tracepoint passes group_dead (its
 // BTF says so), so that ExitProgram::group_dead can load.
 bool exit_tracepoint_passes_group_dead();
+// Whether reaps can be reported: tracefs (mounted for the lookup where it is
+// not) has the wait4 and waitid syscalls' tracepoints. Looked up once.
+bool kernel_reports_reaps();
 // Whether this kernel's oom:mark_victim passes the victim's task (Linux 6.8,
 // stable kernels that took the change), not only its pid: which of the two
 // OOM programs loads.

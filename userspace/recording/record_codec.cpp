@@ -52,8 +52,15 @@ enum KillField : uint32_t { f_killed_by = 53 };
 // a varint; present where the kernel gave it, even when 0).
 enum ProgramRssField : uint32_t { f_program_max_rss = 54 };
 
-constexpr uint64_t kKnownFields =
-    (bit(f_count) - 1) | kExecDetailFields | kUsageFields | bit(f_killed_by) | bit(f_program_max_rss);
+// Version 6: who reaped a process (reap events, kind 6). f_reaper: the
+// reaper's pid (varint) and comm (bytes); f_zombie: zombie_ns (varint);
+// f_autoreaped: no payload; f_lost_reap: lost: varint, the reaps among
+// lost_count.
+enum ReapField : uint32_t { f_reaper = 55, f_zombie = 56, f_autoreaped = 57, f_lost_reap = 58 };
+constexpr uint64_t kReapFields = bit(f_reaper) | bit(f_zombie) | bit(f_autoreaped) | bit(f_lost_reap);
+
+constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields | bit(f_killed_by) |
+                                  bit(f_program_max_rss) | kReapFields;
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -105,6 +112,10 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
     mark(f_program_max_rss, e.usage->program_max_rss_kb.has_value());
   }
   mark(f_killed_by, e.killed_by.has_value());
+  mark(f_reaper, e.kind == EventKind::reap);
+  mark(f_zombie, e.zombie_ns);
+  mark(f_autoreaped, e.autoreaped);
+  mark(f_lost_reap, e.lost_reap);
 
   codec::Encoder out(body);
   out.u8(static_cast<uint8_t>(e.kind));
@@ -162,6 +173,12 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
     }
   }
   if (has(f_program_max_rss)) out.varint(*e.usage->program_max_rss_kb);
+  if (has(f_reaper)) {
+    out.varint(e.reaper_pid);
+    out.bytes(e.reaper_comm);
+  }
+  if (has(f_zombie)) out.varint(e.zombie_ns);
+  if (has(f_lost_reap)) out.varint(e.lost_reap);
   prev_ts_ = e.ts_ns;
 }
 
@@ -189,7 +206,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     return Result::sync;
   }
   if (kind == static_cast<uint8_t>(FrameKind::end)) return in.left() ? Result::malformed : Result::end;
-  if (kind < 1 || kind > static_cast<uint8_t>(EventKind::exec_failed)) return Result::malformed;
+  if (kind < 1 || kind > static_cast<uint8_t>(EventKind::reap)) return Result::malformed;
   uint64_t present = in.varint();
   if (present & ~kKnownFields) return Result::malformed;  // a field this version does not know
   auto has = [&](uint32_t f) { return (present & bit(f)) != 0; };
@@ -271,6 +288,14 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
     if (!e.usage) return Result::malformed;  // only with the usage
     e.usage->program_max_rss_kb = in.varint();
   }
+  if (has(f_reaper) != (e.kind == EventKind::reap)) return Result::malformed;  // every reap names its reaper
+  if (has(f_reaper)) {
+    e.reaper_pid = static_cast<uint32_t>(in.varint());
+    in.bytes(e.reaper_comm);
+  }
+  if (has(f_zombie)) e.zombie_ns = in.varint();
+  e.autoreaped = has(f_autoreaped);
+  if (has(f_lost_reap)) e.lost_reap = in.varint();
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;
   return Result::event;

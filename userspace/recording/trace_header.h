@@ -24,12 +24,15 @@ namespace ft {
 //      to 3 never set it.
 //   5: the last program's own peak RSS on an exit (bit 54). Files of versions
 //      1 to 4 never set it.
-constexpr uint32_t kTraceFormatVersion = 5;
+//   6: reap events (kind 6: bits 55..57) and lost reaps (bit 58); the header
+//      flag kTraceReaps says the run saw reaps. Older files have neither.
+constexpr uint32_t kTraceFormatVersion = 6;
 
 enum TraceFlags : uint32_t {
   kTraceThreads = 1u << 0,     // thread forks and exits were recorded
   kTraceEnv = 1u << 1,         // exec records carry the environment
   kTraceFiltered = 1u << 2,    // only a command or -p PIDs and their descendants
+  kTraceReaps = 1u << 3,       // reaps were recorded (the wait hooks were attached): an exit without one is a zombie
 };
 
 struct TraceHeader {

@@ -55,6 +55,7 @@ void Metrics::on_event(const Event& e, const Process& p) {
         unknown_exits_.fetch_add(1, std::memory_order_relaxed);
         break;
       }
+      ended_.fetch_add(1, std::memory_order_relaxed);
       ExitStatus status = decode_wait_status(e.wait_status);
       if (e.usage) add_usage(*e.usage, status.signal ? 2 : status.failed() ? 1 : 0);
       if (status.signal) {
@@ -80,6 +81,10 @@ void Metrics::on_event(const Event& e, const Process& p) {
       exec_failures_[e.exec_errno]++;
       break;
     }
+    case EventKind::reap:
+      (e.autoreaped ? autoreaps_ : reaps_).fetch_add(1, std::memory_order_relaxed);
+      zombie_ns_.fetch_add(e.zombie_ns, std::memory_order_relaxed);
+      break;
     case EventKind::lost: break;
   }
 }
@@ -150,6 +155,20 @@ std::string Metrics::render() const {
   for (uint8_t by = static_cast<uint8_t>(KillSource::process); by <= static_cast<uint8_t>(KillSource::other); ++by)
     out += fmt::format("forktrace_kills_total{{by=\"{}\"}} {}\n", kill_source_name(static_cast<KillSource>(by)),
                        get(kills_[by]));
+  if (knows_reaps_) {
+    uint64_t ended = get(ended_), reaped = get(reaps_) + get(autoreaps_);
+    metric("forktrace_zombies", "gauge",
+           "Processes that ended and whose status no one has collected yet (wait4/waitid), as far as seen.");
+    out += fmt::format("forktrace_zombies {}\n", ended > reaped ? ended - reaped : 0);
+    metric("forktrace_reaps_total", "counter",
+           "Ended processes whose status was collected, by how: a wait4/waitid, or the kernel for a parent that "
+           "ignores SIGCHLD (autoreap).");
+    out += fmt::format("forktrace_reaps_total{{by=\"wait\"}} {}\n", get(reaps_));
+    out += fmt::format("forktrace_reaps_total{{by=\"autoreap\"}} {}\n", get(autoreaps_));
+    metric("forktrace_zombie_seconds_total", "counter",
+           "Time reaped processes spent as zombies, from their exit to their reap.");
+    out += fmt::format("forktrace_zombie_seconds_total {:.6f}\n", static_cast<double>(get(zombie_ns_)) / 1e9);
+  }
   metric("forktrace_exec_failures_total", "counter",
          "Exec attempts that returned an error (PATH-search misses included), by errno name.");
   std::map<int, uint64_t> exec_failures;

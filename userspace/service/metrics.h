@@ -21,6 +21,9 @@ class Metrics : public Sink {
   static constexpr std::array<double, 10> kLifetimeBuckets = {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 120, 600, 3600};
   static constexpr std::array<double, 7> kPeakRssBuckets = {1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20, 1 << 30, 4.0 * (1 << 30)};
 
+  // knows_reaps: the trace reports reaps, so zombies can be counted.
+  explicit Metrics(bool knows_reaps = false) : knows_reaps_(knows_reaps) {}
+
   void on_event(const Event& event, const Process& process) override;
   void on_lost(const Event& event) override;
 
@@ -37,7 +40,10 @@ class Metrics : public Sink {
  private:
   void add_usage(const ResourceUsage& usage, size_t outcome);
 
+  const bool knows_reaps_;
   std::atomic<uint64_t> started_{0}, execs_{0}, lost_{0}, live_{0}, ring_bytes_{0};
+  // Process exits with a status, reaps (by wait, by the kernel) and their zombie time.
+  std::atomic<uint64_t> ended_{0}, reaps_{0}, autoreaps_{0}, zombie_ns_{0};
   std::atomic<uint64_t> exited_ok_{0}, exited_failed_{0}, exited_signaled_{0}, core_dumps_{0};
   std::atomic<uint64_t> lost_fork_{0}, lost_exec_{0}, lost_exit_{0}, lost_exec_failed_{0}, recovered_{0}, unknown_exits_{0};
   std::atomic<uint64_t> recording_bytes_{0}, recording_dropped_{0}, recording_failed_{0};

@@ -18,6 +18,7 @@ const char* event_name(EventKind kind) {
     case EventKind::exit: return "exit";
     case EventKind::lost: return "lost";
     case EventKind::exec_failed: return "exec_failed";
+    case EventKind::reap: return "reap";
   }
   return "?";
 }
@@ -51,8 +52,8 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       .num("ts_ns", options_.clock.wall_ns(e.ts_ns))
       .num("pid", e.pid)
       .num("tid", e.tid)
-      .num("ppid", e.ppid)
-      .str("comm", e.comm);
+      .num("ppid", e.kind == EventKind::reap ? p.ppid : e.ppid)  // a reap's record names only the reaper
+      .str("comm", e.kind == EventKind::reap ? p.comm : e.comm);
   switch (e.kind) {
     case EventKind::fork:
       j.num("parent_tid", e.parent_tid).boolean("thread", e.thread);
@@ -96,6 +97,12 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       if (e.killed_by && !e.thread) j.raw("killed_by", killed_by_json(*e.killed_by));
       break;
     }
+    case EventKind::reap:
+      j.num("reaper_pid", e.reaper_pid)
+          .str("reaper_comm", e.reaper_comm)
+          .num("zombie_ns", e.zombie_ns)
+          .boolean("autoreaped", e.autoreaped);
+      break;
     case EventKind::lost: break;
   }
   // Made from /proc after a loss, not seen (model/reconcile.h).
@@ -141,9 +148,10 @@ void JsonView::on_lost(const Event& e) {
   j["count"] = e.lost_count;
   // Extensions: the kinds lost, where known, and how many of them the output
   // dropped (the kernel delivered them; the recording has them).
-  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed) {
+  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed || e.lost_reap) {
     j["kinds"] = Json{{"fork", e.lost_fork}, {"exec", e.lost_exec}, {"exit", e.lost_exit}};
     if (e.lost_exec_failed) j["kinds"]["exec_failed"] = e.lost_exec_failed;
+    if (e.lost_reap) j["kinds"]["reap"] = e.lost_reap;
   }
   if (e.lost_output) j["not_shown"] = e.lost_output;
   std::string line = dump(j) + '\n';

@@ -98,6 +98,16 @@ Json report_to_json(const Trace& t, const BuildReport& r) {
   j["critical_path"] = steps_to_json(t, r.critical_path);
   // Who killed each process a signal killed (its killed_by, where forktrace saw the signal sent).
   if (t.scope.knows_killers) j["killed"] = steps_to_json(t, r.killed);
+  // Who stayed a zombie longest, and who was never reaped (where the trace reports reaps).
+  if (t.scope.knows_reaps) {
+    Json zombies = Json::array();
+    for (const Zombie& z : r.zombies) {
+      const Step& s = t.steps[z.step];
+      zombies.push_back(Json{{"pid", s.pid}, {"argv", t.argv(s).strings()}, {"parent_pid", s.ppid},
+                             {"zombie_ns", z.zombie_ns}, {"reaped", z.reaped}});
+    }
+    j["zombies"] = std::move(zombies);
+  }
   Json executables = Json::array();
   for (const ExecutableStats& x : r.executables) {
     Json e;

@@ -8,6 +8,7 @@
 #include "core/killed_by.h"
 #include "format/text.h"
 #include "pipeline/sink.h"
+#include "views/view_options.h"
 
 namespace ft {
 namespace {
@@ -163,6 +164,29 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
                  format_duration(s.duration_ns()), s.pid);
     }
     if (r.killed.size() > o.top_n) fmt::print(out, "    ... and {} more\n", r.killed.size() - o.top_n);
+  }
+
+  // Zombies: every one never reaped by the end, and those reaped after kLongZombieNs or more.
+  size_t never = 0, long_reaped = 0;
+  for (const Zombie& z : r.zombies) (z.reaped ? long_reaped : never) += !z.reaped || z.zombie_ns >= kLongZombieNs;
+  if (never + long_reaped) {
+    fmt::print(out, "\nZombies: {} never reaped by the end of the trace, {} reaped after {} or more\n", never,
+               long_reaped, format_duration(kLongZombieNs));
+    size_t shown = 0;
+    for (const Zombie& z : r.zombies) {
+      if (z.reaped && z.zombie_ns < kLongZombieNs) continue;
+      if (shown++ == o.top_n) {
+        fmt::print(out, "    ... and {} more\n", never + long_reaped - o.top_n);
+        break;
+      }
+      const Step& s = t.steps[z.step];
+      if (z.reaped)
+        fmt::print(out, "  {}  zombie for {}, reaped by {}({})  (pid {})\n", shortened(step_command(t, s)),
+                   format_duration(z.zombie_ns), printable(std::string(t.str(s.reaper_comm))), s.reaper_pid, s.pid);
+      else
+        fmt::print(out, "  {}  never reaped: a zombie for {} by the end, parent {}  (pid {})\n",
+                   shortened(step_command(t, s)), format_duration(z.zombie_ns), s.ppid, s.pid);
+    }
   }
 
   if (!r.not_found.empty()) {

@@ -22,6 +22,7 @@ const char* event_name(const Event& e) {
     case EventKind::exit: return "exit";
     case EventKind::lost: return "lost";
     case EventKind::exec_failed: return "exec!";
+    case EventKind::reap: return "reap";
   }
   return "?";
 }
@@ -87,6 +88,13 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
       if (with_ancestry) s += "  " + ancestry_text(p, scope);
       return s;
     }
+    case EventKind::reap: {
+      if (e.autoreaped) return fmt::format("reaped by the kernel for {}({}): it ignores SIGCHLD", printable(e.reaper_comm), e.reaper_pid);
+      std::string s = fmt::format("reaped by {}({}) after {} as a zombie", printable(e.reaper_comm), e.reaper_pid,
+                                  format_duration(e.zombie_ns));
+      if (p.forked_by && e.reaper_pid != p.forked_by) s += fmt::format("  (forked by {})", p.forked_by);
+      return s;
+    }
     case EventKind::lost: return "";
   }
   return "";
@@ -103,9 +111,10 @@ std::string describe_loss(const Event& e) {
   if (e.lost_output) parts.push_back(fmt::format("{} events not shown (the output did not keep up)", e.lost_output));
   std::string s = parts.empty() ? "0 events lost" : parts[0];
   for (size_t i = 1; i < parts.size(); ++i) s += "; " + parts[i];
-  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed) {
+  if (e.lost_fork || e.lost_exec || e.lost_exit || e.lost_exec_failed || e.lost_reap) {
     s += fmt::format(": fork {}, exec {}, exit {}", e.lost_fork, e.lost_exec, e.lost_exit);
     if (e.lost_exec_failed) s += fmt::format(", exec_failed {}", e.lost_exec_failed);
+    if (e.lost_reap) s += fmt::format(", reap {}", e.lost_reap);
   }
   return s;
 }
@@ -121,9 +130,11 @@ void TextView::print_header() {
              "DETAILS");
 }
 
-std::string TextView::line(const Event& e, const Process&, const std::string& details) const {
+std::string TextView::line(const Event& e, const Process& p, const std::string& details) const {
+  bool reap = e.kind == EventKind::reap;  // its record names only the reaper
   std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
-                                 event_name(e), e.pid, e.ppid, printable(e.comm), details);
+                                 event_name(e), e.pid, reap ? p.ppid : e.ppid, printable(reap ? p.comm : e.comm),
+                                 details);
   while (!line.empty() && line.back() == ' ') line.pop_back();
   if (e.recovered) line += "  [recovered from /proc]";
   return line + '\n';
@@ -160,6 +171,7 @@ void TextView::on_event(const Event& e, const Process& p) {
     }
   }
   if (options_.failed_only && !shown_when_failed_only(e)) return;
+  if (e.kind == EventKind::reap && !reap_worth_showing(e, p)) return;
   std::string l = line(e, p, details(e, p, options_.failed_only, options_.scope, max) + folded);
   print_line(l);
   if (store_ && e.kind == EventKind::exit && !e.thread) failed_lines_[{p.pid, p.start_ns}] = held + l;

@@ -7,6 +7,7 @@
 
 #include "core/errno_label.h"
 #include "core/exit_status.h"
+#include "views/view_options.h"
 #include "format/text.h"
 #include "views/report_text.h"
 
@@ -105,6 +106,13 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
       status = paint(step_status(s), s.failed() ? kRed : kGreen) + "  " + format_duration(s.duration_ns());
     std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
     if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->peak_rss_kb());
+    // A long zombie time, or none at all yet (where the trace reports reaps).
+    if (t.scope.knows_reaps && s.exited && !s.status_unknown && !s.reaped)
+      status += "  " + paint(fmt::format("[zombie: never reaped, parent {}]", s.ppid), kYellow);
+    else if (s.reaped && s.zombie_ns >= kLongZombieNs)
+      status += "  " + paint(fmt::format("[zombie {} until reaped by {}({})]", format_duration(s.zombie_ns),
+                                         printable(std::string(t.str(s.reaper_comm))), s.reaper_pid),
+                             kYellow);
     if (!s.children.empty()) extra += "  [" + totals_text(totals[item.index], t.has_usage) + "]";
     // Exec attempts nothing satisfied (exit 127); PATH-search misses only with -v.
     constexpr size_t kShownAttempts = 8;

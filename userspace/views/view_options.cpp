@@ -20,4 +20,9 @@ bool shown_when_failed_only(const Event& e) {
   return e.kind == EventKind::exit && !e.thread && decode_wait_status(e.wait_status).failed();
 }
 
+bool reap_worth_showing(const Event& e, const Process& p) {
+  if (e.zombie_ns >= kLongZombieNs) return true;
+  return p.forked_by && e.reaper_pid != p.forked_by;
+}
+
 }  // namespace ft

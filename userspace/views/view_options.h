@@ -29,4 +29,12 @@ std::vector<std::shared_ptr<const Process>> shown_ancestry(const Process& proces
 // Whether `--failed` shows this event: only the exit of a process that failed.
 bool shown_when_failed_only(const Event& event);
 
+// A zombie this long is worth a line of its own (text view) and a mark (tree).
+constexpr uint64_t kLongZombieNs = 1'000'000'000;
+
+// Whether the text view shows this reap: only a notable one, a zombie for
+// kLongZombieNs or more, or one collected by another process than its forker
+// (an orphan's subreaper or init; a debugger).
+bool reap_worth_showing(const Event& reap, const Process& process);
+
 }  // namespace ft

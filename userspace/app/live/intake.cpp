@@ -44,7 +44,8 @@ bool Intake::report_lost(const LostCounts& lost, uint64_t now_ns) {
   e.lost_exec = lost.exec - lost_reported_.exec;
   e.lost_exit = lost.exit - lost_reported_.exit;
   e.lost_exec_failed = lost.exec_failed - lost_reported_.exec_failed;
-  e.lost_count = e.lost_fork + e.lost_exec + e.lost_exit + e.lost_exec_failed;
+  e.lost_reap = lost.reap - lost_reported_.reap;
+  e.lost_count = e.lost_fork + e.lost_exec + e.lost_exit + e.lost_exec_failed + e.lost_reap;
   lost_reported_ = lost;
   deliver(e);
   return true;

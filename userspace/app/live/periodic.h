@@ -41,7 +41,8 @@ class PeriodicWork {
 class SpikeTrim {
  public:
   static constexpr size_t kMinPeak = 1024;
-  // Whether to trim now, given the live process count.
+  // Whether to trim now, given the processes the model holds (live, and
+  // ended until their reap: a spike's memory is free only once they are reaped).
   bool due(size_t live);
 
  private:

@@ -201,7 +201,7 @@ void SpanBuilder::on_exec(Open& o, const Event& e, const Process& p) {
 
 void SpanBuilder::on_event(const Event& e, const Process& p) {
   last_ts_ns_ = std::max(last_ts_ns_, e.ts_ns);
-  if (e.thread) return;
+  if (e.thread || e.kind == EventKind::reap) return;  // a span ends at the exit; the reap is after it
   Open& o = open_for(p);
   if (!e.cgroup.empty()) o.cgroup = e.cgroup;
   if (e.kind == EventKind::exec) {

@@ -13,6 +13,7 @@
 #include "core/errno_label.h"
 #include "core/exit_status.h"
 #include "core/killed_by.h"
+#include "views/view_options.h"
 #include "format/text.h"
 #include "views/tui/process_info.h"
 #include "views/tui/text.h"
@@ -733,6 +734,16 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
       times += "  running for " + format_duration(now_ns > p.start_ns ? now_ns - p.start_ns : 0);
     }
     field("times", times);
+    // Who collected its status, or how long it has been a zombie (where the trace reports reaps).
+    if (p.reaped && p.autoreaped)
+      field("reaped", fmt::format("by the kernel for {}({}), which ignores SIGCHLD", sanitize(p.reaper_comm), p.reaper_pid));
+    else if (p.reaped)
+      field("reaped", fmt::format("by {}({}) after {} as a zombie", sanitize(p.reaper_comm), p.reaper_pid,
+                                  format_duration(p.zombie_ns)),
+            p.zombie_ns >= kLongZombieNs ? Style::failed : Style::normal);
+    else if (p.exited && !p.status_unknown && options_.scope.knows_reaps)
+      field("reaped", fmt::format("not yet: a zombie for {}", format_duration(now_ns > p.exit_ns ? now_ns - p.exit_ns : 0)),
+            Style::failed);
     if (auto usage = usage_of(p)) {
       field("usage", fmt::format("cpu {} (user {}, system {})  peak rss {}", format_duration(usage->cpu_ns()),
                                  format_duration(usage->cpu_user_ns), format_duration(usage->cpu_sys_ns),
