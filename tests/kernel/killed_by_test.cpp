@@ -18,26 +18,8 @@ namespace {
 
 using nlohmann::json;
 
-struct KilledRun {
-  std::vector<json> truth;   // the workload's own lines
-  std::vector<json> events;  // forktrace's JSON Lines
-  std::vector<json> replayed;
-};
-
-const KilledRun& killed_run() {
-  static KilledRun r = [] {
-    KilledRun k;
-    std::string out = temp_path("killed_by.json"), recording = temp_path("killed_by.ftrace");
-    Result result = run({FORKTRACE_BIN, "-q", "--format", "json", "-o", out, "-w", recording, "--", FT_WORKLOAD_BIN,
-                         "killed_by"});
-    EXPECT_EQ(result.exit_code(), 0) << result.err;
-    k.truth = parse_json_lines(result.out);
-    k.events = read_json_lines(out);
-    Result replay = run({FORKTRACE_BIN, "-r", recording, "--format", "json"});
-    EXPECT_EQ(replay.exit_code(), 0) << replay.err;
-    k.replayed = parse_json_lines(replay.out);
-    return k;
-  }();
+const TracedCase& killed_run() {
+  static TracedCase r = trace_workload_case("killed_by");
   return r;
 }
 
@@ -55,7 +37,7 @@ struct Case {
 };
 
 std::vector<Case> cases(const std::string& what) {
-  const KilledRun& r = killed_run();
+  const TracedCase& r = killed_run();
   std::vector<Case> out;
   for (const json& w : r.truth) {
     if (w["what"] != what) continue;
@@ -130,7 +112,7 @@ TEST(LifecycleKilledBy, AHandledSigtermLeavesNoneAndReplayAgrees) {
     EXPECT_EQ(c.exit["exit_code"], 0) << c.exit;
     EXPECT_FALSE(c.exit.contains("killed_by")) << c.exit;
   }
-  const KilledRun& r = killed_run();
+  const TracedCase& r = killed_run();
   ASSERT_EQ(r.replayed.size(), r.events.size());
   for (size_t i = 0; i < r.events.size(); ++i) EXPECT_EQ(r.replayed[i], r.events[i]) << i;
 }

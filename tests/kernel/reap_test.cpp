@@ -14,26 +14,14 @@ namespace {
 
 using nlohmann::json;
 
-struct ReapRun {
-  std::vector<json> truth;   // the workload's own lines
-  std::vector<json> events;  // forktrace's JSON Lines
-  std::vector<json> replayed;
-  json summary;              // the replay's --summary --format json
+struct ReapRun : TracedCase {
+  json summary;  // the replay's --summary --format json
 };
 
 const ReapRun& reap_run() {
   static ReapRun r = [] {
-    ReapRun k;
-    std::string out = temp_path("reaping.json"), recording = temp_path("reaping.ftrace");
-    Result result = run({FORKTRACE_BIN, "-q", "--format", "json", "-o", out, "-w", recording, "--", FT_WORKLOAD_BIN,
-                         "reaping"});
-    EXPECT_EQ(result.exit_code(), 0) << result.err;
-    k.truth = parse_json_lines(result.out);
-    k.events = read_json_lines(out);
-    Result replay = run({FORKTRACE_BIN, "-r", recording, "--format", "json"});
-    EXPECT_EQ(replay.exit_code(), 0) << replay.err;
-    k.replayed = parse_json_lines(replay.out);
-    Result summary = run({FORKTRACE_BIN, "-r", recording, "--summary", "--format", "json"});
+    ReapRun k{trace_workload_case("reaping"), {}};
+    Result summary = run({FORKTRACE_BIN, "-r", k.recording, "--summary", "--format", "json"});
     EXPECT_EQ(summary.exit_code(), 0) << summary.err;
     std::vector<json> lines = parse_json_lines(summary.out);
     if (!lines.empty()) k.summary = lines.back();

@@ -89,4 +89,18 @@ std::string temp_path(const std::string& name) {
   return testing::TempDir() + "forktrace-" + std::to_string(getpid()) + "-" + name;
 }
 
+TracedCase trace_workload_case(const std::string& name) {
+  TracedCase t;
+  std::string out = temp_path(name + ".json");
+  t.recording = temp_path(name + ".ftrace");
+  Result result = run({FORKTRACE_BIN, "-q", "--format", "json", "-o", out, "-w", t.recording, "--", FT_WORKLOAD_BIN, name});
+  EXPECT_EQ(result.exit_code(), 0) << result.err;
+  t.truth = parse_json_lines(result.out);
+  t.events = read_json_lines(out);
+  Result replay = run({FORKTRACE_BIN, "-r", t.recording, "--format", "json"});
+  EXPECT_EQ(replay.exit_code(), 0) << replay.err;
+  t.replayed = parse_json_lines(replay.out);
+  return t;
+}
+
 }  // namespace ft::test

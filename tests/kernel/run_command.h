@@ -27,6 +27,16 @@ std::vector<nlohmann::json> parse_json_lines(const std::string& text);
 std::string read_file(const std::string& path);
 std::string temp_path(const std::string& name);
 
+// One ft-workload case traced live (JSON Lines, recorded on the way) and the
+// recording replayed: what the workload says it did, and what each run saw.
+struct TracedCase {
+  std::vector<nlohmann::json> truth;     // the workload's own lines
+  std::vector<nlohmann::json> events;    // the live run's JSON Lines
+  std::vector<nlohmann::json> replayed;  // the recording's replay
+  std::string recording;                 // its path
+};
+TracedCase trace_workload_case(const std::string& name);
+
 // Skips without root; fails instead when FORKTRACE_REQUIRE_ROOT_TESTS=1 (CI).
 #define FT_REQUIRE_ROOT()                                                             \
   do {                                                                                \
