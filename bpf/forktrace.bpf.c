@@ -377,6 +377,7 @@ static __always_inline bool is_traced(__u32 tgid, __u64 start_ns)
 	return *start == start_ns;
 }
 
+#include "pidns.bpf.h"
 #include "usage.bpf.h"
 #include "signal.bpf.h"
 #include "reap.bpf.h"
@@ -422,7 +423,9 @@ int BPF_PROG(sched_proc_fork, struct task_struct *trusted_parent, struct task_st
 	r->child_pid = child_pid;
 	r->child_tid = child->pid;
 	r->child_ppid = child->real_parent->tgid;
+	r->child_nspid = process_nspid(thread ? parent->group_leader : child);
 	r->flags = thread ? FT_FORK_THREAD : 0;
+	r->pad = 0;
 	BPF_CORE_READ_STR_INTO(&r->comm, child, comm);
 	bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
@@ -544,7 +547,7 @@ static __always_inline int record_exec(struct task_struct *task, pid_t old_pid, 
 	r->egid = cred->egid.val;
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	r->pad = 0;
-	r->pad2 = 0;
+	r->nspid = process_nspid(task->group_leader);
 
 	/*
 	 * Offsets stay in locals and are masked so the verifier can prove every

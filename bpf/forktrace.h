@@ -59,6 +59,8 @@ struct ft_fork_record {
 	__u32 child_ppid; /* the child's real_parent tgid (differs with CLONE_PARENT) */
 	__u32 flags;      /* enum ft_fork_flags */
 	char comm[FT_COMM_LEN];
+	__u32 child_nspid; /* the child's process in its own PID namespace, 0 in the first (pidns.bpf.h) */
+	__u32 pad;
 };
 
 enum ft_exec_flags {
@@ -99,7 +101,7 @@ struct ft_exec_record {
 	__u16 env_len;      /* bytes of environment after the argv */
 	__u16 flags;        /* enum ft_exec_flags */
 	__u16 pad;
-	__u32 pad2;
+	__u32 nspid; /* the process in its own PID namespace, 0 in the first (pidns.bpf.h) */
 	char data[]; /* filename, interp, cwd, exe, argv, env */
 };
 
@@ -250,7 +252,7 @@ struct ft_reap_record {
 /* Layout checks; the C++ side repeats them with offsetof. */
 #ifndef __cplusplus
 _Static_assert(sizeof(struct ft_record_head) == 16, "record head");
-_Static_assert(sizeof(struct ft_fork_record) == 80, "fork record");
+_Static_assert(sizeof(struct ft_fork_record) == 88, "fork record");
 _Static_assert(sizeof(struct ft_exec_record) == 112, "exec record");
 _Static_assert(sizeof(struct ft_args_record) == 40, "args record");
 _Static_assert(sizeof(struct ft_exec_failed_record) == 72, "exec_failed record");

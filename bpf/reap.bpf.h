@@ -69,19 +69,6 @@ struct {
 	__type(value, struct waitid_call);
 } waitid_calls SEC(".maps");
 
-/* The struct upid at numbers[level] of a struct pid (a number: computed offsets). */
-static __always_inline int upid_at(__u64 pid, __u32 level, struct upid *out)
-{
-	__u64 at = pid + bpf_core_field_offset(struct pid, numbers) + (__u64)level * bpf_core_type_size(struct upid);
-
-	return bpf_probe_read_kernel(out, sizeof(*out), (void *)at);
-}
-
-static __always_inline __u32 ns_inum(struct pid_namespace *ns)
-{
-	return BPF_CORE_READ(ns, ns.inum);
-}
-
 /*
  * Whether the kernel reaps `task`'s process itself when it ends: as
  * do_notify_parent() decides, for an untraced process that signals its

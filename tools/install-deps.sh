@@ -13,6 +13,7 @@ packages=(
   util-linux procps curl python3 prometheus systemd
   chromium  # tests/browser: the HTML report in a real headless browser
   bear ccache  # tests/realbuild: --format compile-commands compared with Bear's database, under ccache too
+  podman runc busybox-static  # tests/container: a real container (runc: crun refuses v1/v2 cgroup hybrids)
 )
 # npm fetches the OTLP .proto files at configure time (tools/fetch-otlp-proto.sh).
 # Machines with NodeSource's nodejs already have it, and Debian's npm conflicts
@@ -23,7 +24,7 @@ sudo=""
 update=false
 if [ "${1:-}" = --matrix ]; then
   packages+=(
-    qemu-system-x86 qemu-system-arm busybox-static cpio
+    qemu-system-x86 qemu-system-arm cpio
     g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
     libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libfmt-dev:arm64 libsystemd-dev:arm64
     libgtest-dev:arm64 libcpp-httplib-dev:arm64 libncurses-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64

@@ -126,7 +126,7 @@ std::string exec_bytes(const ExecSpec& s) {
 
 TEST(UnitDecodeLayout, RecordsMatchTheAbi) {
   EXPECT_EQ(sizeof(ft_record_head), 16u);
-  EXPECT_EQ(sizeof(ft_fork_record), 80u);
+  EXPECT_EQ(sizeof(ft_fork_record), 88u);
   EXPECT_EQ(sizeof(ft_exec_record), 112u);
   EXPECT_EQ(sizeof(ft_exec_failed_record), 72u);
   EXPECT_EQ(sizeof(ft_args_record), 40u);
@@ -177,6 +177,16 @@ TEST(UnitDecode, ForkOfAThreadBelongsToTheParentsProcess) {
   EXPECT_EQ(e.start_ns, 1'000'000'000u);  // the process's identity, not the thread's start
   EXPECT_EQ(e.thread_start_ns, 5'000'000'100u);
   EXPECT_EQ(e.parent_tid, 103u);
+}
+
+TEST(UnitDecode, ForkAndExecCarryThePidInsideAContainer) {
+  ft_fork_record f = fork_record();
+  Event e;
+  ASSERT_EQ(decode(bytes_of(f), e), DecodeError::none);
+  EXPECT_EQ(e.nspid, 0u);  // the first PID namespace
+  f.child_nspid = 1;       // a container's first process
+  ASSERT_EQ(decode(bytes_of(f), e), DecodeError::none);
+  EXPECT_EQ(e.nspid, 1u);
 }
 
 TEST(UnitDecode, ForkWithCloneParent) {

@@ -91,7 +91,7 @@ TEST(ReapRecording, RoundTripsAndRefusesAReapWithoutItsReaper) {
   std::ifstream in(path, std::ios::binary);
   auto reader = TraceReader::from_memory(std::string(std::istreambuf_iterator<char>(in), {}), error);
   ASSERT_TRUE(reader) << error;
-  EXPECT_EQ(reader->header().version, 6u);
+  EXPECT_EQ(reader->header().version, kTraceFormatVersion);
   EXPECT_TRUE(reader->header().flags & kTraceReaps);
   Event got;
   for (const Event& want : events) {

@@ -17,7 +17,8 @@ bool same(const Event& a, const Event& b) {
          a.cgroup_id == b.cgroup_id && a.comm == b.comm && a.cgroup == b.cgroup && a.parent_pid == b.parent_pid &&
          a.parent_tid == b.parent_tid && a.parent_start_ns == b.parent_start_ns && a.old_tid == b.old_tid &&
          a.filename == b.filename && a.argv == b.argv && a.argv_truncated == b.argv_truncated && a.env == b.env &&
-         a.env_truncated == b.env_truncated && a.wait_status == b.wait_status && a.lost_count == b.lost_count;
+         a.env_truncated == b.env_truncated && a.wait_status == b.wait_status && a.lost_count == b.lost_count &&
+         a.nspid == b.nspid;
 }
 
 std::vector<Event> sample_events() {
@@ -56,6 +57,7 @@ std::vector<Event> sample_events() {
   exec.argv_truncated = true;
   exec.env = {"BUILD_ID=17", "PATH=/bin"};
   exec.env_truncated = true;
+  exec.nspid = 1;  // version 7: the first process of a container
   events.push_back(exec);
 
   Event exit;

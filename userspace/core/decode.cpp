@@ -16,7 +16,7 @@ namespace ft {
 namespace {
 
 static_assert(sizeof(ft_record_head) == 16);
-static_assert(sizeof(ft_fork_record) == 80);
+static_assert(sizeof(ft_fork_record) == 88);
 static_assert(sizeof(ft_exec_record) == 112);
 static_assert(sizeof(ft_args_record) == 40);
 static_assert(sizeof(ft_exec_failed_record) == 72);
@@ -32,6 +32,8 @@ static_assert(offsetof(ft_usage, threads) == 104);
 static_assert(offsetof(ft_record_head, kind) == 8);
 static_assert(offsetof(ft_fork_record, child_start_ns) == 16);
 static_assert(offsetof(ft_fork_record, comm) == 64);
+static_assert(offsetof(ft_fork_record, child_nspid) == 80);
+static_assert(offsetof(ft_exec_record, nspid) == 108);
 static_assert(offsetof(ft_exec_record, comm) == 76);
 static_assert(offsetof(ft_exec_record, data) == 112);
 static_assert(offsetof(ft_exit_record, exit_code) == 52);
@@ -74,6 +76,7 @@ DecodeError decode_fork(const void* data, size_t size, Event& e) {
   e.parent_pid = r.parent_pid;
   e.parent_tid = r.parent_tid;
   e.parent_start_ns = r.parent_start_ns;
+  e.nspid = r.child_nspid;
   return DecodeError::none;
 }
 
@@ -94,6 +97,7 @@ DecodeError decode_exec(const void* data, size_t size, Event& e, ExecArgs* args)
   e.cgroup_id = r.cgroup_id;
   e.comm = fixed_string(r.comm, sizeof r.comm);
   e.old_tid = r.old_tid != r.pid ? r.old_tid : 0;
+  e.nspid = r.nspid;
   e.filename = fixed_string(p, r.filename_len);
   e.filename_truncated = r.flags & FT_EXEC_FILENAME_CUT;
   p += r.filename_len;

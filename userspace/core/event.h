@@ -59,6 +59,9 @@ struct Event {
   uint64_t cgroup_id = 0;        // cgroup v2 id, 0 when unknown
   std::string comm;
   std::string cgroup;  // cgroup v2 path, resolved from cgroup_id in user space ("" unknown)
+  // fork, exec: the process's pid in its own PID namespace where that is not
+  // the first (a container's), else 0
+  uint32_t nspid = 0;
   // fork, exec: made from /proc after a loss (model/reconcile.h), not seen
   bool recovered = false;
 

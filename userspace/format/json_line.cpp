@@ -139,6 +139,14 @@ std::string killed_by_json(const KilledBy& k) {
   return j.done();
 }
 
+std::string container_json(const Container& c) {
+  JsonLine j;
+  j.str("id", c.id);
+  if (!c.runtime.empty()) j.str("runtime", c.runtime);
+  if (!c.pod_uid.empty()) j.str("pod_uid", c.pod_uid);
+  return j.done();
+}
+
 std::string JsonLine::done() {
   out_ += '}';
   return std::move(out_);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/container.h"
 #include "core/event.h"
 
 namespace ft {
@@ -55,5 +56,9 @@ class JsonLine {
 // {"kernel":"oom","oom_cgroup":"/ci/job-42"} (the cgroup where known),
 // {"kernel":"fault"} and the like for the kernel's own reasons.
 std::string killed_by_json(const KilledBy& killed_by);
+
+// The contract's `container` object: {"id":"<64 hex>","runtime":"podman"},
+// with "pod_uid" where Kubernetes names the pod; runtime left out when unknown.
+std::string container_json(const Container& container);
 
 }  // namespace ft

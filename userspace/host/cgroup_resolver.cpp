@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 namespace ft {
 namespace {
 
@@ -17,7 +19,9 @@ const std::string& CgroupResolver::path(uint64_t id, uint64_t now_ns) {
   static const std::string unknown;
   if (id == 0 || mount_.empty()) return unknown;
   if (auto it = paths_.find(id); it != paths_.end()) return it->second;
-  if (!scanned_ || now_ns - last_scan_ns_ >= 1'000'000'000) {
+  bool newer = id > highest_id_;
+  if (newer || !scanned_ || now_ns - last_scan_ns_ >= 1'000'000'000) {
+    highest_id_ = std::max(highest_id_, id);  // one rescan per new id, found or not
     last_scan_ns_ = now_ns;
     scanned_ = true;
     rescan();
@@ -36,6 +40,7 @@ void CgroupResolver::scan(const std::string& dir, const std::string& relative, i
   struct stat st;
   if (depth > kMaxDepth || entries_ >= kMaxCgroups || stat(dir.c_str(), &st) != 0) return;
   paths_[st.st_ino] = relative.empty() ? "/" : relative;
+  highest_id_ = std::max<uint64_t>(highest_id_, st.st_ino);
   entries_++;
   DIR* d = opendir(dir.c_str());
   if (!d) return;

@@ -137,8 +137,10 @@ ProcessPtr Lineage::on_fork(const Event& e) {
     child->gid = parent->gid;
     child->euid = parent->euid;
     child->egid = parent->egid;
+    child->container = parent->container;  // where its cgroup is not known
   }
   child->cgroup_id = e.cgroup_id;
+  child->nspid = e.nspid;
   if (e.recovered) {
     child->recovered = true;
     child->start_precision_ns = proc_tick_ns_;  // /proc's start time: ticks
@@ -155,6 +157,7 @@ ProcessPtr Lineage::on_exec(const Event& e) {
   p->argv = e.argv;
   p->argv_truncated = e.argv_truncated;
   p->cgroup_id = e.cgroup_id;
+  if (e.nspid) p->nspid = e.nspid;  // the same namespace since its fork: only older recordings lack it
   p->execs++;
   if (exec_misses_.holds(e.pid)) {
     auto outcome = exec_misses_.on_exec(e.pid, e.filename);
@@ -288,6 +291,14 @@ ProcessPtr Lineage::on_exec_failed(const Event& e) {
 }
 
 ProcessPtr Lineage::apply(const Event& e) {
+  ProcessPtr p = on_event(e);
+  // Every event with a cgroup says where the process is now (a container's
+  // first process moves in after its fork).
+  if (p && !e.cgroup.empty()) p->container = containers_.of(e.cgroup_id, e.cgroup);
+  return p;
+}
+
+ProcessPtr Lineage::on_event(const Event& e) {
   switch (e.kind) {
     case EventKind::fork: return on_fork(e);
     case EventKind::exec: return on_exec(e);

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/container.h"
 #include "core/event.h"
 #include "model/exec_folding.h"
 #include "model/seed.h"
@@ -41,6 +42,8 @@ struct Process : std::enable_shared_from_this<Process> {
   std::vector<std::string> argv;
   bool argv_truncated = false;
   uint64_t cgroup_id = 0;
+  std::shared_ptr<const Container> container;  // from its cgroup; null outside containers
+  uint32_t nspid = 0;             // its pid inside its container's PID namespace, 0 outside
   std::string job;                // job ID (service mode): set by an exec whose env holds the
                                   // marker, inherited at fork; empty when none
   uint32_t execs = 0;
@@ -145,6 +148,7 @@ class Lineage {
   ProcessPtr on_exit(const Event& event);
   ProcessPtr on_exec_failed(const Event& event);
   ProcessPtr on_reap(const Event& event);
+  ProcessPtr on_event(const Event& event);
 
   struct RecentExit {
     uint32_t pid = 0;
@@ -159,6 +163,7 @@ class Lineage {
 
   uint64_t proc_tick_ns_ = kDefaultProcTickNs;
   std::unordered_map<uint32_t, ProcessPtr> live_;
+  ContainerCache containers_;
   ExecMissFolder<Process::FailedExec> exec_misses_;
   // The last process exits, to recognise a repeated one: it follows within
   // microseconds, so a short ring is enough.

@@ -59,8 +59,12 @@ enum ProgramRssField : uint32_t { f_program_max_rss = 54 };
 enum ReapField : uint32_t { f_reaper = 55, f_zombie = 56, f_autoreaped = 57, f_lost_reap = 58 };
 constexpr uint64_t kReapFields = bit(f_reaper) | bit(f_zombie) | bit(f_autoreaped) | bit(f_lost_reap);
 
+// Version 7: a process's pid inside its container's PID namespace (bit 59,
+// a varint; fork and exec, where not 0).
+enum NamespaceField : uint32_t { f_nspid = 59 };
+
 constexpr uint64_t kKnownFields = (bit(f_count) - 1) | kExecDetailFields | kUsageFields | bit(f_killed_by) |
-                                  bit(f_program_max_rss) | kReapFields;
+                                  bit(f_program_max_rss) | kReapFields | bit(f_nspid);
 
 constexpr uint64_t kMaxInterned = 1 << 16;  // cgroup paths per sync interval
 
@@ -114,6 +118,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   mark(f_killed_by, e.killed_by.has_value());
   mark(f_reaper, e.kind == EventKind::reap);
   mark(f_zombie, e.zombie_ns);
+  mark(f_nspid, e.nspid);
   mark(f_autoreaped, e.autoreaped);
   mark(f_lost_reap, e.lost_reap);
 
@@ -179,6 +184,7 @@ void RecordEncoder::encode(const Event& e, std::string& body) {
   }
   if (has(f_zombie)) out.varint(e.zombie_ns);
   if (has(f_lost_reap)) out.varint(e.lost_reap);
+  if (has(f_nspid)) out.varint(e.nspid);
   prev_ts_ = e.ts_ns;
 }
 
@@ -296,6 +302,7 @@ RecordDecoder::Result RecordDecoder::decode(const uint8_t* body, size_t size, Ev
   if (has(f_zombie)) e.zombie_ns = in.varint();
   e.autoreaped = has(f_autoreaped);
   if (has(f_lost_reap)) e.lost_reap = in.varint();
+  if (has(f_nspid)) e.nspid = static_cast<uint32_t>(in.varint());
   if (!in.ok() || in.left()) return Result::malformed;
   prev_ts_ = e.ts_ns;
   return Result::event;

@@ -26,7 +26,9 @@ namespace ft {
 //      1 to 4 never set it.
 //   6: reap events (kind 6: bits 55..57) and lost reaps (bit 58); the header
 //      flag kTraceReaps says the run saw reaps. Older files have neither.
-constexpr uint32_t kTraceFormatVersion = 6;
+//   7: a process's pid inside its container's PID namespace on fork and exec
+//      (bit 59). Files of versions 1 to 6 never set it.
+constexpr uint32_t kTraceFormatVersion = 7;
 
 enum TraceFlags : uint32_t {
   kTraceThreads = 1u << 0,     // thread forks and exits were recorded

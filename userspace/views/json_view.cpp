@@ -108,6 +108,8 @@ std::string JsonView::format(const Event& e, const Process& p) const {
   // Made from /proc after a loss, not seen (model/reconcile.h).
   if (e.recovered) j.boolean("recovered", true);
   if (!e.cgroup.empty()) j.str("cgroup", e.cgroup);
+  if (p.container) j.raw("container", container_json(*p.container));
+  if (p.nspid && p.nspid != p.pid) j.num("nspid", p.nspid);
   if (!p.job.empty()) j.str("job", p.job);
   if (options_.failed_only && (e.kind == EventKind::exit || e.kind == EventKind::exec_failed)) {
     std::string chain = "[";

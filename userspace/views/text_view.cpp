@@ -29,6 +29,19 @@ const char* event_name(const Event& e) {
 
 std::string shell_word(const std::string& s) { return format_command({s}, false); }
 
+// The container, where the process is in another one than its parent: the
+// line where a container's processes begin (or leave it, "-"); and the pid
+// inside, there and where a PID namespace begins (its first process is 1).
+std::string container_change(const Process& p) {
+  const Container* parent = p.parent ? p.parent->container.get() : nullptr;
+  const Container* own = p.container.get();
+  bool changed = (own ? own->id : "") != (parent ? parent->id : "");
+  std::string s;
+  if (changed) s = own ? fmt::format("  container={}", own->short_id()) : "  container=-";
+  if (p.nspid && p.nspid != p.pid && (p.nspid == 1 || (changed && own))) s += fmt::format("  nspid={}", p.nspid);
+  return s;
+}
+
 // Where and as whom, where the exec changed it from what the process had.
 std::string exec_context(const Process& p) {
   std::string s;
@@ -58,14 +71,14 @@ std::string details(const Event& e, const Process& p, bool with_ancestry, const 
   switch (e.kind) {
     case EventKind::fork:
       if (e.thread) return fmt::format("thread {} started by {}", e.tid, e.parent_tid);
-      if (e.parent_pid != e.ppid) return fmt::format("forked by {}", e.parent_pid);
-      return "";
+      if (e.parent_pid != e.ppid) return fmt::format("forked by {}", e.parent_pid) + container_change(p);
+      return container_change(p);
     case EventKind::exec: {
       std::string s = printable(e.filename) + (e.filename_truncated ? "..." : "");
       if (!e.argv.empty() || e.argv_truncated)
         s += "  " + shorten(format_command(e.argv, e.argv_truncated), max_command);
       if (e.old_tid) s += fmt::format("  (by thread {})", e.old_tid);
-      return s + exec_context(p);
+      return s + exec_context(p) + container_change(p);
     }
     case EventKind::exec_failed: {
       std::string s = printable(e.filename) + (e.filename_truncated ? "...: " : ": ") + error_text(e.exec_errno);
