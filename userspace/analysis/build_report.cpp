@@ -647,6 +647,7 @@ BuildReport analyze_build(const Trace& t, const ReportOptions& options) {
   r.critical_path = critical_path(t, r.root);
   r.slowest = slowest_steps(t, options.slowest);
   r.executables = per_executable(t);
+  r.containers = per_container(t);
   return r;
 }
 

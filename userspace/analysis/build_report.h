@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/containers.h"
 #include "analysis/trace.h"
 
 namespace ft::analysis {
@@ -91,6 +92,8 @@ struct BuildReport {
   std::vector<uint32_t> slowest;       // the longest processes that ran no children, longest first
   std::vector<ExecutableStats> executables;  // by CPU (or wall time without usage), largest first
   std::vector<Subtree> subtrees;       // the root's, then each job's
+  std::vector<ContainerStats> containers;  // per container, in the order they started (analysis/containers.h);
+                                           // empty without containers
   bool has_usage = false;              // the trace has CPU and memory figures
   uint64_t lost = 0;                   // events lost: figures may be incomplete
 };

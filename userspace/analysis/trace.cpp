@@ -200,6 +200,8 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   update(s.exe, p.exe);
   update(s.cwd, p.cwd);
   update(s.job, p.job);
+  s.container = container_of(p);
+  s.nspid = p.nspid;
   ArgvView now = trace_.argv(s);
   if (!std::equal(now.begin(), now.end(), p.argv.begin(), p.argv.end())) s.argv = trace_.intern_argv(p.argv);
   s.argv_truncated = p.argv_truncated;
@@ -216,6 +218,15 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   }
   s.unsatisfied_exec_count = p.unsatisfied_exec_count;
   s.folded_exec_misses = p.folded_exec_misses;
+}
+
+const Container* TraceBuilder::container_of(const Process& p) {
+  if (!p.container) return nullptr;
+  auto it = containers_.find(p.container->id);
+  if (it != containers_.end()) return it->second;
+  const Container& kept = trace_.containers.emplace_back(*p.container);
+  containers_.emplace(kept.id, &kept);
+  return &kept;
 }
 
 // The step of `process`, made with those of its traced ancestors that are not

@@ -124,6 +124,8 @@ struct Step {
   StrId exe = 0;                    // the file that ran (symlinks resolved), where known
   StrId cwd = 0;                    // where its last exec ran, where known
   StrId job = 0;
+  const Container* container = nullptr;  // in Trace::containers: where it ran last; null outside containers
+  uint32_t nspid = 0;               // its pid inside its container's PID namespace, 0 outside
   StrSpan argv;
   uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
   uint32_t first_image = kNone, last_image = kNone;  // in Trace::images
@@ -200,6 +202,7 @@ struct Trace {
   StringPool strings;
   std::deque<Step> steps;                   // in blocks: growing never copies the steps made
   std::deque<KilledBy> kills;               // Step::killed_by points here (a deque: never moves)
+  std::deque<Container> containers;         // Step::container points here: each container once, as first seen
   std::vector<StrId> items;                 // the argvs, StrSpan-addressed
   std::vector<FailedExecStep> failed_execs; // StrSpan-addressed (Step::unsatisfied_execs)
   std::vector<Image> images;                // with history (TraceBuilder's)
@@ -304,6 +307,7 @@ class TraceBuilder {
   // The step indexed for this process object, if it is the same process.
   uint32_t indexed(const Process* process) const;
   void copy(const Process& process, Step& step);
+  const Container* container_of(const Process& process);  // its copy in Trace::containers
 
   Trace trace_;
   bool history_;
@@ -311,6 +315,7 @@ class TraceBuilder {
   // Every step by the address of its process, never erased: an entry whose
   // step names another (pid, start) is a freed process's, stale.
   std::unordered_map<const Process*, uint32_t> index_;
+  std::unordered_map<std::string_view, const Container*> containers_;  // by ID (views into Trace::containers)
 };
 
 }  // namespace ft::analysis

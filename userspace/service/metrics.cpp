@@ -57,7 +57,9 @@ void Metrics::on_event(const Event& e, const Process& p) {
       }
       ended_.fetch_add(1, std::memory_order_relaxed);
       ExitStatus status = decode_wait_status(e.wait_status);
-      if (e.usage) add_usage(*e.usage, status.signal ? 2 : status.failed() ? 1 : 0);
+      size_t outcome = status.signal ? 2 : status.failed() ? 1 : 0;
+      if (e.usage) add_usage(*e.usage, outcome);
+      if (p.container) add_container_exit(*p.container, outcome);
       if (status.signal) {
         exited_signaled_.fetch_add(1, std::memory_order_relaxed);
         if (status.core_dumped) core_dumps_.fetch_add(1, std::memory_order_relaxed);
@@ -98,6 +100,32 @@ void Metrics::add_usage(const ResourceUsage& u, size_t outcome) {
   peak_rss_sum_kb_.fetch_add(u.peak_rss_kb(), std::memory_order_relaxed);
   read_bytes_.fetch_add(u.read_bytes, std::memory_order_relaxed);
   write_bytes_.fetch_add(u.write_bytes, std::memory_order_relaxed);
+}
+
+void Metrics::add_container_exit(const Container& c, size_t outcome) {
+  std::string id(c.short_id());
+  std::lock_guard lock(mutex_);
+  auto it = container_exits_.find(id);
+  if (it == container_exits_.end() && container_exits_.size() >= kMaxContainers) id = "other";
+  container_exits_[id][outcome]++;
+}
+
+// Only once a container process has ended: a trace without containers shows
+// the same series as before.
+void Metrics::render_containers(std::string& out) const {
+  std::map<std::string, std::array<uint64_t, 3>> exits;
+  {
+    std::lock_guard lock(mutex_);
+    exits = container_exits_;
+  }
+  if (exits.empty()) return;
+  out += "# HELP forktrace_container_processes_exited_total Processes in containers that ended, by short container ID "
+         "(at most 64; the rest as other) and outcome.\n# TYPE forktrace_container_processes_exited_total counter\n";
+  const char* outcomes[] = {"ok", "failed", "signaled"};
+  for (const auto& [id, n] : exits)
+    for (size_t i = 0; i < n.size(); ++i)
+      out += fmt::format("forktrace_container_processes_exited_total{{container=\"{}\",outcome=\"{}\"}} {}\n",
+                         label_value(id), outcomes[i], n[i]);
 }
 
 void Metrics::on_lost(const Event& e) {
@@ -179,6 +207,7 @@ std::string Metrics::render() const {
   for (const auto& [error, n] : exec_failures) {
     out += fmt::format("forktrace_exec_failures_total{{error=\"{}\"}} {}\n", errno_label(error), n);
   }
+  render_containers(out);
   metric("forktrace_process_lifetime_seconds", "histogram", "How long processes lived, fork to exit.");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kLifetimeBuckets.size(); ++i) {

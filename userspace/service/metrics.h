@@ -18,6 +18,7 @@ namespace ft {
 class Metrics : public Sink {
  public:
   static constexpr size_t kMaxExecutables = 50;  // label values kept; the rest are "other"
+  static constexpr size_t kMaxContainers = 64;   // container label values kept; the rest are "other"
   static constexpr std::array<double, 10> kLifetimeBuckets = {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 120, 600, 3600};
   static constexpr std::array<double, 7> kPeakRssBuckets = {1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20, 1 << 30, 4.0 * (1 << 30)};
 
@@ -39,6 +40,8 @@ class Metrics : public Sink {
 
  private:
   void add_usage(const ResourceUsage& usage, size_t outcome);
+  void add_container_exit(const Container& container, size_t outcome);
+  void render_containers(std::string& out) const;
 
   const bool knows_reaps_;
   std::atomic<uint64_t> started_{0}, execs_{0}, lost_{0}, live_{0}, ring_bytes_{0};
@@ -61,6 +64,9 @@ class Metrics : public Sink {
   std::map<std::string, uint64_t> execs_by_executable_;  // bounded by kMaxExecutables + "other"
   std::map<int, uint64_t> signals_;
   std::map<int, uint64_t> exec_failures_;  // by errno: bounded by the errno numbers
+  // Exits of container processes by short container ID and outcome (ok,
+  // failed, signaled): bounded by kMaxContainers + "other".
+  std::map<std::string, std::array<uint64_t, 3>> container_exits_;
 };
 
 }  // namespace ft

@@ -11,6 +11,7 @@
 #include "core/exit_status.h"
 #include "core/killed_by.h"
 #include "format/text.h"
+#include "views/view_options.h"
 
 namespace ft {
 namespace html_assets {
@@ -145,9 +146,10 @@ JsonPieces html_report_pieces(const Trace& trace, const HtmlTraceInfo& info, con
   std::vector<int64_t> row_of(trace.steps.size(), -1);
   StringTable strings;
   Column pid, ppid, parent_row, start, end, outcome, status, comm, exe_name, filename, argv;
-  Column truncated, recovered, jobs, cpu, rss;
+  Column truncated, recovered, jobs, containers, nspids, cpu, rss;
   std::map<std::string, Column> exec_detail;
   bool any_truncated = false, any_recovered = false, any_job = false, any_usage = false, any_exec_detail = false;
+  bool any_container = false;
   auto us_since_first = [&](uint64_t boot_ns) {
     return static_cast<int64_t>((std::max(boot_ns, info.first_ns) - info.first_ns) / 1000);
   };
@@ -176,6 +178,9 @@ JsonPieces html_report_pieces(const Trace& trace, const HtmlTraceInfo& info, con
     any_recovered |= was_recovered;
     jobs.add(strings.index(trace.str(p.job)));
     any_job |= p.job != 0;
+    containers.add(strings.index(p.container ? container_text(*p.container) : ""));
+    nspids.add(p.nspid != p.pid ? p.nspid : 0);
+    any_container |= p.container != nullptr;
     int64_t cpu_ns = cpu_ns_of(p);
     cpu.add(cpu_ns);
     rss.add(max_rss_kb_of(p));
@@ -223,6 +228,8 @@ JsonPieces html_report_pieces(const Trace& trace, const HtmlTraceInfo& info, con
   optional(any_truncated, truncated, "trunc");
   optional(any_recovered, recovered, "recovered");
   optional(any_job, jobs, "job");
+  optional(any_container, containers, "container");
+  optional(any_container, nspids, "nspid");
   optional(any_usage, cpu, "cpu_ns");
   optional(any_usage, rss, "max_rss_kb");
   out.emplace_back("},\"report\":");

@@ -70,6 +70,8 @@ Json step_to_json(const Trace& t, uint32_t index) {
   }
   if (s.recovered) j["recovered"] = true;
   if (s.forker_unknown) j["forker_unknown"] = true;
+  if (s.container) j["container"] = Json::parse(container_json(*s.container));
+  if (s.nspid && s.nspid != s.pid) j["nspid"] = s.nspid;
   return j;
 }
 
@@ -151,6 +153,22 @@ Json report_to_json(const Trace& t, const BuildReport& r) {
     subtrees.push_back(std::move(x));
   }
   j["subtrees"] = std::move(subtrees);
+  // Per container, only where the trace has container processes.
+  if (!r.containers.empty()) {
+    Json containers = Json::array();
+    for (const ContainerStats& c : r.containers) {
+      Json x = Json::parse(container_json(*c.container));
+      x["processes"] = c.processes;
+      x["failed"] = c.failed;
+      x["running"] = c.running;
+      x["cpu_ns"] = c.with_usage ? Json(c.cpu_ns) : Json(nullptr);
+      x["start_ns"] = static_cast<int64_t>(c.first_ns) + t.scope.realtime_offset_ns;
+      x["wall_ns"] = c.wall_ns();
+      x["init_pid"] = t.steps[c.init_step].pid;
+      containers.push_back(std::move(x));
+    }
+    j["containers"] = std::move(containers);
+  }
   return j;
 }
 

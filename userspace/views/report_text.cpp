@@ -60,6 +60,24 @@ void print_critical_path(std::FILE* out, const Trace& t, const std::vector<uint3
   }
 }
 
+// Which containers ran, and what their processes did (only where the trace has any).
+void print_containers(std::FILE* out, const Trace& t, const std::vector<ContainerStats>& containers) {
+  bool pods = std::any_of(containers.begin(), containers.end(),
+                          [](const ContainerStats& c) { return !c.container->pod_uid.empty(); });
+  fmt::print(out, "\nContainers ({}; wall: from the first process's start to the last one's end; init: its pid 1)\n", containers.size());
+  fmt::print(out, "  {:<12} {:<10} {}{:>9} {:>7} {:>10} {:>10}  {}\n", "CONTAINER", "RUNTIME",
+             pods ? fmt::format("{:<36} ", "POD") : "", "PROCESSES", "FAILED", "CPU", "WALL", "INIT");
+  for (const ContainerStats& c : containers) {
+    const Step& init = t.steps[c.init_step];
+    std::string pid = init.nspid ? fmt::format("pid {} (nspid {})", init.pid, init.nspid) : fmt::format("pid {}", init.pid);
+    fmt::print(out, "  {:<12} {:<10} {}{:>9} {:>7} {:>10} {:>10}  {}  {}\n", printable(std::string(c.container->short_id())),
+               c.container->runtime.empty() ? "-" : printable(c.container->runtime),
+               pods ? fmt::format("{:<36} ", c.container->pod_uid.empty() ? "-" : printable(c.container->pod_uid)) : "",
+               c.processes, c.failed, c.with_usage ? format_duration(c.cpu_ns) : "-", format_duration(c.wall_ns()),
+               shortened(step_command(t, init), 60), pid);
+  }
+}
+
 }  // namespace
 
 std::string step_command(const Trace& t, const Step& s) {
@@ -249,6 +267,7 @@ void print_report(std::FILE* out, const Trace& t, const BuildReport& r, const Te
                  shortened(step_command(t, step), 100));
     }
   }
+  if (!r.containers.empty()) print_containers(out, t, r.containers);
   std::fflush(out);
 }
 

@@ -29,17 +29,8 @@ const char* event_name(const Event& e) {
 
 std::string shell_word(const std::string& s) { return format_command({s}, false); }
 
-// The container, where the process is in another one than its parent: the
-// line where a container's processes begin (or leave it, "-"); and the pid
-// inside, there and where a PID namespace begins (its first process is 1).
 std::string container_change(const Process& p) {
-  const Container* parent = p.parent ? p.parent->container.get() : nullptr;
-  const Container* own = p.container.get();
-  bool changed = (own ? own->id : "") != (parent ? parent->id : "");
-  std::string s;
-  if (changed) s = own ? fmt::format("  container={}", own->short_id()) : "  container=-";
-  if (p.nspid && p.nspid != p.pid && (p.nspid == 1 || (changed && own))) s += fmt::format("  nspid={}", p.nspid);
-  return s;
+  return container_mark(p.container.get(), p.parent ? p.parent->container.get() : nullptr, p.pid, p.nspid);
 }
 
 // Where and as whom, where the exec changed it from what the process had.

@@ -105,6 +105,8 @@ void TreeView::print(const Trace& t, uint32_t root, const std::vector<Totals>& t
     else
       status = paint(step_status(s), s.failed() ? kRed : kGreen) + "  " + format_duration(s.duration_ns());
     std::string extra = s.reparented ? fmt::format("  (reparented to {})", s.ppid) : "";
+    // Where a container begins (or is left), as the text view marks it.
+    extra += container_mark(s.container, s.parent != kNone ? t.steps[s.parent].container : nullptr, s.pid, s.nspid);
     if (s.usage) status += "  " + format_usage_brief(s.usage->cpu_ns(), s.usage->peak_rss_kb());
     // A long zombie time, or none at all yet (where the trace reports reaps).
     if (t.scope.knows_reaps && s.exited && !s.status_unknown && !s.reaped)

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "analysis/trace.h"
@@ -36,5 +37,16 @@ constexpr uint64_t kLongZombieNs = 1'000'000'000;
 // kLongZombieNs or more, or one collected by another process than its forker
 // (an orphan's subreaper or init; a debugger).
 bool reap_worth_showing(const Event& reap, const Process& process);
+
+// The text view's and the tree's container mark: "  container=<12 hex>" where
+// a process is in another container than its parent (where a container's
+// processes begin; "  container=-" where they leave it), and "  nspid=N",
+// its pid inside, there and wherever a PID namespace begins (its first
+// process is 1). "" for everything else. `nspid` 0 (or equal to `pid`): none.
+// A container as the TUI's details and the HTML report name it: its short ID,
+// then what else is known: "b22c5196ea67 (podman)", "0123456789ab (cri-o, pod <uid>)".
+std::string container_text(const Container& container);
+
+std::string container_mark(const Container* own, const Container* parent, uint32_t pid, uint32_t nspid);
 
 }  // namespace ft

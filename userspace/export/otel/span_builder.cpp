@@ -241,6 +241,14 @@ void SpanBuilder::end(Open& o, const Process& p, bool running) {
   add_creds(p, a);
   if (!p.job.empty()) a.push_back({"cicd.pipeline.run.id", to_utf8(p.job)});
   if (!o.cgroup.empty()) a.push_back({"process.linux.cgroup", to_utf8(o.cgroup)});
+  // The container, as semantic conventions name it; on the span, not the
+  // resource: one export's resource is the traced host, its spans many containers.
+  if (const Container* c = p.container.get()) {
+    a.push_back({"container.id", to_utf8(c->id)});
+    if (!c->runtime.empty()) a.push_back({"container.runtime", to_utf8(c->runtime)});
+    if (!c->pod_uid.empty()) a.push_back({"k8s.pod.uid", to_utf8(c->pod_uid)});
+  }
+  if (p.nspid && p.nspid != p.pid) a.push_back({"process.vpid", static_cast<int64_t>(p.nspid)});
   a.push_back({"forktrace.process.comm", to_utf8(p.comm)});
   if (p.reparented) {
     a.push_back({"forktrace.process.reparented", true});

@@ -456,6 +456,8 @@ const render = (data) => {
     if (P.max_rss_kb) row('max RSS', P.max_rss_kb[i] < 0 ? '–' : fmtKb(P.max_rss_kb[i]));
     if (!P.cpu_ns) row('CPU, RSS', 'not in this recording');
     if (P.job) row('job', S[P.job[i]]);
+    if (P.container) row('container', S[P.container[i]]);
+    if (P.nspid && P.nspid[i]) row('nspid', String(P.nspid[i]) + ' (its pid inside the container)');
     if (kids[i]) row('children', kids[i] + ' direct, ' + (size[i] - 1) + ' in all' +
                                (failedBelow[i] - (o === FAILED || o === SIGNALED ? 1 : 0) ? ', ' + (failedBelow[i] - (o === FAILED || o === SIGNALED ? 1 : 0)) + ' failed' : ''));
     if (P.exe) row('exe', S[P.exe[i]]);

@@ -666,6 +666,7 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
   auto field = [&](const std::string& name, const std::string& value, Style style = Style::normal) {
     // Long values wrap, indented under the value.
     std::string label = fmt::format(" {:<9}", name);
+    if (name.size() >= 9) label += ' ';  // "container": one column further, never run together
     size_t room = c.width > label.size() + 1 ? c.width - label.size() : 1;
     std::string rest = value;
     bool first = true;
@@ -755,6 +756,8 @@ void TuiModel::details_lines(std::vector<ScreenLine>& out, size_t rows, const Fr
                                  t.any_cpu ? ", " + format_duration(t.cpu_ns) + " CPU in all" : ""));
     if (!p.job.empty()) field("job", sanitize(p.job));
     if (!cgroups_[cursor_].empty()) field("cgroup", sanitize(cgroups_[cursor_]));
+    if (p.container) field("container", sanitize(container_text(*p.container)));
+    if (p.nspid && p.nspid != p.pid) field("nspid", fmt::format("{} (its pid inside the container's PID namespace)", p.nspid));
     if (p.execs > 1) field("execs", std::to_string(p.execs));
     // Exec attempts nothing satisfied (the exit 127 case) in the failure's style;
     // PATH-search misses a later exec satisfied only counted.
