@@ -84,3 +84,39 @@ if not any("nspid=1" in line and " sh " in line for line in text.splitlines()):
     fail("the text view does not show nspid=1 on the container's sh")
 print(f"ok: container {cid[:12]}: {len(inside)} processes, every event tagged; nspid 1 for sh")
 PY
+
+# The other views of the same recording: the tree marks the container once,
+# --summary's JSON rolls it up with sh as its init, OTLP spans name it.
+"$forktrace" -r "$tmp/trace.ftrace" --format tree > "$tmp/tree"
+"$forktrace" -r "$tmp/trace.ftrace" --summary --format json > "$tmp/summary.json"
+"$forktrace" -r "$tmp/trace.ftrace" --format otlp > "$tmp/otlp.json"
+python3 - "$tmp/live.json" "$(cat "$tmp/cid")" "$tmp/tree" "$tmp/summary.json" "$tmp/otlp.json" <<'PY'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+cid, tree, summary = sys.argv[2], open(sys.argv[3]).read(), json.load(open(sys.argv[4]))
+def fail(why):
+    print("FAIL:", why)
+    sys.exit(1)
+sh = next(e["pid"] for e in events if e["event"] == "exec" and e.get("argv", [])[:2] == ["/bin/sh", "-c"])
+marks = [line for line in tree.splitlines() if "container=" + cid[:12] in line]
+if len(marks) != 1:
+    fail(f"the tree marks the container {len(marks)} times, not once where it begins")
+if not any(f" {sh} /bin/sh" in line and "nspid=1" in line for line in tree.splitlines()):
+    fail("the tree does not show nspid=1 on the container's sh")
+rows = summary.get("containers", [])
+if len(rows) != 1 or rows[0]["id"] != cid or rows[0]["runtime"] != "podman":
+    fail(f"--summary's containers: {rows}")
+if rows[0]["init_pid"] != sh or rows[0]["failed"] < 1 or rows[0]["processes"] < 2:
+    fail(f"--summary's container row: {rows[0]} (sh {sh} exit 3 and its sleep)")
+spans = []
+for line in open(sys.argv[5]):
+    for rs in json.loads(line)["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            spans += ss["spans"]
+def attrs(span):
+    return {a["key"]: next(iter(a["value"].values())) for a in span["attributes"]}
+sh_span = [attrs(s) for s in spans if attrs(s).get("process.pid") in (sh, str(sh))]
+if not sh_span or sh_span[0].get("container.id") != cid or str(sh_span[0].get("process.vpid")) != "1":
+    fail(f"the OTLP span of sh: {sh_span}")
+print(f"ok: tree, --summary and OTLP name container {cid[:12]}")
+PY
