@@ -200,7 +200,7 @@ void TraceBuilder::copy(const Process& p, Step& s) {
   update(s.exe, p.exe);
   update(s.cwd, p.cwd);
   update(s.job, p.job);
-  s.container = container_of(p);
+  if (!p.container || !s.container || s.container->id != p.container->id) s.container = container_of(p);
   s.nspid = p.nspid;
   ArgvView now = trace_.argv(s);
   if (!std::equal(now.begin(), now.end(), p.argv.begin(), p.argv.end())) s.argv = trace_.intern_argv(p.argv);

@@ -178,7 +178,7 @@ JsonPieces html_report_pieces(const Trace& trace, const HtmlTraceInfo& info, con
     any_recovered |= was_recovered;
     jobs.add(strings.index(trace.str(p.job)));
     any_job |= p.job != 0;
-    containers.add(strings.index(p.container ? container_text(*p.container) : ""));
+    containers.add(p.container ? strings.index(container_text(*p.container)) : 0);  // 0: ""
     nspids.add(p.nspid != p.pid ? p.nspid : 0);
     any_container |= p.container != nullptr;
     int64_t cpu_ns = cpu_ns_of(p);
