@@ -22,13 +22,8 @@ namespace {
 using namespace ft::test;
 using Json = nlohmann::json;
 
-class UnitCompileCommandsView : public testing::Test {
+class UnitCompileCommandsView : public ViewOutputTest {
  protected:
-  void SetUp() override {
-    out = std::tmpfile();
-    ASSERT_NE(out, nullptr);
-  }
-  void TearDown() override { std::fclose(out); }
 
   // make (in /w) runs each command through its own child; `cwd` is where it ran.
   void run(const std::vector<std::string>& argv, const std::string& cwd = "/w/src", bool truncated = false,
@@ -89,7 +84,6 @@ class UnitCompileCommandsView : public testing::Test {
     return Json::parse(text);
   }
 
-  std::FILE* out = nullptr;
   std::unique_ptr<Pipeline> pipeline;
   Id make_{200, 10 * kSec};
   uint32_t next_pid_ = 300;

@@ -257,15 +257,8 @@ TEST(KilledByRecording, TheDocumentedBody) {
 
 // --- the views ------------------------------------------------------------------
 
-class KilledByViews : public testing::Test {
+class KilledByViews : public ViewOutputTest {
  protected:
-  void SetUp() override {
-    setenv("TZ", "UTC", 1);
-    tzset();
-    out = std::tmpfile();
-    ASSERT_NE(out, nullptr);
-  }
-  void TearDown() override { std::fclose(out); }
 
   // sh (200) runs timeout (201), which runs sleep (202), killed by timeout
   // after 300 s; sh then exits 137. A stress (203) dies of OOM in
@@ -305,7 +298,6 @@ class KilledByViews : public testing::Test {
   ViewOptions options(bool failed_only = false) {
     return ViewOptions{TraceClock{1'700'000'000'000'000'000}, failed_only, false};
   }
-  std::FILE* out = nullptr;
 };
 
 TEST_F(KilledByViews, TextSaysWhoOrWhat) {

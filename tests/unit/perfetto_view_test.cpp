@@ -159,11 +159,10 @@ struct Decoded {
   }
 };
 
-class UnitPerfettoView : public testing::Test {
+class UnitPerfettoView : public ViewOutputTest {
  protected:
   void SetUp() override {
-    out = std::tmpfile();
-    ASSERT_NE(out, nullptr);
+    ViewOutputTest::SetUp();
     start(options());
   }
   void start(const ViewOptions& o) {
@@ -173,7 +172,6 @@ class UnitPerfettoView : public testing::Test {
                             seed_of(100, 1, Lineage::kDefaultProcTickNs, "forktrace", "/usr/bin/forktrace",
                                     {"forktrace", "--"})});
   }
-  void TearDown() override { std::fclose(out); }
   ViewOptions options() {
     ViewOptions o{TraceClock{kBootEpochNs}, false, false};
     o.scope.filtered = true;
@@ -222,7 +220,6 @@ class UnitPerfettoView : public testing::Test {
     p.finish();
   }
 
-  std::FILE* out = nullptr;
   std::unique_ptr<Pipeline> pipeline;
 };
 

@@ -177,15 +177,8 @@ TEST(ReapModel, JoinsTheEndedProcess) {
   EXPECT_FALSE(plain.apply(reap_of({5, kSec}, 1, "init", kSec, 3 * kSec)));
 }
 
-class ReapViews : public testing::Test {
+class ReapViews : public ViewOutputTest {
  protected:
-  void SetUp() override {
-    setenv("TZ", "UTC", 1);
-    tzset();
-    out = std::tmpfile();
-    ASSERT_NE(out, nullptr);
-  }
-  void TearDown() override { std::fclose(out); }
 
   // make (200) runs cc (201), reaped at once, and ld (202), a zombie for
   // 2.5 s. A daemon's child (203) is orphaned and reaped by init (1) after
@@ -227,7 +220,6 @@ class ReapViews : public testing::Test {
     o.scope.knows_reaps = true;
     return o;
   }
-  std::FILE* out = nullptr;
 };
 
 TEST_F(ReapViews, TextShowsOnlyNotableReaps) {

@@ -47,13 +47,8 @@ Json embedded_data(const std::string& page) {
   return Json::parse(page.substr(from, to - from));
 }
 
-class ReportViewTest : public testing::Test {
+class ReportViewTest : public ViewOutputTest {
  protected:
-  void SetUp() override {
-    out = std::tmpfile();
-    ASSERT_NE(out, nullptr);
-  }
-  void TearDown() override { std::fclose(out); }
 
   void start(std::unique_ptr<Sink> view) {
     pipeline = std::make_unique<Pipeline>(false);
@@ -100,7 +95,6 @@ class ReportViewTest : public testing::Test {
     p.finish();
   }
 
-  std::FILE* out = nullptr;
   std::unique_ptr<Pipeline> pipeline;
 };
 

@@ -64,15 +64,8 @@ void expect_common_types(const Json& j) {
 }
 
 // A model with init and a shell, a pipeline into one view, and its output.
-class ViewTest : public testing::Test {
+class ViewTest : public ViewOutputTest {
  protected:
-  void SetUp() override {
-    setenv("TZ", "UTC", 1);
-    tzset();
-    out = std::tmpfile();
-    ASSERT_NE(out, nullptr);
-  }
-  void TearDown() override { std::fclose(out); }
 
   void start(std::unique_ptr<Sink> view, bool threads = false) {
     pipeline = std::make_unique<Pipeline>(threads);
@@ -118,7 +111,6 @@ class ViewTest : public testing::Test {
     p.finish();
   }
 
-  std::FILE* out = nullptr;
   std::unique_ptr<Pipeline> pipeline;
 };
 

@@ -252,23 +252,29 @@ ProcessPtr Lineage::on_exit(const Event& e) {
     while (unreaped_order_.size() > kMaxUnreaped) {
       auto [pid, start_ns] = unreaped_order_.front();
       unreaped_order_.pop_front();
-      if (auto it = unreaped_.find(pid); it != unreaped_.end() && it->second->start_ns == start_ns) unreaped_.erase(it);
+      if (auto it = held_unreaped(pid, start_ns); it != unreaped_.end()) unreaped_.erase(it);
     }
   }
   return p;
 }
 
+// The ended process (pid, start_ns) still held for its reap, or unreaped_.end()
+// (a later process with the pid, or none, is held).
+std::unordered_map<uint32_t, ProcessPtr>::iterator Lineage::held_unreaped(uint32_t pid, uint64_t start_ns) {
+  auto it = unreaped_.find(pid);
+  return it != unreaped_.end() && it->second->start_ns == start_ns ? it : unreaped_.end();
+}
+
 ProcessPtr Lineage::on_reap(const Event& e) {
-  auto it = unreaped_.find(e.pid);
-  if (it == unreaped_.end() || it->second->start_ns != e.start_ns) return nullptr;  // its exit was not seen, or it was let go
+  auto it = held_unreaped(e.pid, e.start_ns);
+  if (it == unreaped_.end()) return nullptr;  // its exit was not seen, or it was let go
   ProcessPtr p = it->second;
   unreaped_.erase(it);
   // Reaps come mostly in exit order: the order's front goes with them, so it
   // stays short and keeps no memory pinned after a burst of exits.
   while (!unreaped_order_.empty()) {
     auto [pid, start_ns] = unreaped_order_.front();
-    auto held = unreaped_.find(pid);
-    if (held != unreaped_.end() && held->second->start_ns == start_ns) break;
+    if (held_unreaped(pid, start_ns) != unreaped_.end()) break;
     unreaped_order_.pop_front();
   }
   if (unreaped_order_.empty()) unreaped_order_.shrink_to_fit();

@@ -149,6 +149,7 @@ class Lineage {
   ProcessPtr on_exec_failed(const Event& event);
   ProcessPtr on_reap(const Event& event);
   ProcessPtr on_event(const Event& event);
+  std::unordered_map<uint32_t, ProcessPtr>::iterator held_unreaped(uint32_t pid, uint64_t start_ns);
 
   struct RecentExit {
     uint32_t pid = 0;

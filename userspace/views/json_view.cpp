@@ -52,8 +52,8 @@ std::string JsonView::format(const Event& e, const Process& p) const {
       .num("ts_ns", options_.clock.wall_ns(e.ts_ns))
       .num("pid", e.pid)
       .num("tid", e.tid)
-      .num("ppid", e.kind == EventKind::reap ? p.ppid : e.ppid)  // a reap's record names only the reaper
-      .str("comm", e.kind == EventKind::reap ? p.comm : e.comm);
+      .num("ppid", shown_ppid(e, p))
+      .str("comm", shown_comm(e, p));
   switch (e.kind) {
     case EventKind::fork:
       j.num("parent_tid", e.parent_tid).boolean("thread", e.thread);

@@ -135,10 +135,8 @@ void TextView::print_header() {
 }
 
 std::string TextView::line(const Event& e, const Process& p, const std::string& details) const {
-  bool reap = e.kind == EventKind::reap;  // its record names only the reaper
   std::string line = fmt::format("{:<15} {:<5} {:>7} {:>7} {:<16} {}", format_clock(options_.clock.wall_ns(e.ts_ns)),
-                                 event_name(e), e.pid, reap ? p.ppid : e.ppid, printable(reap ? p.comm : e.comm),
-                                 details);
+                                 event_name(e), e.pid, shown_ppid(e, p), printable(shown_comm(e, p)), details);
   while (!line.empty() && line.back() == ' ') line.pop_back();
   if (e.recovered) line += "  [recovered from /proc]";
   return line + '\n';

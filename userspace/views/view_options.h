@@ -43,10 +43,20 @@ bool reap_worth_showing(const Event& reap, const Process& process);
 // processes begin; "  container=-" where they leave it), and "  nspid=N",
 // its pid inside, there and wherever a PID namespace begins (its first
 // process is 1). "" for everything else. `nspid` 0 (or equal to `pid`): none.
+std::string container_mark(const Container* own, const Container* parent, uint32_t pid, uint32_t nspid);
+
 // A container as the TUI's details and the HTML report name it: its short ID,
 // then what else is known: "b22c5196ea67 (podman)", "0123456789ab (cri-o, pod <uid>)".
 std::string container_text(const Container& container);
 
-std::string container_mark(const Container* own, const Container* parent, uint32_t pid, uint32_t nspid);
+// The parent and comm a line about `event` names: the event's own, but a
+// reap's record names only the reaper, so the reaped process's come from the
+// model.
+inline uint32_t shown_ppid(const Event& event, const Process& process) {
+  return event.kind == EventKind::reap ? process.ppid : event.ppid;
+}
+inline const std::string& shown_comm(const Event& event, const Process& process) {
+  return event.kind == EventKind::reap ? process.comm : event.comm;
+}
 
 }  // namespace ft
